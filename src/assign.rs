@@ -1,0 +1,237 @@
+//! Putting each file in its place: which roster unit sent it, which of two
+//! files from one unit is used, and which units sent nothing.
+
+use std::collections::HashMap;
+
+use crate::discover::Found;
+use crate::reader::{Form, Loaded, ReadError};
+use crate::report::{Issue, Severity};
+use crate::roster::{NameMatch, Roster};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    /// Read and rolled up.
+    Used,
+    /// Read, but a later file from the same unit is used instead.
+    Superseded,
+    /// Could not be read as a form.
+    Rejected,
+}
+
+/// A file with the unit it belongs to.
+#[derive(Debug)]
+pub struct Submission {
+    pub found: Found,
+    pub sha256: Option<String>,
+    pub modified: Option<std::time::SystemTime>,
+    pub district: String,
+    pub township: String,
+    pub in_roster: bool,
+    /// How the unit was recognized, for the report.
+    pub matched: String,
+    pub status: FileStatus,
+    pub outcome: Result<Form, ReadError>,
+}
+
+impl Submission {
+    pub fn form(&self) -> Option<&Form> {
+        self.outcome.as_ref().ok()
+    }
+
+    pub fn issue(&self, severity: Severity, code: &str, message: impl Into<String>) -> Issue {
+        Issue::new(severity, code, message)
+            .unit(&self.district, &self.township)
+            .file(&self.found.shown)
+    }
+}
+
+/// Matches every file to a roster unit, settles duplicates and lists the units
+/// that sent nothing. Issues go to `issues`.
+pub fn assign(
+    files: Vec<(Found, Loaded)>,
+    roster: &Roster,
+    issues: &mut Vec<Issue>,
+) -> Vec<Submission> {
+    let mut subs: Vec<Submission> = files
+        .into_iter()
+        .map(|(found, loaded)| place(found, loaded, roster, issues))
+        .collect();
+    settle_duplicates(&mut subs, issues);
+
+    for unit in &roster.units {
+        let sent = subs
+            .iter()
+            .any(|s| s.in_roster && s.district == unit.district && s.township == unit.township);
+        if !sent {
+            issues.push(
+                Issue::new(
+                    Severity::Warning,
+                    "UNIT-MISSING",
+                    "no file from this unit; it is left out of the totals",
+                )
+                .unit(&unit.district, &unit.township),
+            );
+        }
+    }
+    subs
+}
+
+fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>) -> Submission {
+    let folder_district = found
+        .folder
+        .as_deref()
+        .and_then(|f| roster.district_for_folder(f));
+    let by_file = roster.match_name(&found.stem, folder_district.as_deref());
+    let form_name = loaded
+        .outcome
+        .as_ref()
+        .ok()
+        .and_then(|f| f.unit_name.clone());
+    let by_form = || {
+        form_name.as_deref().and_then(|n| {
+            roster
+                .match_name(n, folder_district.as_deref())
+                .map(|m| (m, n.to_string()))
+        })
+    };
+    let (unit, matched) = match by_file {
+        Some((i, how)) => (Some(i), describe(&found.stem, &how)),
+        None => match by_form() {
+            Some(((i, _), name)) => (Some(i), format!("by 填报单位 `{name}` in the form")),
+            None => (None, String::new()),
+        },
+    };
+
+    let status = if loaded.outcome.is_ok() {
+        FileStatus::Used
+    } else {
+        FileStatus::Rejected
+    };
+    let mut sub = Submission {
+        district: String::new(),
+        township: String::new(),
+        in_roster: unit.is_some(),
+        matched,
+        status,
+        found,
+        sha256: loaded.sha256,
+        modified: loaded.modified,
+        outcome: loaded.outcome,
+    };
+    match unit {
+        Some(i) => {
+            let u = &roster.units[i];
+            sub.township = u.township.clone();
+            sub.district = match (&sub.found.folder, &folder_district) {
+                // Rolled up where the office filed it, and said so.
+                (Some(folder), _) if folder_district.as_deref() != Some(u.district.as_str()) => {
+                    let district = folder_district.clone().unwrap_or_else(|| folder.clone());
+                    issues.push(sub.issue(
+                        Severity::Warning,
+                        "UNIT-WRONG-FOLDER",
+                        format!(
+                            "the roster puts {} under {}, but the file is in folder `{folder}`; it is rolled up under {district}",
+                            u.township, u.district
+                        ),
+                    ).unit(&district, &u.township));
+                    district
+                }
+                _ => u.district.clone(),
+            };
+        }
+        None => {
+            sub.district = folder_district
+                .clone()
+                .or(sub.found.folder.clone())
+                .unwrap_or_default();
+            sub.township = form_name.unwrap_or_else(|| sub.found.stem.clone());
+            issues.push(sub.issue(
+                Severity::Warning,
+                "UNIT-NOT-IN-ROSTER",
+                format!(
+                    "`{}` matches no unit of the {} roster; it is rolled up as its own unit under `{}`",
+                    sub.found.stem, roster.city, sub.district
+                ),
+            ));
+        }
+    }
+    if sub.found.folder.is_some() && folder_district.is_none() {
+        issues.push(sub.issue(
+            Severity::Warning,
+            "FOLDER-NOT-IN-ROSTER",
+            format!(
+                "folder `{}` is not a county-level unit of {}",
+                sub.district, roster.city
+            ),
+        ));
+    }
+    if let Err(e) = &sub.outcome {
+        issues.push(sub.issue(Severity::Error, e.code(), e.to_string()));
+    }
+    sub
+}
+
+fn describe(stem: &str, how: &NameMatch) -> String {
+    match how {
+        NameMatch::Exact => "by file name".into(),
+        NameMatch::SameName(core) => format!("by file name `{stem}` (same place: {core})"),
+        NameMatch::Contained(core) => format!("by the place name `{core}` in file name `{stem}`"),
+    }
+}
+
+/// Two readable files from one unit: the later 填报日期 wins, failing that the
+/// later modification time, failing that the later file name.
+fn settle_duplicates(subs: &mut [Submission], issues: &mut Vec<Issue>) {
+    let mut by_unit: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (i, s) in subs.iter().enumerate() {
+        if s.status == FileStatus::Used {
+            by_unit
+                .entry((s.district.clone(), s.township.clone()))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = by_unit.into_values().filter(|g| g.len() > 1).collect();
+    groups.sort();
+    for group in groups {
+        let key = |i: &usize| {
+            let s = &subs[*i];
+            (
+                s.form().and_then(|f| f.date.clone()),
+                s.modified,
+                s.found.shown.clone(),
+            )
+        };
+        let winner = *group.iter().max_by_key(|i| key(i)).unwrap_or(&group[0]);
+        let reason = {
+            let dates: Vec<_> = group.iter().map(|i| key(i).0).collect();
+            if dates.iter().all(Option::is_some) && dates.iter().any(|d| *d != dates[0]) {
+                "it has the latest 填报日期"
+            } else if group
+                .iter()
+                .any(|i| subs[*i].modified != subs[winner].modified)
+            {
+                "it was modified last"
+            } else {
+                "its name sorts last"
+            }
+        };
+        let files: Vec<String> = group.iter().map(|i| subs[*i].found.shown.clone()).collect();
+        for &i in &group {
+            if i != winner {
+                subs[i].status = FileStatus::Superseded;
+            }
+        }
+        issues.push(subs[winner].issue(
+            Severity::Warning,
+            "UNIT-DUPLICATE",
+            format!(
+                "{} files from this unit: {}; using {} because {reason}",
+                group.len(),
+                files.join(", "),
+                subs[winner].found.shown
+            ),
+        ));
+    }
+}

@@ -1,0 +1,212 @@
+//! A synthetic year of realistic, internally consistent forms, for trying the
+//! tool and for benchmarks: `OUT/<year>/<district>/<township>.xlsx` and a
+//! `hierarchy.csv` naming every unit, so `gongkai run OUT --hierarchy
+//! OUT/hierarchy.csv` knows who should have reported.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use rust_xlsxwriter::Workbook;
+
+use crate::checks::rollup_values;
+use crate::roster::Roster;
+use crate::template::{RowKind, RuleKind, Template, ValueType};
+use crate::write::form::{FormContent, write_form};
+use crate::write::{WriteError, atomic, save_workbook};
+
+/// SplitMix64: a tiny generator whose sequence never changes between
+/// releases, so a seed always makes the same files.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A whole number in `0..=max`.
+    fn upto(&mut self, max: u64) -> f64 {
+        (self.next() % (max + 1)) as f64
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// The units of a demo year: the 六盘水 roster for up to 93, then numbered
+/// synthetic counties of 30 townships each.
+pub fn units(n: usize, year: i32) -> Vec<(String, String)> {
+    let real = Roster::liupanshui(year);
+    if n <= real.units.len() {
+        // Spread over all four counties rather than filling the first.
+        let step = real.units.len() as f64 / n.max(1) as f64;
+        return (0..n)
+            .map(|i| &real.units[(i as f64 * step) as usize])
+            .map(|u| (u.district.clone(), u.township.clone()))
+            .collect();
+    }
+    (0..n)
+        .map(|i| {
+            (
+                format!("示范{:04}县", i / 30 + 1),
+                format!("示范{:04}县第{:02}镇", i / 30 + 1, i % 30 + 1),
+            )
+        })
+        .collect()
+}
+
+/// Plausible values for one township: items drawn by unit, `at_most`
+/// relations respected, totals computed from their parts.
+fn values(template: &Template, rng: &mut Rng) -> Vec<Option<f64>> {
+    let mut v: Vec<Option<f64>> = template
+        .rows
+        .iter()
+        .map(|row| {
+            if !row.is_summed() || matches!(row.kind, RowKind::Group | RowKind::Total) {
+                return None;
+            }
+            Some(match (row.value, row.unit.as_str()) {
+                (ValueType::Money, _) => rng.upto(250) / 100.0,
+                (_, "条") => rng.upto(120),
+                (_, "件") if rng.chance(70) => 0.0,
+                (_, "件") => rng.upto(4),
+                (_, "次") => rng.upto(5),
+                (_, "篇") => rng.upto(10),
+                (_, "人次") => rng.upto(80),
+                (_, "个") => 1.0,
+                (_, "人") => rng.upto(4),
+                _ => rng.upto(3),
+            })
+        })
+        .collect();
+    // Twice: clamping one relation can upset a total another relation uses.
+    for _ in 0..2 {
+        v = rollup_values(template, &v);
+        for rule in template.rules.iter().filter(|r| r.kind == RuleKind::AtMost) {
+            let (Some(l), Some(row)) = (template.position(&rule.left), template.row(&rule.left))
+            else {
+                continue;
+            };
+            let limit: f64 = rule
+                .right
+                .iter()
+                .filter_map(|c| template.position(c))
+                .filter_map(|p| v[p])
+                .sum();
+            if v[l].is_some_and(|x| x > limit) {
+                if row.kind == RowKind::Item || row.kind == RowKind::OfWhich {
+                    v[l] = Some(limit.floor());
+                } else if let Some(sum) = template
+                    .rules
+                    .iter()
+                    .find(|r| r.kind == RuleKind::Sum && r.left == rule.left)
+                {
+                    // A total over its limit: put the limit in its first part, zero the rest.
+                    for (k, part) in sum.right.iter().enumerate() {
+                        if let Some(p) = template.position(part) {
+                            v[p] = Some(if k == 0 { limit.floor() } else { 0.0 });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    rollup_values(template, &v)
+}
+
+/// Writes `n` forms and `hierarchy.csv` under `out`. Returns the year folder.
+pub fn generate(
+    template: &Template,
+    n: usize,
+    out: &Path,
+    seed: u64,
+    year: i32,
+) -> Result<std::path::PathBuf, WriteError> {
+    let units = units(n, year);
+    let city = Roster::liupanshui(year).city;
+    let dir = out.join(year.to_string());
+    units
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(i, (district, township))| {
+            let mut rng = Rng(seed ^ (i as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+            let values = values(template, &mut rng);
+            let day = 11 + rng.upto(15) as u32;
+            let content = FormContent {
+                unit_line: format!("填报单位:{township}"),
+                values: &values,
+                footer: template
+                    .footer
+                    .iter()
+                    .map(|k| {
+                        let v = match k.as_str() {
+                            "填报日期" => format!("{}年2月{day}日", year + 1),
+                            "联系电话" => format!("0858-{:07}", rng.upto(9_999_999)),
+                            _ => "王某".to_string(),
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+                extra: None,
+            };
+            let path = dir.join(district).join(format!("{township}.xlsx"));
+            let mut wb = Workbook::new();
+            let ws = wb.add_worksheet();
+            write_form(ws, template, &content).map_err(|source| WriteError::Xlsx {
+                path: path.display().to_string(),
+                source,
+            })?;
+            save_workbook(&mut wb, &path)
+        })?;
+    let csv: String = std::iter::once("city,district,township\n".to_string())
+        .chain(units.iter().map(|(d, t)| format!("{city},{d},{t}\n")))
+        .collect();
+    let path = out.join("hierarchy.csv");
+    atomic(&path, |w| {
+        std::io::Write::write_all(w, csv.as_bytes()).map_err(|source| WriteError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    })?;
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_values_keep_the_form_arithmetic() {
+        let t = Template::load("lps2018").unwrap();
+        for seed in 0..200 {
+            let v = values(&t, &mut Rng(seed));
+            for rule in &t.rules {
+                let l = v[t.position(&rule.left).unwrap()];
+                let r: f64 = rule
+                    .right
+                    .iter()
+                    .filter_map(|c| v[t.position(c).unwrap()])
+                    .sum();
+                match rule.kind {
+                    RuleKind::Sum => assert_eq!(l, Some(r), "seed {seed} {}", rule.code),
+                    RuleKind::AtMost => {
+                        assert!(l.is_none_or(|l| l <= r), "seed {seed} {}", rule.code)
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn units_spread_over_counties() {
+        let u = units(8, 2018);
+        let mut counties: Vec<&String> = u.iter().map(|(d, _)| d).collect();
+        counties.dedup();
+        assert_eq!(counties.len(), 4);
+        assert_eq!(units(100, 2018).len(), 100);
+    }
+}

@@ -1,0 +1,232 @@
+//! Finding the forms of a year: `INPUT/<year>/<district>/<township>.<ext>`.
+//!
+//! Owner files Excel leaves beside an open workbook (`~$金盆乡.xlsx`), hidden
+//! files, LibreOffice lock files and editors' temp files are skipped silently:
+//! they are never a township's form. Anything else that is not a spreadsheet is
+//! listed, so a township that sent a PDF is noticed.
+
+use std::path::{Path, PathBuf};
+
+use crate::sniff::format_from_extension;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    #[error("input {0} does not exist")]
+    Missing(String),
+    #[error("cannot read input folder {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} holds no year folder (like {path}/2018); name the year folder itself or pass --year"
+    )]
+    NoYear { path: String },
+    #[error("{path} has no folder for {year}; it has: {have}")]
+    YearMissing {
+        path: String,
+        year: i32,
+        have: String,
+    },
+}
+
+/// A file found in the year folder.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub path: PathBuf,
+    /// The path as shown in reports: relative to the year folder.
+    pub shown: String,
+    /// The first folder below the year folder: the district, by convention.
+    pub folder: Option<String>,
+    /// The file name without its extension.
+    pub stem: String,
+}
+
+/// What a walk of the year folder found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub forms: Vec<Found>,
+    /// Files that are not spreadsheets by their name (listed in the report).
+    pub ignored: Vec<Found>,
+}
+
+/// The year folder to read and its year. `input` may be the root holding year
+/// folders (the latest is taken unless `year` says otherwise) or a year folder.
+pub fn year_folder(input: &Path, year: Option<i32>) -> Result<(PathBuf, i32), DiscoverError> {
+    let shown = input.display().to_string();
+    if !input.exists() {
+        return Err(DiscoverError::Missing(shown));
+    }
+    if let Some(y) = folder_year(input) {
+        return Ok((input.to_path_buf(), year.unwrap_or(y)));
+    }
+    let entries = std::fs::read_dir(input).map_err(|source| DiscoverError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    let mut years: Vec<(i32, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| folder_year(&e.path()).map(|y| (y, e.path())))
+        .collect();
+    years.sort();
+    match year {
+        Some(y) => years
+            .into_iter()
+            .find(|(fy, _)| *fy == y)
+            .map(|(y, p)| (p, y))
+            .ok_or_else(|| DiscoverError::YearMissing {
+                path: shown,
+                year: y,
+                have: list_years(input),
+            }),
+        None => years
+            .pop()
+            .map(|(y, p)| (p, y))
+            .ok_or(DiscoverError::NoYear { path: shown }),
+    }
+}
+
+fn list_years(input: &Path) -> String {
+    let mut ys: Vec<String> = std::fs::read_dir(input)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| folder_year(&e.path()).map(|y| y.to_string()))
+        .collect();
+    ys.sort();
+    if ys.is_empty() {
+        "no year folders".into()
+    } else {
+        ys.join(", ")
+    }
+}
+
+fn folder_year(path: &Path) -> Option<i32> {
+    let name = path.file_name()?.to_str()?;
+    let name = name.strip_suffix('年').unwrap_or(name);
+    (name.len() == 4 && name.chars().all(|c| c.is_ascii_digit()))
+        .then(|| name.parse().ok())
+        .flatten()
+        .filter(|y| (1990..=2100).contains(y))
+}
+
+/// Every file below the year folder, sorted by path so runs are repeatable.
+pub fn discover(year_dir: &Path) -> Result<Discovery, DiscoverError> {
+    let mut out = Discovery::default();
+    walk(year_dir, year_dir, &mut out)?;
+    out.forms.sort_by(|a, b| a.path.cmp(&b.path));
+    out.ignored.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Discovery) -> Result<(), DiscoverError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| DiscoverError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if skipped_silently(&name) {
+            continue;
+        }
+        if path.is_dir() {
+            walk(root, &path, out)?;
+            continue;
+        }
+        let found = found(root, &path);
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if format_from_extension(&ext).is_some() {
+            out.forms.push(found);
+        } else {
+            out.ignored.push(found);
+        }
+    }
+    Ok(())
+}
+
+/// A single file given on the command line (for `gongkai check FILE`).
+pub fn single_file(path: &Path) -> Found {
+    let folder = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().to_string());
+    Found {
+        path: path.to_path_buf(),
+        shown: path.display().to_string(),
+        folder,
+        stem: stem(path),
+    }
+}
+
+fn found(root: &Path, path: &Path) -> Found {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let folder = (rel.components().count() > 1)
+        .then(|| {
+            rel.components()
+                .next()
+                .map(|c| c.as_os_str().to_string_lossy().to_string())
+        })
+        .flatten();
+    Found {
+        path: path.to_path_buf(),
+        shown: rel.to_string_lossy().to_string(),
+        folder,
+        stem: stem(path),
+    }
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
+/// Owner files (`~$x.xlsx`), hidden and lock files (`.x`, `.~lock.x#`), temp files.
+fn skipped_silently(name: &str) -> bool {
+    name.starts_with("~$")
+        || name.starts_with('.')
+        || name.starts_with('~')
+        || name.ends_with('~')
+        || name.to_ascii_lowercase().ends_with(".tmp")
+        || name == "Thumbs.db"
+        || name == "desktop.ini"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_what_is_never_a_form() {
+        for name in [
+            "~$金盆乡.xlsx",
+            ".hidden.xlsx",
+            ".~lock.金盆乡.xlsx#",
+            "~WRL0001.tmp",
+            "a.xlsx~",
+            "Thumbs.db",
+        ] {
+            assert!(skipped_silently(name), "{name}");
+        }
+        assert!(!skipped_silently("金盆乡.xlsx"));
+    }
+
+    #[test]
+    fn year_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("2017")).unwrap();
+        std::fs::create_dir_all(dir.path().join("2018")).unwrap();
+        std::fs::create_dir_all(dir.path().join("other")).unwrap();
+        let (p, y) = year_folder(dir.path(), None).unwrap();
+        assert_eq!((p.ends_with("2018"), y), (true, 2018));
+        let (p, y) = year_folder(dir.path(), Some(2017)).unwrap();
+        assert_eq!((p.ends_with("2017"), y), (true, 2017));
+        let err = year_folder(dir.path(), Some(2016)).unwrap_err().to_string();
+        assert!(err.contains("2017, 2018"), "{err}");
+    }
+}

@@ -1,0 +1,21 @@
+//! gongkai: the yearly rollup of government information disclosure statistics
+//! (政府信息公开情况统计表) from township spreadsheets to district and city returns.
+//!
+//! The data flows one way (see `run`):
+//! discover → read (in parallel) → assign to roster units → check → records
+//! (one long polars table) → rollup → write → report.
+
+pub mod assign;
+pub mod checks;
+pub mod demo;
+pub mod discover;
+pub mod normalize;
+pub mod reader;
+pub mod records;
+pub mod report;
+pub mod rollup;
+pub mod roster;
+pub mod run;
+pub mod sniff;
+pub mod template;
+pub mod write;

@@ -1,0 +1,209 @@
+//! The `gongkai` command: a thin layer over the library that parses arguments,
+//! prints the report and sets the exit code (0 done, 1 done with rejected files
+//! or errors, 2 nothing done).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use gongkai::report::Severity;
+use gongkai::run::{Options, Summary, run};
+use gongkai::template::Template;
+
+/// Yearly rollup of 政府信息公开情况统计表 from township spreadsheets to district and city returns.
+#[derive(Parser)]
+#[command(name = "gongkai", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read a year's township forms, check them, roll them up and write the returns,
+    /// the analyst workbook, records.csv/.parquet and run.json to OUT/<year>/.
+    Run {
+        #[command(flatten)]
+        common: Common,
+        /// Where results go; they are written to OUT/<year>/.
+        #[arg(long, default_value = "outputs", env = "GONGKAI_OUT")]
+        out: PathBuf,
+    },
+    /// Read and check forms without writing anything. INPUT may be one file, so a
+    /// clerk can check a form before sending it.
+    Check {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Write a blank form in exactly the layout the reader expects, for townships to fill in.
+    Template {
+        /// The file to write.
+        #[arg(long, default_value = "统计表模板.xlsx")]
+        out: PathBuf,
+        /// Template id (lps2018) or template file.
+        #[arg(long, default_value = "lps2018")]
+        template: String,
+    },
+    /// Generate a synthetic year of realistic, consistent forms (and a hierarchy.csv)
+    /// for trying the tool and for benchmarks.
+    Demo {
+        /// How many township forms.
+        #[arg(long, default_value_t = 93)]
+        townships: usize,
+        /// Folder to write OUT/<year>/<county>/<township>.xlsx and OUT/hierarchy.csv to.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed: the same seed makes the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Data year of the forms.
+        #[arg(long, default_value_t = 2018)]
+        year: i32,
+    },
+}
+
+#[derive(Args)]
+struct Common {
+    /// A folder holding year folders (INPUT/<year>/<county>/<township>.xlsx), a year folder, or one file.
+    #[arg(default_value = "inputs")]
+    input: PathBuf,
+    /// Data year to read (default: the latest year folder).
+    #[arg(long)]
+    year: Option<i32>,
+    /// Roster CSV `city,district,township[,aliases]`; replaces the built-in 六盘水 roster.
+    #[arg(long, env = "GONGKAI_HIERARCHY")]
+    hierarchy: Option<PathBuf>,
+    /// Template id (lps2018) or template file.
+    #[arg(long, default_value = "lps2018", env = "GONGKAI_TEMPLATE")]
+    template: String,
+    /// Reader threads (default: one per core).
+    #[arg(long, env = "GONGKAI_JOBS")]
+    jobs: Option<usize>,
+    /// No progress bar, even on a terminal.
+    #[arg(long)]
+    no_progress: bool,
+    /// Report format on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// List notes (how unusual cells were read) too, not only errors and warnings.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run { common, out } => rollup(common, out, true),
+        Command::Check { common } => rollup(common, PathBuf::new(), false),
+        Command::Template { out, template } => {
+            let result = Template::load(&template)
+                .map_err(anyhow::Error::from)
+                .and_then(|t| Ok(gongkai::write::workbook::write_blank(&out, &t)?));
+            finish(result.map(|_| println!("{}", out.display())))
+        }
+        Command::Demo {
+            townships,
+            out,
+            seed,
+            year,
+        } => {
+            let result = Template::load("lps2018")
+                .map_err(anyhow::Error::from)
+                .and_then(|t| Ok(gongkai::demo::generate(&t, townships, &out, seed, year)?));
+            finish(result.map(|dir| {
+                println!("{townships} forms in {}", dir.display());
+                println!(
+                    "roll them up: gongkai run {} --hierarchy {}",
+                    out.display(),
+                    out.join("hierarchy.csv").display()
+                );
+            }))
+        }
+    }
+}
+
+fn finish(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gongkai: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn rollup(common: Common, out: PathBuf, write: bool) -> ExitCode {
+    let opts = Options {
+        input: common.input,
+        out,
+        year: common.year,
+        hierarchy: common.hierarchy,
+        template: common.template,
+        jobs: common.jobs,
+        progress: !common.no_progress,
+        write,
+    };
+    match run(&opts) {
+        Ok(summary) => {
+            match common.format {
+                OutputFormat::Json => match serde_json::to_string_pretty(&summary) {
+                    Ok(json) => println!("{json}"),
+                    Err(e) => eprintln!("gongkai: error: {e}"),
+                },
+                OutputFormat::Text => print_text(&summary, common.verbose || !write),
+            }
+            ExitCode::from(summary.exit_code())
+        }
+        Err(e) => {
+            eprintln!("gongkai: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn print_text(s: &Summary, notes: bool) {
+    let c = &s.counts;
+    println!(
+        "{} {} ({}), template {}",
+        s.info.city, s.info.year, s.info.roster, s.info.template
+    );
+    println!(
+        "files: {} read, {} used, {} superseded, {} rejected",
+        c.files, c.used, c.superseded, c.rejected
+    );
+    if c.units_expected > 0 {
+        println!(
+            "units: {} of {} reported, {} missing",
+            c.units_reported, c.units_expected, c.units_missing
+        );
+    }
+    println!(
+        "findings: {} errors, {} warnings, {} notes",
+        c.errors, c.warnings, c.infos
+    );
+    for issue in s
+        .issues
+        .iter()
+        .filter(|i| notes || i.severity != Severity::Info)
+    {
+        println!(
+            "  {:<7} {} {}: {}",
+            issue.severity.as_str(),
+            issue.place(),
+            issue.code,
+            issue.message
+        );
+    }
+    if !s.outputs.is_empty() {
+        println!("outputs:");
+        for o in &s.outputs {
+            println!("  {o}");
+        }
+    }
+}

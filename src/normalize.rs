@@ -1,0 +1,183 @@
+//! Turning what a clerk typed into something comparable: labels and values.
+//!
+//! Labels are compared after NFKC (so full-width and half-width brackets,
+//! colons and digits agree) with every kind of white space removed (so
+//! `统 计 指 标` and `社 会稳定`, as printed, match their template text).
+//! Values keep what was typed beside what was read, and say how it was read,
+//! so every number can be traced back to the cell it came from.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// The comparable form of a label.
+pub fn normalize_label(text: &str) -> String {
+    text.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// How a value cell was turned into a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadAs {
+    /// A number cell.
+    Number,
+    /// A number stored as text (`"12"`, `１２`, ` 12 `).
+    TextNumber,
+    /// A number followed by its unit (`33条`, `1.5万元`): the unit was dropped.
+    UnitStripped,
+    /// A dash or `无` meaning nothing: read as 0.
+    Dash,
+    /// Nothing in the cell: kept blank, which is not 0.
+    Blank,
+    /// Something that is not a number (`待定`, an error cell): no value.
+    Invalid,
+}
+
+impl ReadAs {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadAs::Number => "number",
+            ReadAs::TextNumber => "text_number",
+            ReadAs::UnitStripped => "unit_stripped",
+            ReadAs::Dash => "dash",
+            ReadAs::Blank => "blank",
+            ReadAs::Invalid => "invalid",
+        }
+    }
+}
+
+/// Texts that clerks type for "none".
+const DASHES: &[&str] = &["-", "—", "——", "–", "－", "―", "/", "无", "空", "0条"];
+
+/// Units a clerk may type after a number. Longest first, so `人次` wins over `次`.
+const UNITS: &[&str] = &[
+    "万元", "人次", "条", "件", "次", "篇", "人", "个", "元", "项", "场", "期",
+];
+
+/// Reads a value typed as text. Returns the value and how it was read.
+pub fn parse_text_value(text: &str) -> (Option<f64>, ReadAs) {
+    let clean: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    if clean.is_empty() {
+        return (None, ReadAs::Blank);
+    }
+    if DASHES.contains(&clean.as_str()) {
+        return (Some(0.0), ReadAs::Dash);
+    }
+    if let Some(v) = parse_number(&clean) {
+        return (Some(v), ReadAs::TextNumber);
+    }
+    for unit in UNITS {
+        if let Some(number) = clean.strip_suffix(unit)
+            && let Some(v) = parse_number(number)
+        {
+            return (Some(v), ReadAs::UnitStripped);
+        }
+    }
+    (None, ReadAs::Invalid)
+}
+
+/// A plain decimal number, as people write them: no exponents, no `inf`/`NaN`,
+/// which Rust's float parser would otherwise accept.
+fn parse_number(s: &str) -> Option<f64> {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let valid = !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.chars().filter(|&c| c == '.').count() <= 1
+        && digits.chars().any(|c| c.is_ascii_digit());
+    if valid { s.parse().ok() } else { None }
+}
+
+/// A date written in a footer (`2019年2月18日`, `2019.2.18`, `2019-02-18`,
+/// `2019/2/18`, or cut short as `2019年2月18`) as ISO `2019-02-18`.
+pub fn parse_date_text(text: &str) -> Option<String> {
+    let clean: String = text.nfkc().collect();
+    let numbers: Vec<u32> = clean
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .take(3)
+        .map(|s| s.parse().ok())
+        .collect::<Option<_>>()?;
+    match numbers[..] {
+        [y, m, d]
+            if (1990..=2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d) =>
+        {
+            Some(format!("{y:04}-{m:02}-{d:02}"))
+        }
+        _ => None,
+    }
+}
+
+/// An Excel serial date (1900 system) as ISO.
+pub fn excel_serial_to_iso(serial: f64) -> Option<String> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    // Excel counts 1900-02-29, a day that never was; serial 61 is 1900-03-01.
+    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    let days = serial.floor() as i64 + if serial < 61.0 { 1 } else { 0 };
+    let date = base.checked_add_signed(chrono::TimeDelta::days(days))?;
+    Some(date.format("%Y-%m-%d").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_agree_across_widths_and_spaces() {
+        assert_eq!(normalize_label("统 计 指 标"), "统计指标");
+        assert_eq!(
+            normalize_label("危及国家安全、公共安全、经济安全和社 会稳定"),
+            normalize_label("危及国家安全、公共安全、经济安全和社会稳定")
+        );
+        assert_eq!(
+            normalize_label("（一）主动公开政府信息数　（不同渠道和方式公开相同信息计１条）"),
+            normalize_label("(一)主动公开政府信息数 (不同渠道和方式公开相同信息计1条)")
+        );
+        assert_eq!(normalize_label("其中：涉及国家秘密"), "其中:涉及国家秘密");
+    }
+
+    #[test]
+    fn values_typed_as_text() {
+        assert_eq!(parse_text_value("12"), (Some(12.0), ReadAs::TextNumber));
+        assert_eq!(parse_text_value(" １２ "), (Some(12.0), ReadAs::TextNumber));
+        assert_eq!(parse_text_value("0.35"), (Some(0.35), ReadAs::TextNumber));
+        assert_eq!(parse_text_value("33条"), (Some(33.0), ReadAs::UnitStripped));
+        assert_eq!(
+            parse_text_value("2 人次"),
+            (Some(2.0), ReadAs::UnitStripped)
+        );
+        assert_eq!(
+            parse_text_value("1.5万元"),
+            (Some(1.5), ReadAs::UnitStripped)
+        );
+        for dash in ["—", "-", "/", "无", "－"] {
+            assert_eq!(parse_text_value(dash), (Some(0.0), ReadAs::Dash), "{dash}");
+        }
+        assert_eq!(parse_text_value(""), (None, ReadAs::Blank));
+        assert_eq!(parse_text_value("　"), (None, ReadAs::Blank));
+        assert_eq!(parse_text_value("待定"), (None, ReadAs::Invalid));
+        assert_eq!(parse_text_value("inf"), (None, ReadAs::Invalid));
+        assert_eq!(parse_text_value("1e5"), (None, ReadAs::Invalid));
+        assert_eq!(parse_text_value("-3"), (Some(-3.0), ReadAs::TextNumber));
+    }
+
+    #[test]
+    fn footer_dates() {
+        for text in [
+            "2019年2月18日",
+            "2019.2.18",
+            "2019-02-18",
+            "2019/2/18",
+            "2019年2月18",
+            "２０１９年２月１８日",
+        ] {
+            assert_eq!(
+                parse_date_text(text).as_deref(),
+                Some("2019-02-18"),
+                "{text}"
+            );
+        }
+        assert_eq!(parse_date_text("2019年2月"), None);
+        assert_eq!(parse_date_text("二〇一九年"), None);
+        assert_eq!(excel_serial_to_iso(43514.0).as_deref(), Some("2019-02-18"));
+    }
+}

@@ -1,0 +1,367 @@
+//! Who should report: the township-level units of a city for the data year,
+//! and matching a file's name to one of them.
+//!
+//! Official names and the names people use differ: `金盆苗族彝族乡` is called
+//! `金盆乡`, its file arrives as `金盆乡人民政府.xlsx`; 2018 division codes call
+//! 钟山区's urban units `…社区服务中心` and 盘州市's `…街道办事处`, later ones
+//! `…街道`. Matching compares the place name alone, with those parts removed.
+
+use std::path::Path;
+
+use crate::normalize::normalize_label;
+
+/// The 六盘水 township-level units at six dates, from the national division codes.
+const LIUPANSHUI: &str = include_str!("../data/liupanshui_divisions.csv");
+
+#[derive(Debug, thiserror::Error)]
+pub enum RosterError {
+    #[error("cannot read hierarchy file {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("hierarchy file {path}, line {line}: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub district: String,
+    pub township: String,
+    /// Other names the unit goes by, from the hierarchy file.
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Roster {
+    pub city: String,
+    /// Where the list came from, for the report.
+    pub source: String,
+    pub units: Vec<Unit>,
+}
+
+/// How a file name was matched to a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameMatch {
+    /// The file is named exactly as the roster names the unit.
+    Exact,
+    /// The same place under another form of its name (`金盆乡人民政府` → `金盆苗族彝族乡`).
+    SameName(String),
+    /// The place name appears inside a longer file name (`2018年金盆乡统计表`).
+    Contained(String),
+}
+
+impl Roster {
+    /// The embedded 六盘水 list in force for a data year: the latest list dated
+    /// in or before that year (the 2018-10-31 list for 2018 data).
+    pub fn liupanshui(year: i32) -> Roster {
+        let mut rows: Vec<Vec<&str>> = LIUPANSHUI
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f.len() == 7)
+            .collect();
+        let dates: Vec<&str> = {
+            let mut d: Vec<&str> = rows.iter().map(|f| f[0]).collect();
+            d.dedup();
+            d
+        };
+        let wanted = year.to_string();
+        let as_of = dates
+            .iter()
+            .rev()
+            .find(|d| &d[..4] <= wanted.as_str())
+            .or(dates.first())
+            .copied()
+            .unwrap_or_default()
+            .to_string();
+        rows.retain(|f| f[0] == as_of);
+        Roster {
+            city: rows.first().map(|f| f[2].to_string()).unwrap_or_default(),
+            source: format!("内置六盘水市区划 {as_of}"),
+            units: rows
+                .iter()
+                .map(|f| Unit {
+                    district: f[4].to_string(),
+                    township: f[6].to_string(),
+                    aliases: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// A roster from a CSV file `city,district,township[,aliases]`, aliases
+    /// separated by `|` or `;`. A first line naming the columns is skipped.
+    pub fn from_csv(path: &Path) -> Result<Roster, RosterError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| RosterError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let text = String::from_utf8_lossy(&bytes);
+        let text = text.trim_start_matches('\u{feff}');
+        let mut city = String::new();
+        let mut units = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+            if line.trim().is_empty() || (i == 0 && fields[0].eq_ignore_ascii_case("city")) {
+                continue;
+            }
+            if fields.len() < 3 || fields[..3].iter().any(|f| f.is_empty()) {
+                return Err(RosterError::Invalid {
+                    path: shown,
+                    line: i + 1,
+                    message: "expected city,district,township[,aliases]".into(),
+                });
+            }
+            if city.is_empty() {
+                city = fields[0].to_string();
+            }
+            units.push(Unit {
+                district: fields[1].to_string(),
+                township: fields[2].to_string(),
+                aliases: fields
+                    .get(3)
+                    .map(|a| {
+                        a.split(['|', ';'])
+                            .map(str::trim)
+                            .filter(|a| !a.is_empty())
+                            .map(String::from)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            });
+        }
+        if units.is_empty() {
+            return Err(RosterError::Invalid {
+                path: shown,
+                line: 1,
+                message: "no units in the file".into(),
+            });
+        }
+        Ok(Roster {
+            city,
+            source: shown,
+            units,
+        })
+    }
+
+    /// The districts in roster order.
+    pub fn districts(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for u in &self.units {
+            if !out.contains(&u.district) {
+                out.push(u.district.clone());
+            }
+        }
+        out
+    }
+
+    /// The roster district a folder name stands for (`水城` or `水城县` → `水城县`).
+    pub fn district_for_folder(&self, folder: &str) -> Option<String> {
+        let key = district_core(folder);
+        self.districts()
+            .into_iter()
+            .find(|d| district_core(d) == key)
+    }
+
+    /// The unit a file stem names, preferring units of the folder's district
+    /// when a place name occurs in two districts.
+    pub fn match_name(&self, stem: &str, district: Option<&str>) -> Option<(usize, NameMatch)> {
+        let stem_norm = normalize_label(stem);
+        let stem_core = place_core(&stem_norm);
+        let prefer = |candidates: Vec<(usize, usize)>| -> Option<usize> {
+            // (unit index, match length): longest match, then the folder's district.
+            candidates
+                .iter()
+                .max_by_key(|&&(i, len)| (len, Some(self.units[i].district.as_str()) == district))
+                .map(|&(i, _)| i)
+        };
+        let names = |u: &Unit| -> Vec<String> {
+            std::iter::once(u.township.clone())
+                .chain(u.aliases.iter().cloned())
+                .map(|n| normalize_label(&n))
+                .collect()
+        };
+
+        let exact: Vec<(usize, usize)> = (0..self.units.len())
+            .filter(|&i| names(&self.units[i]).contains(&stem_norm))
+            .map(|i| (i, 0))
+            .collect();
+        if let Some(i) = prefer(exact) {
+            return Some((i, NameMatch::Exact));
+        }
+        let same: Vec<(usize, usize)> = (0..self.units.len())
+            .filter(|&i| {
+                names(&self.units[i])
+                    .iter()
+                    .any(|n| !stem_core.is_empty() && place_core(n) == stem_core)
+            })
+            .map(|i| (i, 0))
+            .collect();
+        if let Some(i) = prefer(same) {
+            return Some((i, NameMatch::SameName(stem_core)));
+        }
+        let contained: Vec<(usize, usize)> = (0..self.units.len())
+            .filter_map(|i| {
+                names(&self.units[i])
+                    .iter()
+                    .map(|n| place_core(n))
+                    .filter(|core| core.chars().count() >= 2 && stem_norm.contains(core.as_str()))
+                    .map(|core| core.chars().count())
+                    .max()
+                    .map(|len| (i, len))
+            })
+            .collect();
+        let i = prefer(contained)?;
+        let core = place_core(&normalize_label(&self.units[i].township));
+        Some((i, NameMatch::Contained(core)))
+    }
+}
+
+/// Words that follow the place name in a unit's official or everyday name,
+/// longest first so that `街道办事处` goes before `街道`.
+const UNIT_SUFFIXES: &[&str] = &[
+    "人民政府",
+    "街道办事处",
+    "社区服务中心",
+    "办事处",
+    "政府",
+    "街道",
+    "社区",
+    "乡",
+    "镇",
+];
+
+/// The ethnic groups named in Guizhou's (and most) ethnic townships' names.
+const ETHNIC: &[&str] = &[
+    "布依",
+    "仡佬",
+    "土家",
+    "毛南",
+    "蒙古",
+    "维吾尔",
+    "哈萨克",
+    "苗",
+    "彝",
+    "回",
+    "白",
+    "水",
+    "侗",
+    "壮",
+    "瑶",
+    "满",
+    "藏",
+    "黎",
+    "傣",
+    "羌",
+    "畲",
+    "仫佬",
+    "京",
+];
+
+/// The bare place name: `金盆苗族彝族乡人民政府` → `金盆`, `建设路社区服务中心` → `建设路`.
+pub fn place_core(name: &str) -> String {
+    let mut s = normalize_label(name);
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for suffix in UNIT_SUFFIXES {
+            if let Some(rest) = s.strip_suffix(suffix)
+                && !rest.is_empty()
+            {
+                s = rest.to_string();
+                changed = true;
+                break;
+            }
+        }
+    }
+    // Ethnic designations sit between the place name and 乡/镇: 金盆|苗族彝族|乡.
+    loop {
+        let Some(rest) = s.strip_suffix('族') else {
+            break;
+        };
+        match ETHNIC
+            .iter()
+            .find(|e| rest.ends_with(*e) && rest.len() > e.len())
+        {
+            Some(e) => s = rest[..rest.len() - e.len()].to_string(),
+            None => break,
+        }
+    }
+    s
+}
+
+/// The bare name of a county-level unit: `水城县` and `水城区` → `水城`.
+fn district_core(name: &str) -> String {
+    let s = normalize_label(name);
+    for suffix in ["自治县", "特区", "区", "县", "市"] {
+        if let Some(rest) = s.strip_suffix(suffix)
+            && rest.chars().count() >= 2
+        {
+            return rest.to_string();
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_2018_list_is_used_for_2018_data() {
+        let r = Roster::liupanshui(2018);
+        assert_eq!(r.city, "六盘水市");
+        assert!(r.source.contains("2018-10-31"), "{}", r.source);
+        assert_eq!(r.units.len(), 93);
+        assert_eq!(r.districts(), ["钟山区", "六枝特区", "水城县", "盘州市"]);
+        // 2020: 水城县 became 水城区.
+        assert!(
+            Roster::liupanshui(2021)
+                .districts()
+                .contains(&"水城区".to_string())
+        );
+    }
+
+    #[test]
+    fn place_cores() {
+        assert_eq!(place_core("金盆苗族彝族乡"), "金盆");
+        assert_eq!(place_core("金盆乡人民政府"), "金盆");
+        assert_eq!(place_core("龙场苗族白族彝族乡"), "龙场");
+        assert_eq!(place_core("顺场苗族彝族布依族乡"), "顺场");
+        assert_eq!(place_core("建设路社区服务中心"), "建设路");
+        assert_eq!(place_core("建设路街道"), "建设路");
+        assert_eq!(place_core("亦资街道办事处"), "亦资");
+        assert_eq!(place_core("比德镇"), "比德");
+    }
+
+    #[test]
+    fn file_names_find_their_unit() {
+        let r = Roster::liupanshui(2018);
+        let name = |stem: &str| {
+            r.match_name(stem, Some("水城县"))
+                .map(|(i, how)| (r.units[i].township.clone(), how))
+        };
+        assert_eq!(name("比德镇"), Some(("比德镇".into(), NameMatch::Exact)));
+        assert_eq!(
+            name("金盆乡人民政府"),
+            Some(("金盆苗族彝族乡".into(), NameMatch::SameName("金盆".into())))
+        );
+        assert_eq!(
+            name("2018年金盆乡政府信息公开统计表"),
+            Some(("金盆苗族彝族乡".into(), NameMatch::Contained("金盆".into())))
+        );
+        assert_eq!(
+            r.match_name("建设路街道", Some("钟山区"))
+                .map(|(i, _)| r.units[i].township.clone()),
+            Some("建设路社区服务中心".into())
+        );
+        assert_eq!(name("某某公司"), None);
+        assert_eq!(r.district_for_folder("水城").as_deref(), Some("水城县"));
+    }
+}

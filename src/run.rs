@@ -1,0 +1,513 @@
+//! One run, in one direction: discover → read → assign → check → records →
+//! rollup → write → report.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::assign::{FileStatus, Submission, assign};
+use crate::discover::{Found, discover, single_file, year_folder};
+use crate::reader::read_file;
+use crate::report::{Issue, Severity, sort_issues};
+use crate::rollup::{Return, rollup};
+use crate::roster::Roster;
+use crate::template::Template;
+use crate::write::{tables, workbook};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Template(#[from] crate::template::TemplateError),
+    #[error(transparent)]
+    Roster(#[from] crate::roster::RosterError),
+    #[error(transparent)]
+    Discover(#[from] crate::discover::DiscoverError),
+    #[error(transparent)]
+    Write(#[from] crate::write::WriteError),
+    #[error("the records table could not be built: {0}")]
+    Table(#[from] polars::error::PolarsError),
+    #[error("cannot start {0} reader threads: {1}")]
+    Threads(usize, String),
+}
+
+/// What to run on, and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub input: PathBuf,
+    pub out: PathBuf,
+    pub year: Option<i32>,
+    pub hierarchy: Option<PathBuf>,
+    pub template: String,
+    pub jobs: Option<usize>,
+    pub progress: bool,
+    /// `false` for `gongkai check`: read and check, write nothing.
+    pub write: bool,
+}
+
+/// Facts about the run, for 说明 and run.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub tool: String,
+    pub started: String,
+    pub input: String,
+    pub year: i32,
+    pub city: String,
+    pub template: String,
+    pub template_name: String,
+    pub roster: String,
+}
+
+impl RunInfo {
+    pub fn describe(&self) -> Vec<(String, String)> {
+        [
+            ("工具", self.tool.as_str()),
+            ("运行时间", &self.started),
+            ("输入", &self.input),
+            ("数据年度", &self.year.to_string()),
+            ("城市", &self.city),
+            (
+                "模板",
+                &format!("{} ({})", self.template_name, self.template),
+            ),
+            ("名册", &self.roster),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+}
+
+/// One line of 报送情况: a roster unit, or a file from outside the roster.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusRow {
+    pub district: String,
+    pub township: String,
+    /// submitted / missing / rejected / duplicate / not_in_roster
+    pub status: &'static str,
+    pub file: String,
+    pub filler: String,
+    pub phone: String,
+    pub date: String,
+    pub matched: String,
+    pub sha256: String,
+}
+
+impl StatusRow {
+    pub fn status_zh(&self) -> &'static str {
+        match self.status {
+            "submitted" => "已报送",
+            "missing" => "未报送",
+            "rejected" => "无法读取",
+            "duplicate" => "重复报送",
+            _ => "名册外",
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Counts {
+    pub files: usize,
+    pub used: usize,
+    pub superseded: usize,
+    pub rejected: usize,
+    pub ignored: usize,
+    pub units_expected: usize,
+    pub units_reported: usize,
+    pub units_missing: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub file: String,
+    pub status: FileStatus,
+    pub district: String,
+    pub township: String,
+    pub matched: String,
+    pub format: Option<crate::sniff::Format>,
+    pub sheet: String,
+    pub date: Option<String>,
+    pub sha256: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Timings {
+    pub discover_ms: u128,
+    pub read_ms: u128,
+    pub check_ms: u128,
+    pub records_ms: u128,
+    pub rollup_ms: u128,
+    pub write_ms: u128,
+}
+
+/// Everything a run found and made: the content of run.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    #[serde(flatten)]
+    pub info: RunInfo,
+    pub counts: Counts,
+    pub files: Vec<FileReport>,
+    pub units: Vec<StatusRow>,
+    pub issues: Vec<Issue>,
+    pub returns: Vec<Return>,
+    pub outputs: Vec<String>,
+    pub timings: Timings,
+}
+
+impl Summary {
+    /// 0: done, warnings allowed; 1: done, but files were rejected or errors found.
+    pub fn exit_code(&self) -> u8 {
+        if self.counts.rejected > 0 || self.counts.errors > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Progress for people at a terminal, plain log lines for logs.
+struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Progress {
+        let bar = (enabled
+            && ProgressDrawTarget::stderr().is_hidden() == false
+            && std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .then(ProgressBar::hidden);
+        Progress { bar }
+    }
+
+    fn log(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("gongkai: {line}"),
+        }
+    }
+
+    fn start(&self, len: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar.set_length(len as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} reading {pos}/{len} [{bar:30}] {elapsed} {wide_msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+        }
+    }
+
+    fn tick(&self, shown: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(shown.to_string());
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+pub fn run(opts: &Options) -> Result<Summary, RunError> {
+    let started = chrono::Local::now();
+    let progress = Progress::new(opts.progress);
+    let template = Template::load(&opts.template)?;
+    let mut timings = Timings::default();
+
+    let clock = Instant::now();
+    let single = opts.input.is_file();
+    let (year, found, ignored) = if single {
+        let year = opts.year.unwrap_or_else(|| {
+            started
+                .format("%Y")
+                .to_string()
+                .parse::<i32>()
+                .unwrap_or(2018)
+                - 1
+        });
+        (year, vec![single_file(&opts.input)], Vec::new())
+    } else {
+        let (dir, year) = year_folder(&opts.input, opts.year)?;
+        let d = discover(&dir)?;
+        (year, d.forms, d.ignored)
+    };
+    let roster = match &opts.hierarchy {
+        Some(path) => Roster::from_csv(path)?,
+        None => Roster::liupanshui(year),
+    };
+    timings.discover_ms = clock.elapsed().as_millis();
+    progress.log(&format!(
+        "{year}: {} form files in {}",
+        found.len(),
+        opts.input.display()
+    ));
+
+    let clock = Instant::now();
+    progress.start(found.len());
+    let loaded = read_all(found, &template, opts.jobs, &progress)?;
+    progress.finish();
+    timings.read_ms = clock.elapsed().as_millis();
+
+    let clock = Instant::now();
+    let mut issues = Vec::new();
+    let subs = assign(loaded, &roster, &mut issues);
+    if single {
+        issues.retain(|i| i.code != "UNIT-MISSING");
+    }
+    for f in &ignored {
+        issues.push(
+            Issue::new(
+                Severity::Info,
+                "FILE-IGNORED",
+                "not a spreadsheet (xlsx, xlsm, xls, xlsb, ods); not read",
+            )
+            .file(&f.shown),
+        );
+    }
+    for sub in subs.iter().filter(|s| s.status != FileStatus::Rejected) {
+        if let Some(form) = sub.form() {
+            for note in &form.notes {
+                let mut note = note.clone();
+                note.district.clone_from(&sub.district);
+                note.township.clone_from(&sub.township);
+                note.file.clone_from(&sub.found.shown);
+                issues.push(note);
+            }
+        }
+        if sub.status == FileStatus::Used {
+            issues.extend(crate::checks::check(sub, &template));
+        }
+    }
+    sort_issues(&mut issues);
+    timings.check_ms = clock.elapsed().as_millis();
+
+    let clock = Instant::now();
+    let mut records = crate::records::build(&subs, &template, year, &roster.city)?;
+    timings.records_ms = clock.elapsed().as_millis();
+    let clock = Instant::now();
+    let (districts, city) = rollup(&records, &template, &roster)?;
+    timings.rollup_ms = clock.elapsed().as_millis();
+
+    let info = RunInfo {
+        tool: format!("gongkai {}", env!("CARGO_PKG_VERSION")),
+        started: started.format("%Y-%m-%d %H:%M:%S").to_string(),
+        input: opts.input.display().to_string(),
+        year,
+        city: roster.city.clone(),
+        template: template.id.clone(),
+        template_name: template.name.clone(),
+        roster: roster.source.clone(),
+    };
+    let status = unit_status(&roster, &subs, single);
+    let mut summary = Summary {
+        counts: count(&subs, &issues, &status, ignored.len()),
+        files: subs.iter().map(file_report).collect(),
+        units: status,
+        info,
+        issues,
+        returns: districts
+            .iter()
+            .cloned()
+            .chain(std::iter::once(city.clone()))
+            .collect(),
+        outputs: Vec::new(),
+        timings,
+    };
+
+    if opts.write {
+        let clock = Instant::now();
+        let dir = opts.out.join(year.to_string());
+        let mut outputs: Vec<PathBuf> = Vec::new();
+        let analysis = dir.join(format!("{}_{year}_汇总.xlsx", roster.city));
+        workbook::write_analysis(
+            &analysis,
+            &workbook::Analysis {
+                info: &summary.info,
+                template: &template,
+                districts: &districts,
+                city: &city,
+                submissions: &subs,
+                issues: &summary.issues,
+                status: &summary.units,
+            },
+        )?;
+        outputs.push(analysis);
+        for ret in districts.iter().chain(std::iter::once(&city)) {
+            let path = dir.join(format!("{}_{year}_统计表.xlsx", ret.name));
+            workbook::write_return(&path, &template, ret, year)?;
+            outputs.push(path);
+        }
+        let csv = dir.join("records.csv");
+        tables::write_csv(&mut records, &csv)?;
+        let parquet = dir.join("records.parquet");
+        tables::write_parquet(&mut records, &parquet)?;
+        outputs.push(csv);
+        outputs.push(parquet);
+        let json = dir.join("run.json");
+        outputs.push(json.clone());
+        summary.outputs = outputs.iter().map(|p| p.display().to_string()).collect();
+        summary.timings.write_ms = clock.elapsed().as_millis();
+        write_json(&json, &summary)?;
+        progress.log(&format!(
+            "wrote {} files to {}",
+            summary.outputs.len(),
+            dir.display()
+        ));
+    }
+    Ok(summary)
+}
+
+fn write_json(path: &Path, summary: &Summary) -> Result<(), crate::write::WriteError> {
+    crate::write::atomic(path, |w| {
+        serde_json::to_writer_pretty(w, summary).map_err(|e| crate::write::WriteError::Io {
+            path: path.display().to_string(),
+            source: e.into(),
+        })
+    })
+}
+
+/// Reads every file on `jobs` threads (all cores by default).
+fn read_all(
+    found: Vec<Found>,
+    template: &Template,
+    jobs: Option<usize>,
+    progress: &Progress,
+) -> Result<Vec<(Found, crate::reader::Loaded)>, RunError> {
+    let threads = jobs.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads(threads, e.to_string()))?;
+    Ok(pool.install(|| {
+        found
+            .into_par_iter()
+            .map(|f| {
+                let loaded = read_file(&f.path, template);
+                progress.tick(&f.shown);
+                (f, loaded)
+            })
+            .collect()
+    }))
+}
+
+fn unit_status(roster: &Roster, subs: &[Submission], single: bool) -> Vec<StatusRow> {
+    let row = |district: &str, township: &str, status: &'static str, sub: Option<&Submission>| {
+        let footer = |key: &str| {
+            sub.and_then(|s| s.form())
+                .and_then(|f| {
+                    f.footer
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .map(|(_, v)| v.clone())
+                })
+                .unwrap_or_default()
+        };
+        StatusRow {
+            district: district.to_string(),
+            township: township.to_string(),
+            status,
+            file: sub.map(|s| s.found.shown.clone()).unwrap_or_default(),
+            filler: footer("填报人"),
+            phone: footer("联系电话"),
+            date: sub
+                .and_then(|s| s.form())
+                .and_then(|f| f.date.clone())
+                .unwrap_or_else(|| footer("填报日期")),
+            matched: sub.map(|s| s.matched.clone()).unwrap_or_default(),
+            sha256: sub.and_then(|s| s.sha256.clone()).unwrap_or_default(),
+        }
+    };
+    let mut out = Vec::new();
+    if !single {
+        for u in &roster.units {
+            let mine: Vec<&Submission> = subs
+                .iter()
+                .filter(|s| s.in_roster && s.township == u.township && s.district == u.district)
+                .collect();
+            let used = mine.iter().find(|s| s.status == FileStatus::Used).copied();
+            let status = match (used, mine.len()) {
+                (_, 0) => "missing",
+                (None, _) => "rejected",
+                (Some(_), 1) => "submitted",
+                (Some(_), _) => "duplicate",
+            };
+            out.push(row(
+                &u.district,
+                &u.township,
+                status,
+                used.or(mine.first().copied()),
+            ));
+        }
+    }
+    for s in subs
+        .iter()
+        .filter(|s| !s.in_roster || (single && s.in_roster))
+    {
+        let status = match s.status {
+            FileStatus::Rejected => "rejected",
+            _ if s.in_roster => "submitted",
+            _ => "not_in_roster",
+        };
+        out.push(row(&s.district, &s.township, status, Some(s)));
+    }
+    // Units filed under another district's folder appear under that folder too.
+    for s in subs.iter().filter(|s| s.in_roster && !single) {
+        if !roster
+            .units
+            .iter()
+            .any(|u| u.district == s.district && u.township == s.township)
+        {
+            out.push(row(&s.district, &s.township, "not_in_roster", Some(s)));
+        }
+    }
+    out
+}
+
+fn count(subs: &[Submission], issues: &[Issue], status: &[StatusRow], ignored: usize) -> Counts {
+    let by = |st: FileStatus| subs.iter().filter(|s| s.status == st).count();
+    let sev = |sv: Severity| issues.iter().filter(|i| i.severity == sv).count();
+    let roster_rows = status.iter().filter(|s| s.status != "not_in_roster");
+    Counts {
+        files: subs.len(),
+        used: by(FileStatus::Used),
+        superseded: by(FileStatus::Superseded),
+        rejected: by(FileStatus::Rejected),
+        ignored,
+        units_expected: roster_rows.clone().count(),
+        units_reported: roster_rows
+            .clone()
+            .filter(|s| matches!(s.status, "submitted" | "duplicate"))
+            .count(),
+        units_missing: roster_rows.filter(|s| s.status == "missing").count(),
+        errors: sev(Severity::Error),
+        warnings: sev(Severity::Warning),
+        infos: sev(Severity::Info),
+    }
+}
+
+fn file_report(s: &Submission) -> FileReport {
+    FileReport {
+        file: s.found.shown.clone(),
+        status: s.status,
+        district: s.district.clone(),
+        township: s.township.clone(),
+        matched: s.matched.clone(),
+        format: s.form().map(|f| f.format),
+        sheet: s.form().map(|f| f.sheet.clone()).unwrap_or_default(),
+        date: s.form().and_then(|f| f.date.clone()),
+        sha256: s.sha256.clone(),
+        error: s.outcome.as_ref().err().map(|e| e.to_string()),
+    }
+}
