@@ -1,0 +1,160 @@
+//! Running the real binary on a folder laid out like a year's submissions.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use polars::prelude::*;
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn form(name: &str) -> PathBuf {
+    fixture("forms").join(name)
+}
+
+pub fn gongkai() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gongkai"));
+    cmd.env_remove("GONGKAI_OUT")
+        .env_remove("GONGKAI_HIERARCHY")
+        .env_remove("GONGKAI_JOBS");
+    cmd
+}
+
+/// A year of submissions in a temporary folder: `root/2018/<county>/<name>`.
+pub struct Year {
+    pub dir: tempfile::TempDir,
+}
+
+impl Year {
+    pub fn new() -> Year {
+        Year {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    /// Copies `source` to `2018/<county>/<name>`.
+    pub fn add(&self, source: &Path, county: &str, name: &str) -> &Year {
+        let dest = self.root().join("2018").join(county).join(name);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(source, &dest).unwrap();
+        self
+    }
+
+    /// A roster of `county` and the given townships, as a hierarchy file.
+    pub fn roster(&self, rows: &[(&str, &str)]) -> PathBuf {
+        let path = self.root().join("roster.csv");
+        let mut text = String::from("city,district,township,aliases\n");
+        for (county, township) in rows {
+            text.push_str(&format!("测试市,{county},{township},\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// `gongkai run` with a JSON report; returns (exit code, report).
+    pub fn run(&self, roster: Option<&Path>) -> (i32, serde_json::Value) {
+        let mut cmd = gongkai();
+        cmd.arg("run")
+            .arg(self.root())
+            .arg("--out")
+            .arg(self.out())
+            .args(["--no-progress", "--format", "json"]);
+        if let Some(r) = roster {
+            cmd.arg("--hierarchy").arg(r);
+        }
+        let output = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let report = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!(
+                "no JSON report ({e}); stdout: {stdout}\nstderr: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+        (output.status.code().unwrap_or(-1), report)
+    }
+
+    /// The records the run wrote, read back from Parquet.
+    pub fn records(&self) -> DataFrame {
+        let file = std::fs::File::open(self.out().join("2018/records.parquet")).unwrap();
+        ParquetReader::new(file).finish().unwrap()
+    }
+}
+
+/// `code → value` of one township's records.
+pub fn values_of(records: &DataFrame, township: &str) -> HashMap<String, Option<f64>> {
+    let t = records.column("township").unwrap().str().unwrap();
+    let c = records.column("code").unwrap().str().unwrap();
+    let v = records.column("value").unwrap().f64().unwrap();
+    (0..records.height())
+        .filter(|&i| t.get(i) == Some(township))
+        .map(|i| (c.get(i).unwrap().to_string(), v.get(i)))
+        .collect()
+}
+
+/// One column of the records for a township and code.
+pub fn field(records: &DataFrame, township: &str, code: &str, column: &str) -> String {
+    let t = records.column("township").unwrap().str().unwrap();
+    let c = records.column("code").unwrap().str().unwrap();
+    let f = records.column(column).unwrap().str().unwrap();
+    (0..records.height())
+        .find(|&i| t.get(i) == Some(township) && c.get(i) == Some(code))
+        .and_then(|i| f.get(i))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Expected values of a fixture form from `forms/values.csv`.
+pub fn expected(fixture_name: &str) -> HashMap<String, Option<f64>> {
+    let text = std::fs::read_to_string(form("values.csv")).unwrap();
+    let out: HashMap<String, Option<f64>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[0] == fixture_name)
+        .map(|f| {
+            (
+                f[1].to_string(),
+                f.get(2)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| v.parse().unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(out.len(), 86, "values.csv has 86 rows for {fixture_name}");
+    out
+}
+
+/// The issues of a report with the given code.
+pub fn issues<'a>(report: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    report["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["code"] == code)
+        .collect()
+}
+
+pub fn file_status<'a>(
+    report: &'a serde_json::Value,
+    file_end: &str,
+) -> Option<&'a serde_json::Value> {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"].as_str().unwrap().ends_with(file_end))
+}
