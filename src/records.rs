@@ -40,7 +40,7 @@ pub fn build(
         .filter(|s| s.status == FileStatus::Used)
         .collect();
     let n = used.len() * template.rows.len();
-    let mut text: Vec<Vec<String>> = vec![Vec::with_capacity(n); 13];
+    let mut text: Vec<Vec<String>> = (0..13).map(|_| Vec::with_capacity(n)).collect();
     let mut value: Vec<Option<f64>> = Vec::with_capacity(n);
     let mut rollup: Vec<Option<f64>> = Vec::with_capacity(n);
     for sub in used {

@@ -281,10 +281,7 @@ pub fn place_core(name: &str) -> String {
         }
     }
     // Ethnic designations sit between the place name and 乡/镇: 金盆|苗族彝族|乡.
-    loop {
-        let Some(rest) = s.strip_suffix('族') else {
-            break;
-        };
+    while let Some(rest) = s.strip_suffix('族') {
         match ETHNIC
             .iter()
             .find(|e| rest.ends_with(*e) && rest.len() > e.len())

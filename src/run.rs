@@ -1,6 +1,7 @@
 //! One run, in one direction: discover → read → assign → check → records →
 //! rollup → write → report.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -178,10 +179,8 @@ struct Progress {
 
 impl Progress {
     fn new(enabled: bool) -> Progress {
-        let bar = (enabled
-            && ProgressDrawTarget::stderr().is_hidden() == false
-            && std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .then(ProgressBar::hidden);
+        // indicatif hides itself off a terminal; the log lines must know too.
+        let bar = (enabled && std::io::stderr().is_terminal()).then(ProgressBar::hidden);
         Progress { bar }
     }
 
@@ -451,10 +450,7 @@ fn unit_status(roster: &Roster, subs: &[Submission], single: bool) -> Vec<Status
             ));
         }
     }
-    for s in subs
-        .iter()
-        .filter(|s| !s.in_roster || (single && s.in_roster))
-    {
+    for s in subs.iter().filter(|s| single || !s.in_roster) {
         let status = match s.status {
             FileStatus::Rejected => "rejected",
             _ if s.in_roster => "submitted",

@@ -188,7 +188,7 @@ fn jinpen_row_5_finding_is_in_the_workbook_and_run_json() {
     let checks = wb.worksheet_range("校验").unwrap();
     let row = checks
         .rows()
-        .find(|r| r.iter().any(|c| c.to_string() == "SUM-R05"))
+        .find(|r| r.iter().any(|c| *c == "SUM-R05"))
         .expect("SUM-R05 in 校验");
     let text: Vec<String> = row.iter().map(|c| c.to_string()).collect();
     assert!(text.contains(&"金盆苗族彝族乡".to_string()), "{text:?}");
@@ -201,7 +201,7 @@ fn jinpen_row_5_finding_is_in_the_workbook_and_run_json() {
     let status = wb.worksheet_range("报送情况").unwrap();
     let missing = status
         .rows()
-        .filter(|r| r.get(2).is_some_and(|c| c.to_string() == "未报送"))
+        .filter(|r| r.get(2).is_some_and(|c| *c == "未报送"))
         .count();
     assert_eq!(missing, 5);
     // 乡镇明细: one row per used file under two header rows.
