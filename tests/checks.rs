@@ -1,0 +1,120 @@
+//! Findings on forms written for the purpose: the checks that make a form
+//! an error, and units the roster does not expect where they are.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use gongkai::template::Template;
+use gongkai::write::form::{FormContent, write_form};
+
+/// Writes a form in the official layout with some values changed.
+fn form_with(path: &Path, changes: &[(&str, f64)]) {
+    let t = Template::load("lps2018").unwrap();
+    let mut values: Vec<Option<f64>> = t
+        .rows
+        .iter()
+        .map(|r| r.is_summed().then_some(0.0))
+        .collect();
+    for (code, v) in changes {
+        values[t.position(code).unwrap()] = Some(*v);
+    }
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let content = FormContent {
+        unit_line: "填报单位:".into(),
+        values: &values,
+        footer: vec![("填报日期".into(), "2019年2月1日".into())],
+        extra: None,
+    };
+    write_form(wb.add_worksheet(), &t, &content).unwrap();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn negative_and_fractional_counts_are_errors() {
+    let year = Year::new();
+    let path = year.root().join("2018/测试县/甲镇.xlsx");
+    // R02 and R07 at 0 keep R05 = R06..R11 consistent apart from the bad cells.
+    form_with(&path, &[("R84", -3.0), ("R86", 2.5), ("R82", 1.25)]);
+    let roster = year.roster(&[("测试县", "甲镇")]);
+    let (code, report) = year.run(Some(&roster));
+    assert_eq!(code, 1, "errors make exit 1");
+    let negative = issues(&report, "VALUE-NEGATIVE");
+    assert_eq!(negative.len(), 1);
+    assert_eq!(
+        negative[0]["cell"], "C87",
+        "R84 is the 84th row below the header in row 3"
+    );
+    let fraction = issues(&report, "VALUE-FRACTION");
+    assert_eq!(
+        fraction.len(),
+        1,
+        "money (R82, 万元) may have decimals: {fraction:?}"
+    );
+    assert!(fraction[0]["message"].as_str().unwrap().starts_with("R86"));
+}
+
+#[test]
+fn parts_that_exceed_or_miss_their_total_are_warnings_with_both_sides() {
+    let year = Year::new();
+    let path = year.root().join("2018/测试县/甲镇.xlsx");
+    form_with(
+        &path,
+        &[
+            ("R38", 5.0),
+            ("R39", 3.0),
+            ("R41", 1.0),
+            ("R43", 4.0),
+            ("R44", 4.0),
+            ("R03", 2.0),
+            ("R02", 1.0),
+        ],
+    );
+    let roster = year.roster(&[("测试县", "甲镇")]);
+    let (code, report) = year.run(Some(&roster));
+    assert_eq!(code, 0, "warnings only");
+    let sum = issues(&report, "SUM-R38");
+    assert_eq!(sum.len(), 1);
+    assert!(
+        sum[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("reported 5, but R39–R42 add up to 4"),
+        "{sum:?}"
+    );
+    let of_which = issues(&report, "LE-R03-R02");
+    assert_eq!(
+        of_which.len(),
+        1,
+        "其中 (R03 = 2) is more than its parent (R02 = 1)"
+    );
+    // The district total is recomputed from the parts: 4, not the reported 5.
+    let district = &report["returns"][0];
+    assert_eq!(district["values"][37], 4.0);
+    assert_eq!(district["reporting"][37], 1);
+}
+
+#[test]
+fn files_outside_the_roster_or_in_the_wrong_folder_are_reported_and_still_rolled_up() {
+    let year = Year::new();
+    form_with(
+        &year.root().join("2018/测试县/无名镇.xlsx"),
+        &[("R84", 2.0)],
+    );
+    form_with(&year.root().join("2018/测试县/乙镇.xlsx"), &[("R84", 3.0)]);
+    let roster = year.roster(&[("测试县", "甲镇"), ("邻县", "乙镇")]);
+    let (_, report) = year.run(Some(&roster));
+    let outside = issues(&report, "UNIT-NOT-IN-ROSTER");
+    assert_eq!(outside.len(), 1);
+    assert_eq!(outside[0]["township"], "无名镇");
+    let moved = issues(&report, "UNIT-WRONG-FOLDER");
+    assert_eq!(moved.len(), 1);
+    assert!(moved[0]["message"].as_str().unwrap().contains("under 邻县"));
+    // Both are rolled up under the folder's district: 2 + 3.
+    let returns = report["returns"].as_array().unwrap();
+    let county = returns.iter().find(|r| r["name"] == "测试县").unwrap();
+    assert_eq!(county["values"][83], 5.0);
+    assert_eq!(county["reporting"][83], 2);
+}
