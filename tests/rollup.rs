@@ -112,12 +112,11 @@ fn assert_same(level: &str, want: &Values, got: &Values) {
     }
 }
 
-#[test]
-fn district_and_city_returns_equal_the_sum_of_the_township_files() {
+/// The README's run command on the sample year, into a temporary folder.
+fn run_sample() -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let run = gongkai()
-        .current_dir(root)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["run", "--no-progress", "--out"])
         .arg(out.path())
         .output()
@@ -128,6 +127,12 @@ fn district_and_city_returns_equal_the_sum_of_the_township_files() {
         "{}",
         String::from_utf8_lossy(&run.stdout)
     );
+    out
+}
+
+#[test]
+fn district_and_city_returns_equal_the_sum_of_the_township_files() {
+    let out = run_sample();
 
     let truth = truth();
     let mut districts: BTreeMap<String, Values> = BTreeMap::new();
@@ -150,15 +155,7 @@ fn district_and_city_returns_equal_the_sum_of_the_township_files() {
 
 #[test]
 fn jinpen_row_5_finding_is_in_the_workbook_and_run_json() {
-    let out = tempfile::tempdir().unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let status = gongkai()
-        .current_dir(root)
-        .args(["run", "--no-progress", "--out"])
-        .arg(out.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let out = run_sample();
 
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.path().join("2018/run.json")).unwrap()).unwrap();

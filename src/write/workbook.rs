@@ -175,6 +175,27 @@ fn details(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), XlsxEr
     Ok(())
 }
 
+/// A plain table: a header row, frozen and filterable, one row per item.
+fn table(
+    ws: &mut Worksheet,
+    head: &Format,
+    columns: &[(&str, u16)],
+    rows: &[Vec<&str>],
+) -> Result<(), XlsxError> {
+    for (c, (name, width)) in columns.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *name, head)?;
+        ws.set_column_width(c as u16, *width)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *text)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, rows.len() as u32, columns.len() as u16 - 1)?;
+    Ok(())
+}
+
 fn findings(ws: &mut Worksheet, issues: &[Issue], head: &Format) -> Result<(), XlsxError> {
     let columns = [
         ("级别", 8),
@@ -186,35 +207,32 @@ fn findings(ws: &mut Worksheet, issues: &[Issue], head: &Format) -> Result<(), X
         ("规则", 20),
         ("说明", 90),
     ];
-    for (c, (name, width)) in columns.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *name, head)?;
-        ws.set_column_width(c as u16, *width)?;
-    }
-    let color = |s: Severity| match s {
-        Severity::Error => Format::new().set_background_color(Color::RGB(0xF8CBAD)),
-        Severity::Warning => Format::new().set_background_color(Color::RGB(0xFFF2CC)),
-        Severity::Info => Format::new(),
-    };
-    for (i, issue) in issues.iter().enumerate() {
-        let r = i as u32 + 1;
-        ws.write_string_with_format(r, 0, issue.severity.label_zh(), &color(issue.severity))?;
-        for (c, text) in [
-            &issue.district,
-            &issue.township,
-            &issue.file,
-            &issue.sheet,
-            &issue.cell,
-            &issue.code,
-            &issue.message,
-        ]
+    let rows: Vec<Vec<&str>> = issues
         .iter()
-        .enumerate()
-        {
-            ws.write_string(r, c as u16 + 1, *text)?;
-        }
+        .map(|i| {
+            vec![
+                i.severity.label_zh(),
+                &i.district,
+                &i.township,
+                &i.file,
+                &i.sheet,
+                &i.cell,
+                &i.code,
+                &i.message,
+            ]
+        })
+        .collect();
+    table(ws, head, &columns, &rows)?;
+    // Errors and warnings stand out when the sheet is scrolled.
+    for (r, issue) in issues.iter().enumerate() {
+        let fill = match issue.severity {
+            Severity::Error => 0xF8CBAD,
+            Severity::Warning => 0xFFF2CC,
+            Severity::Info => continue,
+        };
+        let format = Format::new().set_background_color(Color::RGB(fill));
+        ws.write_string_with_format(r as u32 + 1, 0, issue.severity.label_zh(), &format)?;
     }
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, issues.len() as u32, columns.len() as u16 - 1)?;
     Ok(())
 }
 
@@ -228,30 +246,23 @@ fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), X
         ("联系电话", 16),
         ("填报日期", 12),
         ("如何识别", 40),
+        ("SHA-256", 20),
     ];
-    for (c, (name, width)) in columns.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *name, head)?;
-        ws.set_column_width(c as u16, *width)?;
-    }
-    for (i, s) in rows.iter().enumerate() {
-        let r = i as u32 + 1;
-        for (c, text) in [
-            &s.district,
-            &s.township,
-            &s.status_zh().to_string(),
-            &s.file,
-            &s.filler,
-            &s.phone,
-            &s.date,
-            &s.matched,
-        ]
+    let rows: Vec<Vec<&str>> = rows
         .iter()
-        .enumerate()
-        {
-            ws.write_string(r, c as u16, *text)?;
-        }
-    }
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, rows.len() as u32, columns.len() as u16 - 1)?;
-    Ok(())
+        .map(|s| {
+            vec![
+                &s.district,
+                &s.township,
+                s.status_zh(),
+                &s.file,
+                &s.filler,
+                &s.phone,
+                &s.date,
+                &s.matched,
+                &s.sha256,
+            ]
+        })
+        .collect();
+    table(ws, head, &columns, &rows)
 }
