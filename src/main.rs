@@ -156,7 +156,7 @@ fn rollup(common: Common, out: PathBuf, write: bool) -> ExitCode {
                     Ok(json) => println!("{json}"),
                     Err(e) => eprintln!("gongkai: error: {e}"),
                 },
-                OutputFormat::Text => print_text(&summary, common.verbose || !write),
+                OutputFormat::Text => print_text(&summary, common.verbose, !write),
             }
             ExitCode::from(summary.exit_code())
         }
@@ -167,7 +167,10 @@ fn rollup(common: Common, out: PathBuf, write: bool) -> ExitCode {
     }
 }
 
-fn print_text(s: &Summary, notes: bool) {
+/// The report for people. Notes (how unusual cells were read) are listed with
+/// `--verbose` and always by `check`, where a clerk is fixing one form.
+fn print_text(s: &Summary, verbose: bool, checking: bool) {
+    let notes = verbose || checking;
     let c = &s.counts;
     println!(
         "{} {} ({}), template {}",
@@ -198,6 +201,13 @@ fn print_text(s: &Summary, notes: bool) {
             issue.place(),
             issue.code,
             issue.message
+        );
+    }
+    if verbose {
+        let t = &s.timings;
+        println!(
+            "time (ms): discover {}, read {}, check {}, records {}, rollup {}, write {}",
+            t.discover_ms, t.read_ms, t.check_ms, t.records_ms, t.rollup_ms, t.write_ms
         );
     }
     if !s.outputs.is_empty() {
