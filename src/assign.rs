@@ -59,11 +59,13 @@ pub fn assign(
         .collect();
     settle_duplicates(&mut subs, issues);
 
+    let sent: std::collections::HashSet<(&str, &str)> = subs
+        .iter()
+        .filter(|s| s.in_roster)
+        .map(|s| (s.district.as_str(), s.township.as_str()))
+        .collect();
     for unit in &roster.units {
-        let sent = subs
-            .iter()
-            .any(|s| s.in_roster && s.district == unit.district && s.township == unit.township);
-        if !sent {
+        if !sent.contains(&(unit.district.as_str(), unit.township.as_str())) {
             issues.push(
                 Issue::new(
                     Severity::Warning,

@@ -6,6 +6,7 @@
 //! 钟山区's urban units `…社区服务中心` and 盘州市's `…街道办事处`, later ones
 //! `…街道`. Matching compares the place name alone, with those parts removed.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::normalize::normalize_label;
@@ -42,6 +43,10 @@ pub struct Roster {
     /// Where the list came from, for the report.
     pub source: String,
     pub units: Vec<Unit>,
+    /// Units by every normalized name and by bare place name, built once so
+    /// matching a file costs a lookup, not a pass over the roster.
+    by_name: HashMap<String, Vec<usize>>,
+    by_core: HashMap<String, Vec<usize>>,
 }
 
 /// How a file name was matched to a unit.
@@ -80,18 +85,17 @@ impl Roster {
             .unwrap_or_default()
             .to_string();
         rows.retain(|f| f[0] == as_of);
-        Roster {
-            city: rows.first().map(|f| f[2].to_string()).unwrap_or_default(),
-            source: format!("内置六盘水市区划 {as_of}"),
-            units: rows
-                .iter()
+        Roster::new(
+            rows.first().map(|f| f[2].to_string()).unwrap_or_default(),
+            format!("内置六盘水市区划 {as_of}"),
+            rows.iter()
                 .map(|f| Unit {
                     district: f[4].to_string(),
                     township: f[6].to_string(),
                     aliases: Vec::new(),
                 })
                 .collect(),
-        }
+        )
     }
 
     /// A roster from a CSV file `city,district,township[,aliases]`, aliases
@@ -143,11 +147,26 @@ impl Roster {
                 message: "no units in the file".into(),
             });
         }
-        Ok(Roster {
+        Ok(Roster::new(city, shown, units))
+    }
+
+    fn new(city: String, source: String, units: Vec<Unit>) -> Roster {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, u) in units.iter().enumerate() {
+            for name in std::iter::once(&u.township).chain(&u.aliases) {
+                let name = normalize_label(name);
+                by_core.entry(place_core(&name)).or_default().push(i);
+                by_name.entry(name).or_default().push(i);
+            }
+        }
+        Roster {
             city,
-            source: shown,
+            source,
             units,
-        })
+            by_name,
+            by_core,
+        }
     }
 
     /// The districts in roster order.
@@ -169,57 +188,39 @@ impl Roster {
             .find(|d| district_core(d) == key)
     }
 
-    /// The unit a file stem names, preferring units of the folder's district
-    /// when a place name occurs in two districts.
+    /// The unit a file stem names: by its exact name, then by the same
+    /// place name (`金盆乡人民政府` → `金盆苗族彝族乡`), then by a place name
+    /// inside a longer file name (longest wins). Units of the folder's
+    /// district are preferred when a place name occurs in two districts.
     pub fn match_name(&self, stem: &str, district: Option<&str>) -> Option<(usize, NameMatch)> {
-        let stem_norm = normalize_label(stem);
-        let stem_core = place_core(&stem_norm);
-        let prefer = |candidates: Vec<(usize, usize)>| -> Option<usize> {
-            // (unit index, match length): longest match, then the folder's district.
+        let prefer = |candidates: &[usize]| {
             candidates
                 .iter()
-                .max_by_key(|&&(i, len)| (len, Some(self.units[i].district.as_str()) == district))
-                .map(|&(i, _)| i)
+                .copied()
+                .max_by_key(|&i| Some(self.units[i].district.as_str()) == district)
         };
-        let names = |u: &Unit| -> Vec<String> {
-            std::iter::once(u.township.clone())
-                .chain(u.aliases.iter().cloned())
-                .map(|n| normalize_label(&n))
-                .collect()
-        };
-
-        let exact: Vec<(usize, usize)> = (0..self.units.len())
-            .filter(|&i| names(&self.units[i]).contains(&stem_norm))
-            .map(|i| (i, 0))
-            .collect();
-        if let Some(i) = prefer(exact) {
+        let stem = normalize_label(stem);
+        if let Some(i) = self.by_name.get(&stem).and_then(|c| prefer(c)) {
             return Some((i, NameMatch::Exact));
         }
-        let same: Vec<(usize, usize)> = (0..self.units.len())
-            .filter(|&i| {
-                names(&self.units[i])
-                    .iter()
-                    .any(|n| !stem_core.is_empty() && place_core(n) == stem_core)
-            })
-            .map(|i| (i, 0))
-            .collect();
-        if let Some(i) = prefer(same) {
-            return Some((i, NameMatch::SameName(stem_core)));
+        let core = place_core(&stem);
+        if let Some(i) = self.by_core.get(&core).and_then(|c| prefer(c)) {
+            return Some((i, NameMatch::SameName(core)));
         }
-        let contained: Vec<(usize, usize)> = (0..self.units.len())
-            .filter_map(|i| {
-                names(&self.units[i])
-                    .iter()
-                    .map(|n| place_core(n))
-                    .filter(|core| core.chars().count() >= 2 && stem_norm.contains(core.as_str()))
-                    .map(|core| core.chars().count())
-                    .max()
-                    .map(|len| (i, len))
-            })
-            .collect();
-        let i = prefer(contained)?;
-        let core = place_core(&normalize_label(&self.units[i].township));
-        Some((i, NameMatch::Contained(core)))
+        let (core, units) = self
+            .by_core
+            .iter()
+            .filter(|(core, _)| core.chars().count() >= 2 && stem.contains(core.as_str()))
+            .max_by_key(|(core, units)| {
+                (
+                    core.chars().count(),
+                    units
+                        .iter()
+                        .any(|&i| Some(self.units[i].district.as_str()) == district),
+                    *core,
+                )
+            })?;
+        Some((prefer(units)?, NameMatch::Contained(core.clone())))
     }
 }
 

@@ -1,6 +1,7 @@
 //! One run, in one direction: discover → read → assign → check → records →
 //! rollup → write → report.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -429,12 +430,18 @@ fn unit_status(roster: &Roster, subs: &[Submission], single: bool) -> Vec<Status
         }
     };
     let mut out = Vec::new();
+    let mut by_unit: HashMap<(&str, &str), Vec<&Submission>> = HashMap::new();
+    for s in subs.iter().filter(|s| s.in_roster && !single) {
+        by_unit
+            .entry((&s.district, &s.township))
+            .or_default()
+            .push(s);
+    }
     if !single {
         for u in &roster.units {
-            let mine: Vec<&Submission> = subs
-                .iter()
-                .filter(|s| s.in_roster && s.township == u.township && s.district == u.district)
-                .collect();
+            let mine = by_unit
+                .remove(&(u.district.as_str(), u.township.as_str()))
+                .unwrap_or_default();
             let used = mine.iter().find(|s| s.status == FileStatus::Used).copied();
             let status = match (used, mine.len()) {
                 (_, 0) => "missing",
@@ -458,15 +465,11 @@ fn unit_status(roster: &Roster, subs: &[Submission], single: bool) -> Vec<Status
         };
         out.push(row(&s.district, &s.township, status, Some(s)));
     }
-    // Units filed under another district's folder appear under that folder too.
-    for s in subs.iter().filter(|s| s.in_roster && !single) {
-        if !roster
-            .units
-            .iter()
-            .any(|u| u.district == s.district && u.township == s.township)
-        {
-            out.push(row(&s.district, &s.township, "not_in_roster", Some(s)));
-        }
+    // What is left was filed under another district's folder: listed there too.
+    let mut moved: Vec<&Submission> = by_unit.into_values().flatten().collect();
+    moved.sort_by(|a, b| a.found.shown.cmp(&b.found.shown));
+    for s in moved {
+        out.push(row(&s.district, &s.township, "not_in_roster", Some(s)));
     }
     out
 }
