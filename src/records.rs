@@ -5,28 +5,7 @@ use polars::prelude::*;
 
 use crate::assign::{FileStatus, Submission};
 use crate::checks::{rollup_values, values_of};
-use crate::normalize::ReadAs;
 use crate::template::Template;
-
-/// Column names, in order.
-pub const COLUMNS: &[&str] = &[
-    "year",
-    "city",
-    "district",
-    "township",
-    "template",
-    "code",
-    "label",
-    "unit",
-    "kind",
-    "value",
-    "rollup_value",
-    "raw",
-    "read_as",
-    "file",
-    "sheet",
-    "cell",
-];
 
 /// The records of every used submission, in submission order then form order.
 pub fn build(
@@ -93,17 +72,4 @@ pub fn build(
         next("cell"),
     ];
     DataFrame::new(rows, columns)
-}
-
-/// Keeps `ReadAs` and the records' `read_as` column in one vocabulary.
-pub fn read_as_values() -> [&'static str; 7] {
-    [
-        ReadAs::Number.as_str(),
-        ReadAs::TextNumber.as_str(),
-        ReadAs::UnitStripped.as_str(),
-        ReadAs::Dash.as_str(),
-        ReadAs::Blank.as_str(),
-        ReadAs::Invalid.as_str(),
-        "missing",
-    ]
 }
