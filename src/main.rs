@@ -153,10 +153,10 @@ fn rollup(common: Common, out: PathBuf, write: bool) -> ExitCode {
         Ok(summary) => {
             match common.format {
                 OutputFormat::Json => match serde_json::to_string_pretty(&summary) {
-                    Ok(json) => println!("{json}"),
+                    Ok(json) => emit(&(json + "\n")),
                     Err(e) => eprintln!("gongkai: error: {e}"),
                 },
-                OutputFormat::Text => print_text(&summary, common.verbose, !write),
+                OutputFormat::Text => emit(&text_report(&summary, common.verbose, !write)),
             }
             ExitCode::from(summary.exit_code())
         }
@@ -167,35 +167,65 @@ fn rollup(common: Common, out: PathBuf, write: bool) -> ExitCode {
     }
 }
 
+/// Writes the report to stdout. A reader that stops early (`| head`) is not
+/// an error worth a panic.
+fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+macro_rules! say {
+    ($out:ident, $($arg:tt)*) => {{
+        use std::fmt::Write;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
 /// The report for people. Notes (how unusual cells were read) are listed with
 /// `--verbose` and always by `check`, where a clerk is fixing one form.
-fn print_text(s: &Summary, verbose: bool, checking: bool) {
+fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
     let notes = verbose || checking;
+    let mut out = String::new();
     let c = &s.counts;
-    println!(
+    say!(
+        out,
         "{} {} ({}), template {}",
-        s.info.city, s.info.year, s.info.roster, s.info.template
+        s.info.city,
+        s.info.year,
+        s.info.roster,
+        s.info.template
     );
-    println!(
+    say!(
+        out,
         "files: {} read, {} used, {} superseded, {} rejected",
-        c.files, c.used, c.superseded, c.rejected
+        c.files,
+        c.used,
+        c.superseded,
+        c.rejected
     );
     if c.units_expected > 0 {
-        println!(
+        say!(
+            out,
             "units: {} of {} reported, {} missing",
-            c.units_reported, c.units_expected, c.units_missing
+            c.units_reported,
+            c.units_expected,
+            c.units_missing
         );
     }
-    println!(
+    say!(
+        out,
         "findings: {} errors, {} warnings, {} notes",
-        c.errors, c.warnings, c.infos
+        c.errors,
+        c.warnings,
+        c.infos
     );
     for issue in s
         .issues
         .iter()
         .filter(|i| notes || i.severity != Severity::Info)
     {
-        println!(
+        say!(
+            out,
             "  {:<7} {} {}: {}",
             issue.severity.as_str(),
             issue.place(),
@@ -205,15 +235,22 @@ fn print_text(s: &Summary, verbose: bool, checking: bool) {
     }
     if verbose {
         let t = &s.timings;
-        println!(
+        say!(
+            out,
             "time (ms): discover {}, read {}, check {}, records {}, rollup {}, write {}",
-            t.discover_ms, t.read_ms, t.check_ms, t.records_ms, t.rollup_ms, t.write_ms
+            t.discover_ms,
+            t.read_ms,
+            t.check_ms,
+            t.records_ms,
+            t.rollup_ms,
+            t.write_ms
         );
     }
     if !s.outputs.is_empty() {
-        println!("outputs:");
+        say!(out, "outputs:");
         for o in &s.outputs {
-            println!("  {o}");
+            say!(out, "  {o}");
         }
     }
+    out
 }

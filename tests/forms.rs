@@ -275,3 +275,19 @@ fn outputs_are_complete_and_no_temporary_file_is_left() {
         "CSV starts with a BOM and the header"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_does_not_crash_the_report() {
+    // `gongkai run | head -2`: the pipe closes before the report is written.
+    let out = tempfile::tempdir().unwrap();
+    let mut child = gongkai()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "--no-progress", "--out"])
+        .arg(out.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
