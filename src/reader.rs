@@ -156,8 +156,7 @@ pub fn read_bytes(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form
         Sniffed::Unknown => return Err(ReadError::NotSpreadsheet),
     };
     let sheets = open_sheets(bytes, format)?;
-    let mut form = locate(&sheets, template)?;
-    form.format = format;
+    let mut form = locate(&sheets, format, template)?;
     if let Some(named) = format_from_extension(ext)
         && named != format
     {
@@ -220,7 +219,11 @@ struct Candidate {
     matched: usize,
 }
 
-fn locate(sheets: &[(String, Range<Data>)], template: &Template) -> Result<Form, ReadError> {
+fn locate(
+    sheets: &[(String, Range<Data>)],
+    format: Format,
+    template: &Template,
+) -> Result<Form, ReadError> {
     let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, row) in template.rows.iter().enumerate() {
         by_key.entry(row.key.as_str()).or_default().push(i);
@@ -273,10 +276,16 @@ fn locate(sheets: &[(String, Range<Data>)], template: &Template) -> Result<Form,
         });
     };
     let (sheet, range) = &sheets[found.sheet];
-    Ok(read_form(sheet, range, found.label_col, template))
+    Ok(read_form(sheet, range, found.label_col, format, template))
 }
 
-fn read_form(sheet: &str, range: &Range<Data>, label_col: usize, template: &Template) -> Form {
+fn read_form(
+    sheet: &str,
+    range: &Range<Data>,
+    label_col: usize,
+    format: Format,
+    template: &Template,
+) -> Form {
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let addr = |r: usize, c: usize| cell_name(r0 + r as u32, c0 + c as u32);
     let text_at = |r: usize, c: usize| match range.get((r, c)) {
@@ -391,7 +400,7 @@ fn read_form(sheet: &str, range: &Range<Data>, label_col: usize, template: &Temp
 
     let (footer, date) = read_footer(range, last, template);
     Form {
-        format: Format::Xlsx,
+        format,
         sheet: sheet.to_string(),
         values,
         unit_name: read_unit_name(range, first),
