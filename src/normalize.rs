@@ -25,6 +25,8 @@ pub enum ReadAs {
     UnitStripped,
     /// A dash or `无` meaning nothing: read as 0.
     Dash,
+    /// A formula saved without its result, computed by gongkai.
+    Computed,
     /// Nothing in the cell: kept blank, which is not 0.
     Blank,
     /// Something that is not a number (`待定`, an error cell): no value.
@@ -38,6 +40,7 @@ impl ReadAs {
             ReadAs::TextNumber => "text_number",
             ReadAs::UnitStripped => "unit_stripped",
             ReadAs::Dash => "dash",
+            ReadAs::Computed => "computed",
             ReadAs::Blank => "blank",
             ReadAs::Invalid => "invalid",
         }
@@ -54,7 +57,12 @@ const UNITS: &[&str] = &[
 
 /// Reads a value typed as text. Returns the value and how it was read.
 pub fn parse_text_value(text: &str) -> (Option<f64>, ReadAs) {
-    let clean: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    // NFKC turns `－３` into `-3`, but leaves the minus sign U+2212 alone.
+    let clean: String = text
+        .nfkc()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '\u{2212}' { '-' } else { c })
+        .collect();
     if clean.is_empty() {
         return (None, ReadAs::Blank);
     }
@@ -75,8 +83,26 @@ pub fn parse_text_value(text: &str) -> (Option<f64>, ReadAs) {
 }
 
 /// A plain decimal number, as people write them: no exponents, no `inf`/`NaN`,
-/// which Rust's float parser would otherwise accept.
+/// which Rust's float parser would otherwise accept; thousands may be
+/// grouped with commas (`1,234`), but only in threes, so `1,5` is not 15.
 fn parse_number(s: &str) -> Option<f64> {
+    if s.contains(',') {
+        let (sign, unsigned) = s.split_at(usize::from(s.starts_with(['-', '+'])));
+        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        let mut groups = whole.split(',');
+        let head = groups.next()?;
+        let grouped = (1..=3).contains(&head.len())
+            && groups.all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()));
+        if !grouped {
+            return None;
+        }
+        let plain = format!(
+            "{sign}{}{}{fraction}",
+            whole.replace(',', ""),
+            if fraction.is_empty() { "" } else { "." }
+        );
+        return parse_number(&plain);
+    }
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
     let valid = !digits.is_empty()
         && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
@@ -158,6 +184,30 @@ mod tests {
         assert_eq!(parse_text_value("inf"), (None, ReadAs::Invalid));
         assert_eq!(parse_text_value("1e5"), (None, ReadAs::Invalid));
         assert_eq!(parse_text_value("-3"), (Some(-3.0), ReadAs::TextNumber));
+        assert_eq!(parse_text_value("－3"), (Some(-3.0), ReadAs::TextNumber));
+        assert_eq!(
+            parse_text_value("\u{2212}2"),
+            (Some(-2.0), ReadAs::TextNumber)
+        );
+        assert_eq!(
+            parse_text_value("1,234"),
+            (Some(1234.0), ReadAs::TextNumber)
+        );
+        assert_eq!(
+            parse_text_value("１，２３４"),
+            (Some(1234.0), ReadAs::TextNumber)
+        );
+        assert_eq!(
+            parse_text_value("12,345.5"),
+            (Some(12345.5), ReadAs::TextNumber)
+        );
+        assert_eq!(
+            parse_text_value("1,234条"),
+            (Some(1234.0), ReadAs::UnitStripped)
+        );
+        for bad in ["1,5", "1,23", ",123", "1,,234", "1234,567,8"] {
+            assert_eq!(parse_text_value(bad), (None, ReadAs::Invalid), "{bad}");
+        }
     }
 
     #[test]

@@ -28,41 +28,93 @@ impl fmt::Display for Format {
 pub enum Sniffed {
     Spreadsheet(Format),
     Empty,
+    /// An HTML page, as web systems export "Excel" files.
     Html,
-    Unknown,
+    /// An Excel 2003 XML spreadsheet (SpreadsheetML), another web export.
+    Xml2003,
+    /// An Office file encrypted with a password (an OLE container holding
+    /// an `EncryptedPackage`).
+    Encrypted,
+    /// Some other kind of file, named for the clerk: "a PDF document".
+    Other(&'static str),
 }
 
 const ZIP: &[u8] = b"PK\x03\x04";
 const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
+/// How much of each end of a file is searched for markers: a zip names its
+/// parts in local headers from the start and in its directory at the end.
+const SCAN: usize = 64 * 1024;
+
 pub fn sniff(bytes: &[u8]) -> Sniffed {
     if bytes.is_empty() {
         return Sniffed::Empty;
     }
+    let head = &bytes[..bytes.len().min(SCAN)];
+    let tail = &bytes[bytes.len().saturating_sub(SCAN)..];
+    let has = |needle: &[u8]| contains(head, needle) || contains(tail, needle);
     if bytes.starts_with(ZIP) {
-        // ODS stores its `mimetype` entry first and uncompressed; xlsb names its
-        // binary workbook part in the zip directory at the end.
-        let head = &bytes[..bytes.len().min(256)];
-        if contains(head, b"application/vnd.oasis.opendocument.spreadsheet") {
+        // ODS stores its `mimetype` entry first and uncompressed.
+        if contains(&head[..head.len().min(256)], b"opendocument.spreadsheet") {
             return Sniffed::Spreadsheet(Format::Ods);
         }
-        let tail = &bytes[bytes.len().saturating_sub(64 * 1024)..];
-        if contains(tail, b"xl/workbook.bin") {
+        if has(b"xl/workbook.bin") {
             return Sniffed::Spreadsheet(Format::Xlsb);
         }
-        return Sniffed::Spreadsheet(Format::Xlsx);
+        if has(b"word/document.xml") {
+            return Sniffed::Other("a Word document (.docx)");
+        }
+        if has(b"ppt/presentation.xml") {
+            return Sniffed::Other("a PowerPoint presentation (.pptx)");
+        }
+        if has(b"opendocument.text") {
+            return Sniffed::Other("a text document (.odt)");
+        }
+        if has(b"xl/") || has(b"[Content_Types].xml") {
+            return Sniffed::Spreadsheet(Format::Xlsx);
+        }
+        return Sniffed::Other("a zip archive");
     }
     if bytes.starts_with(CFB) {
+        if has(&utf16(b"EncryptedPackage")) {
+            return Sniffed::Encrypted;
+        }
+        if has(&utf16(b"WordDocument")) {
+            return Sniffed::Other("a Word document (.doc)");
+        }
         return Sniffed::Spreadsheet(Format::Xls);
     }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
-    let head = head.trim_start_matches('\u{feff}').trim_start();
-    if head.starts_with('<')
-        && (head.contains("<html") || head.contains("<table") || head.contains("<!doctype"))
-    {
-        return Sniffed::Html;
+    for (magic, what) in [
+        (&b"%PDF"[..], "a PDF document"),
+        (b"\x89PNG", "a picture (PNG)"),
+        (b"\xFF\xD8\xFF", "a picture (JPEG)"),
+        (b"GIF8", "a picture (GIF)"),
+        (b"Rar!", "a RAR archive"),
+        (b"7z\xBC\xAF", "a 7z archive"),
+        (b"{\\rtf", "an RTF document"),
+    ] {
+        if bytes.starts_with(magic) {
+            return Sniffed::Other(what);
+        }
     }
-    Sniffed::Unknown
+    let text = String::from_utf8_lossy(&head[..head.len().min(4096)]).to_ascii_lowercase();
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('<') {
+        if text.contains("<html") || text.contains("<table") || text.contains("<!doctype") {
+            return Sniffed::Html;
+        }
+        if text.contains("urn:schemas-microsoft-com:office:spreadsheet") {
+            return Sniffed::Xml2003;
+        }
+    }
+    if !head.contains(&0) {
+        return Sniffed::Other("a text file (such as CSV)");
+    }
+    Sniffed::Other("not a file any spreadsheet program writes")
+}
+
+fn utf16(ascii: &[u8]) -> Vec<u8> {
+    ascii.iter().flat_map(|&b| [b, 0]).collect()
 }
 
 /// The format a file's extension promises, if it is a spreadsheet extension.
@@ -77,7 +129,7 @@ pub fn format_from_extension(ext: &str) -> Option<Format> {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 #[cfg(test)]
@@ -87,13 +139,35 @@ mod tests {
     #[test]
     fn sniffs_by_content() {
         assert_eq!(sniff(b""), Sniffed::Empty);
-        assert_eq!(sniff(b"PK\x03\x04rest"), Sniffed::Spreadsheet(Format::Xlsx));
+        assert_eq!(
+            sniff(b"PK\x03\x04....xl/workbook.xml"),
+            Sniffed::Spreadsheet(Format::Xlsx)
+        );
         assert_eq!(
             sniff(b"PK\x03\x04....mimetypeapplication/vnd.oasis.opendocument.spreadsheetPK"),
             Sniffed::Spreadsheet(Format::Ods)
         );
         assert_eq!(sniff(CFB), Sniffed::Spreadsheet(Format::Xls));
         assert_eq!(sniff(b"\xef\xbb\xbf <html><table>"), Sniffed::Html);
-        assert_eq!(sniff(b"hello"), Sniffed::Unknown);
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"),
+            Sniffed::Xml2003
+        );
+        assert_eq!(sniff(b"%PDF-1.4"), Sniffed::Other("a PDF document"));
+        assert_eq!(
+            sniff(b"PK\x03\x04....word/document.xml"),
+            Sniffed::Other("a Word document (.docx)")
+        );
+        assert_eq!(
+            sniff(b"PK\x03\x04....2018/a.xlsx"),
+            Sniffed::Other("a zip archive")
+        );
+        let mut encrypted = CFB.to_vec();
+        encrypted.extend(utf16(b"EncryptedPackage"));
+        assert_eq!(sniff(&encrypted), Sniffed::Encrypted);
+        assert_eq!(
+            sniff(b"a,b\n1,2"),
+            Sniffed::Other("a text file (such as CSV)")
+        );
     }
 }

@@ -1,0 +1,213 @@
+//! Reading one township's file: what it really is (sniff), its sheets within
+//! limits (open), where the form is (locate), every value with the cell it
+//! came from (value, formula) and the lines around the table (footer).
+//!
+//! Whatever the file holds, reading it ends in a form or in one error that
+//! says what is wrong and what to do; a panic inside a reader library is
+//! caught and becomes that file's error.
+
+mod footer;
+mod formula;
+mod grid;
+mod locate;
+mod open;
+mod value;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+pub use open::{MAX_CELLS, MAX_UNPACKED_BYTES};
+pub use value::fmt_num;
+
+use crate::normalize::ReadAs;
+use crate::report::{Issue, Severity};
+use crate::sniff::{Format, Sniffed, format_from_extension, sniff};
+use crate::template::Template;
+
+/// Files larger than this are not township forms (a filled form is ~20 KB).
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Io(String),
+    #[error("the file is empty (0 bytes); ask the township to send it again")]
+    Empty,
+    #[error("the file is {0} bytes, far larger than any statistics form; it was not read")]
+    TooLarge(u64),
+    #[error(
+        "the file unpacks to {} MB, far more than any statistics form; it was not read (it may be damaged or built to do harm)",
+        .0 / 1_000_000
+    )]
+    Unpacked(u64),
+    #[error(
+        "the workbook holds more than {MAX_CELLS} cells, far more than any statistics form; it was not read"
+    )]
+    TooManyCells,
+    #[error(
+        "this file is an HTML page saved with a spreadsheet name, as web systems export; open it in Excel or WPS and save it as .xlsx"
+    )]
+    Html,
+    #[error(
+        "this file is an Excel 2003 XML spreadsheet, as web systems export; open it in Excel or WPS and save it as .xlsx"
+    )]
+    Xml2003,
+    #[error("this is {0}, not a spreadsheet; ask the township for the form as .xlsx or .xls")]
+    NotSpreadsheet(&'static str),
+    #[error("the workbook is password protected; ask the township for a copy without a password")]
+    Password,
+    #[error(
+        "the {format} workbook is damaged and cannot be opened ({detail}); ask the township to save it again and resend it"
+    )]
+    Corrupt { format: Format, detail: String },
+    #[error("no {template} statistics form found; {closest}")]
+    NoForm { template: String, closest: String },
+    #[error(
+        "this is {what}, not the {template} form this rollup adds up; ask for the {template} form"
+    )]
+    OtherForm { template: String, what: String },
+    #[error(
+        "the reader failed on this file ({0}); open it in Excel or WPS, save it again and resend it"
+    )]
+    Panic(String),
+}
+
+impl ReadError {
+    /// A stable code for the report.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReadError::Io(_) => "FILE-IO",
+            ReadError::Empty => "FILE-EMPTY",
+            ReadError::TooLarge(_) => "FILE-TOO-LARGE",
+            ReadError::Unpacked(_) => "FILE-UNPACKS-TOO-LARGE",
+            ReadError::TooManyCells => "FILE-TOO-MANY-CELLS",
+            ReadError::Html => "FILE-HTML",
+            ReadError::Xml2003 => "FILE-XML2003",
+            ReadError::NotSpreadsheet(_) => "FILE-NOT-SPREADSHEET",
+            ReadError::Password => "FILE-PASSWORD",
+            ReadError::Corrupt { .. } => "FILE-CORRUPT",
+            ReadError::NoForm { .. } => "FILE-NO-FORM",
+            ReadError::OtherForm { .. } => "FILE-OTHER-FORM",
+            ReadError::Panic(_) => "FILE-READER-FAILED",
+        }
+    }
+
+    /// An I/O error as a clerk understands it.
+    pub fn io(e: &std::io::Error) -> ReadError {
+        use std::io::ErrorKind;
+        ReadError::Io(match e.kind() {
+            ErrorKind::PermissionDenied => {
+                "the file cannot be read: permission denied; copy it again or let this account read it".into()
+            }
+            ErrorKind::NotFound => {
+                "the file is gone or is a link to nothing; copy it into the folder again".into()
+            }
+            _ => format!("cannot read the file: {e}"),
+        })
+    }
+}
+
+/// One value cell of the form, as read.
+#[derive(Debug, Clone)]
+pub struct CellValue {
+    pub value: Option<f64>,
+    /// The text as typed (a number cell shows its number).
+    pub raw: String,
+    pub read_as: ReadAs,
+    pub cell: String,
+}
+
+/// The form found in a file.
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub format: Format,
+    pub sheet: String,
+    /// One entry per template row, `None` where the form lacks the row.
+    pub values: Vec<Option<CellValue>>,
+    /// `填报单位` as written above the table, if it is.
+    pub unit_name: Option<String>,
+    /// Footer fields in the template's order: (name, value as written).
+    pub footer: Vec<(String, String)>,
+    /// `填报日期` as an ISO date, when it could be read.
+    pub date: Option<String>,
+    /// What was noticed while reading (how odd cells were read, missing rows).
+    pub notes: Vec<Issue>,
+}
+
+/// A file as loaded: its fingerprint beside what was found in it.
+#[derive(Debug)]
+pub struct Loaded {
+    /// SHA-256 of the file's bytes, for provenance.
+    pub sha256: Option<String>,
+    pub modified: Option<std::time::SystemTime>,
+    pub outcome: Result<Form, ReadError>,
+}
+
+/// Reads a file and finds the form in it. Never panics: a panic inside a
+/// reader library becomes this file's error.
+pub fn read_file(path: &Path, template: &Template) -> Loaded {
+    let meta = std::fs::metadata(path);
+    let modified = meta.as_ref().ok().and_then(|m| m.modified().ok());
+    let bytes = match meta {
+        Ok(m) if m.len() > MAX_FILE_BYTES => Err(ReadError::TooLarge(m.len())),
+        Ok(_) => std::fs::read(path).map_err(|e| ReadError::io(&e)),
+        Err(e) => Err(ReadError::io(&e)),
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            return Loaded {
+                sha256: None,
+                modified,
+                outcome: Err(e),
+            };
+        }
+    };
+    let sha256 = Some(format!("{:x}", Sha256::digest(&bytes)));
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let outcome = catch_unwind(AssertUnwindSafe(|| read_bytes(bytes, &ext, template)))
+        .unwrap_or_else(|payload| Err(ReadError::Panic(panic_message(&payload))));
+    Loaded {
+        sha256,
+        modified,
+        outcome,
+    }
+}
+
+fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Reads a workbook held in memory. `ext` is the file's extension, used only
+/// to say when it disagrees with the content.
+pub fn read_bytes(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form, ReadError> {
+    let format = match sniff(&bytes) {
+        Sniffed::Spreadsheet(f) => f,
+        Sniffed::Empty => return Err(ReadError::Empty),
+        Sniffed::Html => return Err(ReadError::Html),
+        Sniffed::Xml2003 => return Err(ReadError::Xml2003),
+        Sniffed::Encrypted => return Err(ReadError::Password),
+        Sniffed::Other(what) => return Err(ReadError::NotSpreadsheet(what)),
+    };
+    let sheets = open::open(bytes, format)?;
+    let mut form = locate::locate(&sheets, format, template)?;
+    if let Some(named) = format_from_extension(ext)
+        && named != format
+    {
+        form.notes.push(Issue::new(
+            Severity::Info,
+            "FILE-RENAMED",
+            format!("the file is named .{ext} but is really {format}; it was read as {format}"),
+        ));
+    }
+    Ok(form)
+}

@@ -1,0 +1,200 @@
+//! Opening a workbook of a known format into sparse sheets, within limits.
+//!
+//! A filled form is a few hundred cells in a file of about 20 KB. The limits
+//! below are far above that and far below what would hurt the run: a zip
+//! that unpacks to gigabytes or a sheet of millions of cells is refused
+//! before it is read, and sheets are read cell by cell where the format
+//! allows, so nothing is sized by the bounding box of the used cells.
+
+use std::io::Cursor;
+
+use calamine::{Ods, Reader, Xls, Xlsb, Xlsx, XlsxError};
+
+use super::ReadError;
+use super::grid::{Grid, GridCell};
+use crate::sniff::Format;
+
+/// The most a zipped workbook (xlsx, xlsb, ods) may unpack to.
+pub const MAX_UNPACKED_BYTES: u64 = 128 * 1024 * 1024;
+/// The most parts a zipped workbook may hold.
+const MAX_PARTS: usize = 10_000;
+/// The most non-empty cells read from one workbook.
+pub const MAX_CELLS: usize = 1_000_000;
+
+pub struct Sheet {
+    pub name: String,
+    pub grid: Grid,
+}
+
+/// Every sheet of the workbook, in workbook order.
+pub fn open(bytes: Vec<u8>, format: Format) -> Result<Vec<Sheet>, ReadError> {
+    if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
+        check_zip(&bytes, format)?;
+    }
+    let corrupt = |detail: String| {
+        if detail.to_lowercase().contains("password") {
+            ReadError::Password
+        } else {
+            ReadError::Corrupt { format, detail }
+        }
+    };
+    let cursor = Cursor::new(bytes);
+    let mut budget = Budget(MAX_CELLS);
+    match format {
+        Format::Xlsx => {
+            let mut wb = Xlsx::new(cursor).map_err(|e| corrupt(e.to_string()))?;
+            let mut sheets = Vec::new();
+            for name in wb.sheet_names() {
+                let mut cells_reader = match wb.worksheet_cells_reader(&name) {
+                    Ok(r) => r,
+                    // A chart sheet holds no cells.
+                    Err(XlsxError::NotAWorksheet(_)) => continue,
+                    Err(e) => return Err(corrupt(format!("sheet {name}: {e}"))),
+                };
+                let mut cells = Vec::new();
+                while let Some(c) = cells_reader
+                    .next_cell_with_formula()
+                    .map_err(|e| corrupt(format!("sheet {name}: {e}")))?
+                {
+                    let formula = c.formula.filter(|f| !f.is_empty());
+                    if c.value == calamine::DataRef::Empty && formula.is_none() {
+                        continue;
+                    }
+                    budget.take()?;
+                    cells.push(GridCell {
+                        row: c.pos.0,
+                        col: c.pos.1,
+                        data: c.value.into(),
+                        formula,
+                    });
+                }
+                sheets.push(Sheet {
+                    name,
+                    grid: Grid::new(cells),
+                });
+            }
+            Ok(sheets)
+        }
+        Format::Xlsb => {
+            let mut wb = Xlsb::new(cursor).map_err(|e| corrupt(e.to_string()))?;
+            let mut sheets = Vec::new();
+            for name in wb.sheet_names() {
+                let mut cells_reader = wb
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| corrupt(format!("sheet {name}: {e}")))?;
+                let mut cells = Vec::new();
+                while let Some(c) = cells_reader
+                    .next_cell()
+                    .map_err(|e| corrupt(format!("sheet {name}: {e}")))?
+                {
+                    if *c.get_value() == calamine::DataRef::Empty {
+                        continue;
+                    }
+                    budget.take()?;
+                    let (row, col) = c.get_position();
+                    cells.push(GridCell {
+                        row,
+                        col,
+                        data: c.get_value().clone().into(),
+                        formula: None,
+                    });
+                }
+                sheets.push(Sheet {
+                    name,
+                    grid: Grid::new(cells),
+                });
+            }
+            Ok(sheets)
+        }
+        // These readers build a dense range; the formats bound its size
+        // (xls: 65,536 × 256) or calamine caps it (ods).
+        Format::Xls => ranges(
+            Xls::new(cursor).map_err(|e| corrupt(e.to_string()))?,
+            &mut budget,
+        )
+        .map_err(|e| e.or_corrupt(corrupt)),
+        Format::Ods => ranges(
+            Ods::new(cursor).map_err(|e| corrupt(e.to_string()))?,
+            &mut budget,
+        )
+        .map_err(|e| e.or_corrupt(corrupt)),
+    }
+}
+
+/// An error from a dense reader: ours (the cell budget) or the library's.
+enum RangeError {
+    Ours(ReadError),
+    Library(String),
+}
+
+impl RangeError {
+    fn or_corrupt(self, corrupt: impl Fn(String) -> ReadError) -> ReadError {
+        match self {
+            RangeError::Ours(e) => e,
+            RangeError::Library(detail) => corrupt(detail),
+        }
+    }
+}
+
+fn ranges<R: Reader<Cursor<Vec<u8>>>>(
+    mut wb: R,
+    budget: &mut Budget,
+) -> Result<Vec<Sheet>, RangeError>
+where
+    R::Error: std::fmt::Display,
+{
+    let mut sheets = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| RangeError::Library(format!("sheet {name}: {e}")))?;
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut cells = Vec::new();
+        for (r, c, data) in range.used_cells() {
+            budget.take().map_err(RangeError::Ours)?;
+            cells.push(GridCell {
+                row: r0 + r as u32,
+                col: c0 + c as u32,
+                data: data.clone(),
+                formula: None,
+            });
+        }
+        sheets.push(Sheet {
+            name,
+            grid: Grid::new(cells),
+        });
+    }
+    Ok(sheets)
+}
+
+/// Counts down the cells a workbook may still hold.
+struct Budget(usize);
+
+impl Budget {
+    fn take(&mut self) -> Result<(), ReadError> {
+        self.0 = self.0.checked_sub(1).ok_or(ReadError::TooManyCells)?;
+        Ok(())
+    }
+}
+
+/// Refuses a zip whose parts, as its directory declares them, unpack to more
+/// than any workbook needs: a few kilobytes can hold gigabytes of XML.
+fn check_zip(bytes: &[u8], format: Format) -> Result<(), ReadError> {
+    let corrupt = |e: zip::result::ZipError| ReadError::Corrupt {
+        format,
+        detail: e.to_string(),
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
+    if archive.len() > MAX_PARTS {
+        return Err(ReadError::Unpacked(u64::MAX));
+    }
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let part = archive.by_index_raw(i).map_err(corrupt)?;
+        total = total.saturating_add(part.size());
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(ReadError::Unpacked(total));
+    }
+    Ok(())
+}

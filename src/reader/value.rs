@@ -1,0 +1,128 @@
+//! One value cell, read as a clerk meant it, with a note when the reading
+//! needed explaining.
+
+use calamine::Data;
+
+use super::formula;
+use super::grid::{Grid, GridCell};
+use crate::normalize::{ReadAs, excel_serial_to_iso, parse_text_value};
+use crate::report::Severity;
+
+/// A value cell as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub value: Option<f64>,
+    /// The cell as typed (a number cell shows its number, a formula `=…`).
+    pub raw: String,
+    pub read_as: ReadAs,
+    /// What the report should say about the cell: severity, code and what
+    /// happened, without the row (the caller names it).
+    pub note: Option<(Severity, &'static str, String)>,
+}
+
+impl Reading {
+    fn new(value: Option<f64>, raw: String, read_as: ReadAs) -> Reading {
+        Reading {
+            value,
+            raw,
+            read_as,
+            note: None,
+        }
+    }
+
+    fn noted(mut self, severity: Severity, code: &'static str, text: String) -> Reading {
+        self.note = Some((severity, code, text));
+        self
+    }
+
+    fn invalid(raw: String, code: &'static str, text: String) -> Reading {
+        Reading::new(None, raw, ReadAs::Invalid).noted(Severity::Error, code, text)
+    }
+}
+
+pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
+    let Some(cell) = cell else {
+        return Reading::new(None, String::new(), ReadAs::Blank);
+    };
+    match &cell.data {
+        Data::Empty => match &cell.formula {
+            Some(f) => match formula::evaluate(f, grid) {
+                Ok(v) => Reading::new(Some(v), format!("={f}"), ReadAs::Computed).noted(
+                    Severity::Info,
+                    "VALUE-FORMULA-COMPUTED",
+                    format!(
+                        "`={f}` was saved without its result; gongkai computed {}",
+                        fmt_num(v)
+                    ),
+                ),
+                Err(why) => Reading::invalid(
+                    format!("={f}"),
+                    "VALUE-FORMULA",
+                    format!(
+                        "`={f}` was saved without its result and {why}; open the file in Excel or WPS and save it again"
+                    ),
+                ),
+            },
+            None => Reading::new(None, String::new(), ReadAs::Blank),
+        },
+        Data::Int(i) => Reading::new(Some(*i as f64), i.to_string(), ReadAs::Number),
+        Data::Float(f) if f.is_finite() => Reading::new(Some(*f), fmt_num(*f), ReadAs::Number),
+        Data::String(s) => {
+            let (value, read_as) = parse_text_value(s);
+            let reading = Reading::new(value, s.clone(), read_as);
+            match read_as {
+                ReadAs::Dash => {
+                    reading.noted(Severity::Info, "VALUE-DASH", format!("`{s}` read as 0"))
+                }
+                ReadAs::UnitStripped => reading.noted(
+                    Severity::Info,
+                    "VALUE-UNIT",
+                    format!("`{s}` read as {}", fmt_num(value.unwrap_or(0.0))),
+                ),
+                ReadAs::Invalid => reading.noted(
+                    Severity::Error,
+                    "VALUE-INVALID",
+                    format!("`{s}` is not a number; the cell is left out of the totals"),
+                ),
+                _ => reading,
+            }
+        }
+        Data::Error(e) => Reading::invalid(
+            e.to_string(),
+            "VALUE-ERROR-CELL",
+            format!("the cell shows the error `{e}`; correct its formula and send the form again"),
+        ),
+        Data::Bool(b) => Reading::invalid(
+            if *b { "TRUE" } else { "FALSE" }.to_string(),
+            "VALUE-INVALID",
+            format!(
+                "`{}` is a yes/no value, not a number; the cell is left out of the totals",
+                if *b { "TRUE" } else { "FALSE" }
+            ),
+        ),
+        Data::DateTime(d) => {
+            let date = excel_serial_to_iso(d.as_f64()).unwrap_or_else(|| d.to_string());
+            Reading::invalid(
+                date.clone(),
+                "VALUE-DATE",
+                format!(
+                    "the cell holds the date {date}, not a number; a number typed as `2/3` becomes a date, so type it again as a plain number"
+                ),
+            )
+        }
+        other => Reading::invalid(
+            other.to_string(),
+            "VALUE-INVALID",
+            format!("`{other}` is not a number; the cell is left out of the totals"),
+        ),
+    }
+}
+
+/// A number as a person writes it: `33`, `0.35`.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
