@@ -5,6 +5,7 @@
 //! they are never a township's form. Anything else that is not a spreadsheet is
 //! listed, so a township that sent a PDF is noticed.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use crate::sniff::format_from_extension;
@@ -127,7 +128,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Discovery) -> Result<(), DiscoverErro
     })?;
     for entry in entries.flatten() {
         let path = entry.path();
-        let name = entry.file_name().to_string_lossy().to_string();
+        let name = display_name(&entry.file_name());
         if skipped_silently(&name) {
             continue;
         }
@@ -151,13 +152,10 @@ fn walk(root: &Path, dir: &Path, out: &mut Discovery) -> Result<(), DiscoverErro
 
 /// A single file given on the command line (for `gongkai check FILE`).
 pub fn single_file(path: &Path) -> Found {
-    let folder = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .map(|n| n.to_string_lossy().to_string());
+    let folder = path.parent().and_then(|p| p.file_name()).map(display_name);
     Found {
         path: path.to_path_buf(),
-        shown: path.display().to_string(),
+        shown: display_path(path),
         folder,
         stem: stem(path),
     }
@@ -166,24 +164,46 @@ pub fn single_file(path: &Path) -> Found {
 fn found(root: &Path, path: &Path) -> Found {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let folder = (rel.components().count() > 1)
-        .then(|| {
-            rel.components()
-                .next()
-                .map(|c| c.as_os_str().to_string_lossy().to_string())
-        })
+        .then(|| rel.components().next().map(|c| display_name(c.as_os_str())))
         .flatten();
     Found {
         path: path.to_path_buf(),
-        shown: rel.to_string_lossy().to_string(),
+        shown: display_path(rel),
         folder,
         stem: stem(path),
     }
 }
 
 fn stem(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_default()
+    path.file_stem().map(display_name).unwrap_or_default()
+}
+
+/// A file name as text. Names copied out of a Windows zip archive often
+/// arrive as GBK bytes, which are not UTF-8: those are decoded as GBK when
+/// they are valid GBK, and shown with replacement characters otherwise.
+pub fn display_name(name: &OsStr) -> String {
+    if let Some(text) = name.to_str() {
+        return text.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = name.as_bytes();
+        if let Some(text) =
+            encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes)
+        {
+            return text.into_owned();
+        }
+    }
+    name.to_string_lossy().into_owned()
+}
+
+fn display_path(path: &Path) -> String {
+    path.iter()
+        .map(display_name)
+        .collect::<PathBuf>()
+        .display()
+        .to_string()
 }
 
 /// Owner files (`~$x.xlsx`), hidden and lock files (`.x`, `.~lock.x#`), temp files.
@@ -214,6 +234,18 @@ mod tests {
             assert!(skipped_silently(name), "{name}");
         }
         assert!(!skipped_silently("金盆乡.xlsx"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn gbk_file_names_are_decoded() {
+        use std::os::unix::ffi::OsStrExt;
+        // 甲镇.xlsx in GBK, as a Windows zip archive stores it.
+        let gbk = OsStr::from_bytes(b"\xbc\xd7\xd5\xf2.xlsx");
+        assert_eq!(display_name(gbk), "甲镇.xlsx");
+        let broken = OsStr::from_bytes(b"\xff\xfe.xlsx");
+        assert_eq!(display_name(broken), "\u{fffd}\u{fffd}.xlsx");
+        assert_eq!(display_path(Path::new("/a/b.xlsx")), "/a/b.xlsx");
     }
 
     #[test]
