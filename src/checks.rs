@@ -36,6 +36,21 @@ pub fn check(sub: &Submission, template: &Template) -> Vec<Issue> {
     for (i, row) in template.rows.iter().enumerate() {
         let Some(v) = values[i] else { continue };
         if row.kind == RowKind::Heading {
+            if v != 0.0 {
+                out.push(at(
+                    sub.issue(
+                        Severity::Info,
+                        "HEADING-VALUE",
+                        format!(
+                            "{} {} is a section heading; the {} typed in it is not summed",
+                            row.code,
+                            row.label,
+                            fmt_num(v)
+                        ),
+                    ),
+                    i,
+                ));
+            }
             continue;
         }
         if v < 0.0 {

@@ -77,9 +77,12 @@ impl Issue {
         self
     }
 
-    /// `水城县/金盆乡 [Sheet1!C7]` or as much of it as is known.
+    /// `水城县/金盆乡 [Sheet1!C7]` or as much of it as is known. A finding
+    /// about a whole file (it was refused, renamed, superseded) names the file,
+    /// which is what the clerk has to find.
     pub fn place(&self) -> String {
         let mut place = match (self.district.is_empty(), self.township.is_empty()) {
+            _ if self.sheet.is_empty() && !self.file.is_empty() => self.file.clone(),
             (_, false) if !self.district.is_empty() => {
                 format!("{}/{}", self.district, self.township)
             }
