@@ -100,11 +100,14 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
     let text = String::from_utf8_lossy(&head[..head.len().min(4096)]).to_ascii_lowercase();
     let text = text.trim_start_matches('\u{feff}').trim_start();
     if text.starts_with('<') {
+        // SpreadsheetML has a `<Table>` too, so it is told apart first.
+        if text.contains("<workbook")
+            && text.contains("urn:schemas-microsoft-com:office:spreadsheet")
+        {
+            return Sniffed::Xml2003;
+        }
         if text.contains("<html") || text.contains("<table") || text.contains("<!doctype") {
             return Sniffed::Html;
-        }
-        if text.contains("urn:schemas-microsoft-com:office:spreadsheet") {
-            return Sniffed::Xml2003;
         }
     }
     if !head.contains(&0) {

@@ -18,7 +18,6 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-pub use open::{MAX_CELLS, MAX_UNPACKED_BYTES};
 pub use value::fmt_num;
 
 use crate::normalize::ReadAs;
@@ -35,15 +34,17 @@ pub enum ReadError {
     Io(String),
     #[error("the file is empty (0 bytes); ask the township to send it again")]
     Empty,
-    #[error("the file is {0} bytes, far larger than any statistics form; it was not read")]
+    #[error(
+        "the file is {0} bytes, far larger than any statistics form; it was not read; ask the township to send just the form"
+    )]
     TooLarge(u64),
     #[error(
-        "the file unpacks to {} MB, far more than any statistics form; it was not read (it may be damaged or built to do harm)",
+        "the file unpacks to {} MB, far more than any statistics form, and was not read (it may be damaged or built to do harm); ask the township to send the form again",
         .0 / 1_000_000
     )]
     Unpacked(u64),
     #[error(
-        "the workbook holds more than {MAX_CELLS} cells, far more than any statistics form; it was not read"
+        "a sheet spreads over more than a million cells, far more than any statistics form, often because of an entry far below or right of the table; delete it (Ctrl+End shows the last used cell), save and resend"
     )]
     TooManyCells,
     #[error(
@@ -62,7 +63,9 @@ pub enum ReadError {
         "the {format} workbook is damaged and cannot be opened ({detail}); ask the township to save it again and resend it"
     )]
     Corrupt { format: Format, detail: String },
-    #[error("no {template} statistics form found; {closest}")]
+    #[error(
+        "no {template} statistics form found; {closest}; ask the township for the filled-in form (`gongkai template` writes a blank one)"
+    )]
     NoForm { template: String, closest: String },
     #[error(
         "this is {what}, not the {template} form this rollup adds up; ask for the {template} form"

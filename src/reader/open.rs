@@ -15,11 +15,11 @@ use super::grid::{Grid, GridCell};
 use crate::sniff::Format;
 
 /// The most a zipped workbook (xlsx, xlsb, ods) may unpack to.
-pub const MAX_UNPACKED_BYTES: u64 = 128 * 1024 * 1024;
+const MAX_UNPACKED_BYTES: u64 = 128 * 1024 * 1024;
 /// The most parts a zipped workbook may hold.
 const MAX_PARTS: usize = 10_000;
-/// The most non-empty cells read from one workbook.
-pub const MAX_CELLS: usize = 1_000_000;
+/// The most non-empty cells read from one workbook (the refusal says "a million").
+const MAX_CELLS: usize = 1_000_000;
 
 pub struct Sheet {
     pub name: String,
@@ -34,6 +34,10 @@ pub fn open(bytes: Vec<u8>, format: Format) -> Result<Vec<Sheet>, ReadError> {
     let corrupt = |detail: String| {
         if detail.to_lowercase().contains("password") {
             ReadError::Password
+        } else if detail.contains("Cell limit exceeded") {
+            // calamine's ods reader sizes a sheet by its extent and refuses
+            // one that spreads too far.
+            ReadError::TooManyCells
         } else {
             ReadError::Corrupt { format, detail }
         }
