@@ -18,6 +18,11 @@ pub fn form(name: &str) -> PathBuf {
     fixture("forms").join(name)
 }
 
+/// A fixture of `tests/fixtures/cases/`: one way a township's file arrives.
+pub fn case(name: &str) -> PathBuf {
+    fixture("cases").join(name)
+}
+
 pub fn gongkai() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gongkai"));
     cmd.env_remove("GONGKAI_OUT")
@@ -87,6 +92,16 @@ impl Year {
         (output.status.code().unwrap_or(-1), report)
     }
 
+    /// One file as 测试县/`name`, the only unit of the roster being 测试县/测试镇
+    /// (the 填报单位 of the case fixtures): (exit code, report).
+    pub fn one(source: &Path, name: &str) -> (Year, i32, serde_json::Value) {
+        let year = Year::new();
+        year.add(source, "测试县", name);
+        let roster = year.roster(&[("测试县", "测试镇")]);
+        let (code, report) = year.run(Some(&roster));
+        (year, code, report)
+    }
+
     /// The records the run wrote, read back from Parquet.
     pub fn records(&self) -> DataFrame {
         let file = std::fs::File::open(self.out().join("2018/records.parquet")).unwrap();
@@ -119,7 +134,12 @@ pub fn field(records: &DataFrame, township: &str, code: &str, column: &str) -> S
 
 /// Expected values of a fixture form from `forms/values.csv`.
 pub fn expected(fixture_name: &str) -> HashMap<String, Option<f64>> {
-    let text = std::fs::read_to_string(form("values.csv")).unwrap();
+    expected_in(&form("values.csv"), fixture_name)
+}
+
+/// Expected values of a fixture from a `fixture,code,value` file.
+pub fn expected_in(values_csv: &Path, fixture_name: &str) -> HashMap<String, Option<f64>> {
+    let text = std::fs::read_to_string(values_csv).unwrap();
     let out: HashMap<String, Option<f64>> = text
         .lines()
         .skip(1)
