@@ -18,7 +18,8 @@ use crate::sniff::Format;
 const MAX_UNPACKED_BYTES: u64 = 128 * 1024 * 1024;
 /// The most parts a zipped workbook may hold.
 const MAX_PARTS: usize = 10_000;
-/// The most non-empty cells read from one workbook (the refusal says "a million").
+/// The most non-empty cells read from one workbook, and the largest extent
+/// a dense reader may give a sheet (the refusal says "a million").
 const MAX_CELLS: usize = 1_000_000;
 
 pub struct Sheet {
@@ -110,13 +111,16 @@ pub fn open(bytes: Vec<u8>, format: Format) -> Result<Vec<Sheet>, ReadError> {
             }
             Ok(sheets)
         }
-        // These readers build a dense range; the formats bound its size
-        // (xls: 65,536 × 256) or calamine caps it (ods).
-        Format::Xls => ranges(
-            Xls::new(cursor).map_err(|e| corrupt(e.to_string()))?,
-            &mut budget,
-        )
-        .map_err(|e| e.or_corrupt(corrupt)),
+        // These readers build a dense range over each sheet's extent: for xls
+        // the extent is checked first, for ods calamine caps it.
+        Format::Xls => {
+            check_xls_extent(cursor.get_ref())?;
+            ranges(
+                Xls::new(cursor).map_err(|e| corrupt(e.to_string()))?,
+                &mut budget,
+            )
+            .map_err(|e| e.or_corrupt(corrupt))
+        }
         Format::Ods => ranges(
             Ods::new(cursor).map_err(|e| corrupt(e.to_string()))?,
             &mut budget,
@@ -199,6 +203,64 @@ fn check_zip(bytes: &[u8], format: Format) -> Result<(), ReadError> {
     }
     if total > MAX_UNPACKED_BYTES {
         return Err(ReadError::Unpacked(total));
+    }
+    Ok(())
+}
+
+/// Refuses an xls whose sheet spreads over more than [`MAX_CELLS`], before
+/// calamine sizes a value range and a formula range by it: one stray entry
+/// at IV65536 would cost a gigabyte. The extent comes from the cell records
+/// of the workbook stream; a file this cannot walk is left to calamine.
+fn check_xls_extent(bytes: &[u8]) -> Result<(), ReadError> {
+    use std::io::Read;
+    let Ok(mut ole) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut stream = Vec::new();
+    let read = ["/Workbook", "/Book"]
+        .iter()
+        .find_map(|name| ole.open_stream(name).ok())
+        .map(|mut s| s.read_to_end(&mut stream));
+    if !matches!(read, Some(Ok(_))) {
+        return Ok(());
+    }
+    let mut extent: Option<(u32, u32, u32, u32)> = None;
+    let mut pos = 0;
+    while pos + 4 <= stream.len() {
+        let kind = u16::from_le_bytes([stream[pos], stream[pos + 1]]);
+        let len = usize::from(u16::from_le_bytes([stream[pos + 2], stream[pos + 3]]));
+        let data = &stream[(pos + 4).min(stream.len())..(pos + 4 + len).min(stream.len())];
+        pos += 4 + len;
+        let at = |i: usize| u32::from(u16::from_le_bytes([data[i], data[i + 1]]));
+        let cells = match kind {
+            // FILEPASS: the records after it are encrypted.
+            0x002F => return Ok(()),
+            // BOF of a sheet and EOF: the extent is per sheet.
+            0x0809 | 0x000A => {
+                extent = None;
+                continue;
+            }
+            // NUMBER, RK, LABELSST, LABEL, BOOLERR, FORMULA: row, column.
+            0x0203 | 0x027E | 0x00FD | 0x0204 | 0x0205 | 0x0006 if data.len() >= 4 => {
+                (at(0), at(2), at(2))
+            }
+            // MULRK: row, first column, …, last column.
+            0x00BD if data.len() >= 6 => (at(0), at(2), at(data.len() - 2)),
+            _ => continue,
+        };
+        let (row, first_col, last_col) = cells;
+        let (r0, r1, c0, c1) = extent.unwrap_or((row, row, first_col, last_col));
+        let grown = (
+            r0.min(row),
+            r1.max(row),
+            c0.min(first_col),
+            c1.max(last_col),
+        );
+        let area = (u64::from(grown.1 - grown.0) + 1) * (u64::from(grown.3 - grown.2) + 1);
+        if area > MAX_CELLS as u64 {
+            return Err(ReadError::TooManyCells);
+        }
+        extent = Some(grown);
     }
     Ok(())
 }
