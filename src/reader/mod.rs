@@ -214,3 +214,32 @@ pub fn read_bytes(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form
     }
     Ok(form)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error, ErrorKind};
+
+    #[test]
+    fn io_errors_say_what_to_do() {
+        let denied = ReadError::io(&Error::from(ErrorKind::PermissionDenied)).to_string();
+        assert!(denied.contains("permission denied") && denied.contains("copy it again"));
+        let gone = ReadError::io(&Error::from(ErrorKind::NotFound)).to_string();
+        assert!(gone.contains("link to nothing"));
+        assert_eq!(ReadError::io(&Error::other("x")).code(), "FILE-IO");
+    }
+
+    #[test]
+    fn bytes_that_are_no_workbook_never_panic() {
+        let template = Template::load("lps2018").unwrap();
+        for bytes in [
+            &b""[..],
+            b"PK\x03\x04",
+            b"PK\x03\x04xl/workbook.xml",
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            b"<html>",
+        ] {
+            assert!(read_bytes(bytes.to_vec(), "xlsx", &template).is_err());
+        }
+    }
+}
