@@ -427,3 +427,24 @@ fn check_on_a_folder_of_refused_and_good_files() {
     let r02 = expected("synthetic_a.xls")["R02"].unwrap() + expected("offset.xlsx")["R02"].unwrap();
     assert_eq!(city(&mixed)[1], r02);
 }
+
+/// Files the fuzz target (`fuzz/`) found: calamine panicked on the truncated
+/// container and aborted the process on the declared extents (it reserves
+/// room for them). Each is now refused as damaged before calamine sees it.
+#[test]
+fn files_found_by_fuzzing_are_refused_as_damaged() {
+    for (name, detail) in [
+        ("xls_truncated.xls", "Malformed FAT"),
+        ("xls_dimensions_inverted.xls", "rows 23 to 2"),
+        ("xls_dimensions_huge.xls", "rows 0 to 4278190171"),
+    ] {
+        let (_, code, report) = Year::one(&fixture("fuzz").join(name), "测试镇.xls");
+        assert_eq!(code, 1, "{name}");
+        let corrupt = issues(&report, "FILE-CORRUPT");
+        assert_eq!(corrupt.len(), 1, "{name}: {report:#}");
+        assert!(
+            corrupt[0]["message"].as_str().unwrap().contains(detail),
+            "{name}: {corrupt:?}"
+        );
+    }
+}

@@ -148,8 +148,7 @@ pub struct Loaded {
     pub outcome: Result<Form, ReadError>,
 }
 
-/// Reads a file and finds the form in it. Never panics: a panic inside a
-/// reader library becomes this file's error.
+/// Reads a file and finds the form in it. Never panics (see [`read_bytes`]).
 pub fn read_file(path: &Path, template: &Template) -> Loaded {
     let meta = std::fs::metadata(path);
     let modified = meta.as_ref().ok().and_then(|m| m.modified().ok());
@@ -173,8 +172,7 @@ pub fn read_file(path: &Path, template: &Template) -> Loaded {
         .extension()
         .map(|e| e.to_string_lossy().to_string())
         .unwrap_or_default();
-    let outcome = catch_unwind(AssertUnwindSafe(|| read_bytes(bytes, &ext, template)))
-        .unwrap_or_else(|payload| Err(ReadError::Panic(panic_message(&payload))));
+    let outcome = read_bytes(bytes, &ext, template);
     Loaded {
         sha256,
         modified,
@@ -191,8 +189,14 @@ fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// Reads a workbook held in memory. `ext` is the file's extension, used only
-/// to say when it disagrees with the content.
+/// to say when it disagrees with the content. Never panics: a panic inside a
+/// reader library becomes this file's error.
 pub fn read_bytes(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form, ReadError> {
+    catch_unwind(AssertUnwindSafe(|| read_workbook(bytes, ext, template)))
+        .unwrap_or_else(|payload| Err(ReadError::Panic(panic_message(&payload))))
+}
+
+fn read_workbook(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form, ReadError> {
     let format = match sniff(&bytes) {
         Sniffed::Spreadsheet(f) => f,
         Sniffed::Empty => return Err(ReadError::Empty),

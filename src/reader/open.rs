@@ -114,7 +114,7 @@ pub fn open(bytes: Vec<u8>, format: Format) -> Result<Vec<Sheet>, ReadError> {
         // These readers build a dense range over each sheet's extent: for xls
         // the extent is checked first, for ods calamine caps it.
         Format::Xls => {
-            check_xls_extent(cursor.get_ref())?;
+            check_xls(cursor.get_ref())?;
             ranges(
                 Xls::new(cursor).map_err(|e| corrupt(e.to_string()))?,
                 &mut budget,
@@ -207,23 +207,28 @@ fn check_zip(bytes: &[u8], format: Format) -> Result<(), ReadError> {
     Ok(())
 }
 
-/// Refuses an xls whose sheet spreads over more than [`MAX_CELLS`], before
-/// calamine sizes a value range and a formula range by it: one stray entry
-/// at IV65536 would cost a gigabyte. The extent comes from the cell records
-/// of the workbook stream; a file this cannot walk is left to calamine.
-fn check_xls_extent(bytes: &[u8]) -> Result<(), ReadError> {
+/// Checks an xls before calamine opens it. calamine's own container reader
+/// panics on some truncated files, so the container is opened here first
+/// (cfb crate) and a damaged one is refused as damaged. Then the workbook
+/// stream's cell records give each sheet's extent: calamine sizes a dense
+/// value range and a dense formula range by it, so one stray entry at
+/// IV65536 would cost a gigabyte, and a sheet spread over more than
+/// [`MAX_CELLS`] is refused.
+fn check_xls(bytes: &[u8]) -> Result<(), ReadError> {
     use std::io::Read;
-    let Ok(mut ole) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
-        return Ok(());
+    let damaged = |detail: String| ReadError::Corrupt {
+        format: Format::Xls,
+        detail,
     };
+    let mut ole =
+        cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| damaged(e.to_string()))?;
     let mut stream = Vec::new();
-    let read = ["/Workbook", "/Book"]
+    ["/Workbook", "/Book"]
         .iter()
         .find_map(|name| ole.open_stream(name).ok())
-        .map(|mut s| s.read_to_end(&mut stream));
-    if !matches!(read, Some(Ok(_))) {
-        return Ok(());
-    }
+        .ok_or_else(|| damaged("it holds no workbook stream".into()))?
+        .read_to_end(&mut stream)
+        .map_err(|e| damaged(e.to_string()))?;
     let mut extent: Option<(u32, u32, u32, u32)> = None;
     let mut pos = 0;
     while pos + 4 <= stream.len() {
@@ -238,6 +243,25 @@ fn check_xls_extent(bytes: &[u8]) -> Result<(), ReadError> {
             // BOF of a sheet and EOF: the extent is per sheet.
             0x0809 | 0x000A => {
                 extent = None;
+                continue;
+            }
+            // DIMENSIONS: calamine reserves room for the extent it declares,
+            // so an extent beyond what the format allows (65,536 rows, 256
+            // columns), or one that ends before it starts, would abort the run.
+            0x0200 if matches!(data.len(), 10 | 14 | 16) => {
+                let (first_row, rows_end, cols_end) = if data.len() == 10 {
+                    (at(0), at(2), at(6))
+                } else {
+                    let u32_at = |i: usize| {
+                        u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]])
+                    };
+                    (u32_at(0), u32_at(4), at(10))
+                };
+                if rows_end > 65_536 || cols_end > 256 || (rows_end >= 1 && first_row >= rows_end) {
+                    return Err(damaged(format!(
+                        "a sheet declares rows {first_row} to {rows_end} and {cols_end} columns, which no xls can hold"
+                    )));
+                }
                 continue;
             }
             // NUMBER, RK, LABELSST, LABEL, BOOLERR, FORMULA: row, column.
