@@ -229,24 +229,53 @@ fn check_xls(bytes: &[u8]) -> Result<(), ReadError> {
         .ok_or_else(|| damaged("it holds no workbook stream".into()))?
         .read_to_end(&mut stream)
         .map_err(|e| damaged(e.to_string()))?;
+    // The sheets' offsets, from the BOUNDSHEET records of the globals: each
+    // sheet is walked from where calamine will start reading it.
+    let offsets: Vec<usize> = records(&stream, 0)
+        .take_while(|(kind, _)| *kind != 0x000A)
+        .filter(|(kind, data)| *kind == 0x0085 && data.len() >= 4)
+        .map(|(_, data)| u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize)
+        .collect();
+    for offset in offsets {
+        check_xls_sheet(&stream, offset).map_err(|e| match e {
+            Some(detail) => damaged(detail),
+            None => ReadError::TooManyCells,
+        })?;
+    }
+    Ok(())
+}
+
+/// One sheet's records as calamine reads them: from its BOF to its EOF,
+/// skipping nested substreams (embedded charts). `Err(None)` is a sheet
+/// spread over more than [`MAX_CELLS`], `Err(Some(why))` a damaged one.
+fn check_xls_sheet(stream: &[u8], offset: usize) -> Result<(), Option<String>> {
     let mut extent: Option<(u32, u32, u32, u32)> = None;
-    let mut pos = 0;
-    while pos + 4 <= stream.len() {
-        let kind = u16::from_le_bytes([stream[pos], stream[pos + 1]]);
-        let len = usize::from(u16::from_le_bytes([stream[pos + 2], stream[pos + 3]]));
-        let data = &stream[(pos + 4).min(stream.len())..(pos + 4 + len).min(stream.len())];
-        pos += 4 + len;
+    let mut depth = 0usize;
+    let mut seen_bof = false;
+    for (kind, data) in records(stream, offset) {
         let at = |i: usize| u32::from(u16::from_le_bytes([data[i], data[i + 1]]));
-        let cells = match kind {
-            // FILEPASS: the records after it are encrypted.
-            0x002F => return Ok(()),
-            // BOF of a sheet and EOF: the extent is per sheet.
-            0x0809 | 0x000A => {
-                extent = None;
+        if depth > 0 {
+            match kind {
+                0x0809 => depth += 1,
+                0x000A => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        let (row, first_col, last_col) = match kind {
+            0x0809 if seen_bof => {
+                depth += 1;
                 continue;
             }
+            0x0809 => {
+                seen_bof = true;
+                continue;
+            }
+            0x000A => break,
+            // FILEPASS: the records after it are encrypted; calamine says so.
+            0x002F => return Ok(()),
             // DIMENSIONS: calamine reserves room for the extent it declares,
-            // so an extent beyond what the format allows (65,536 rows, 256
+            // so one beyond what the format allows (65,536 rows, 256
             // columns), or one that ends before it starts, would abort the run.
             0x0200 if matches!(data.len(), 10 | 14 | 16) => {
                 let (first_row, rows_end, cols_end) = if data.len() == 10 {
@@ -258,33 +287,45 @@ fn check_xls(bytes: &[u8]) -> Result<(), ReadError> {
                     (u32_at(0), u32_at(4), at(10))
                 };
                 if rows_end > 65_536 || cols_end > 256 || (rows_end >= 1 && first_row >= rows_end) {
-                    return Err(damaged(format!(
+                    return Err(Some(format!(
                         "a sheet declares rows {first_row} to {rows_end} and {cols_end} columns, which no xls can hold"
                     )));
                 }
                 continue;
             }
-            // NUMBER, RK, LABELSST, LABEL, BOOLERR, FORMULA: row, column.
-            0x0203 | 0x027E | 0x00FD | 0x0204 | 0x0205 | 0x0006 if data.len() >= 4 => {
+            // NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA: row, column.
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 if data.len() >= 4 => {
                 (at(0), at(2), at(2))
             }
             // MULRK: row, first column, …, last column.
             0x00BD if data.len() >= 6 => (at(0), at(2), at(data.len() - 2)),
             _ => continue,
         };
-        let (row, first_col, last_col) = cells;
         let (r0, r1, c0, c1) = extent.unwrap_or((row, row, first_col, last_col));
         let grown = (
             r0.min(row),
             r1.max(row),
-            c0.min(first_col),
-            c1.max(last_col),
+            c0.min(first_col.min(last_col)),
+            c1.max(last_col.max(first_col)),
         );
         let area = (u64::from(grown.1 - grown.0) + 1) * (u64::from(grown.3 - grown.2) + 1);
         if area > MAX_CELLS as u64 {
-            return Err(ReadError::TooManyCells);
+            return Err(None);
         }
         extent = Some(grown);
     }
     Ok(())
+}
+
+/// The BIFF records of a workbook stream from `offset`: (type, data).
+fn records(stream: &[u8], offset: usize) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut pos = offset;
+    std::iter::from_fn(move || {
+        let header = stream.get(pos..pos + 4)?;
+        let kind = u16::from_le_bytes([header[0], header[1]]);
+        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
+        let data = &stream[pos + 4..(pos + 4 + len).min(stream.len())];
+        pos += 4 + len;
+        Some((kind, data))
+    })
 }
