@@ -176,7 +176,6 @@ fn read_form(sheet: &Sheet, label_col: u32, format: Format, template: &Template)
     unmatched.retain(|l| l.row > first && l.row < last);
 
     let mut notes = Vec::new();
-    let addr = |row: u32, col: u32| cell_name(row, col);
     let mut unknown = Vec::new();
     for label in unmatched {
         match closest_row(label, &rows_found, template) {
@@ -196,7 +195,7 @@ fn read_form(sheet: &Sheet, label_col: u32, format: Format, template: &Template)
                             row.code
                         ),
                     )
-                    .at(&sheet.name, &addr(label.row, label_col)),
+                    .at(&sheet.name, &cell_name(label.row, label_col)),
                 );
             }
             None => unknown.push(label),
@@ -210,7 +209,7 @@ fn read_form(sheet: &Sheet, label_col: u32, format: Format, template: &Template)
             values.push(None);
             continue;
         };
-        let cell = addr(r, value_col);
+        let cell = cell_name(r, value_col);
         let reading = read_cell(grid.cell(r, value_col), grid);
         if let Some((severity, code, text)) = &reading.note {
             let row = &template.rows[i];
@@ -264,7 +263,7 @@ fn read_form(sheet: &Sheet, label_col: u32, format: Format, template: &Template)
                     label.text.trim()
                 ),
             )
-            .at(&sheet.name, &addr(label.row, label_col)),
+            .at(&sheet.name, &cell_name(label.row, label_col)),
         );
     }
 

@@ -234,7 +234,7 @@ mod tests {
     }
 
     #[test]
-    fn bytes_that_are_no_workbook_never_panic() {
+    fn bytes_that_are_no_workbook_are_refused() {
         let template = Template::load("lps2018").unwrap();
         for bytes in [
             &b""[..],

@@ -118,36 +118,22 @@ pub fn open(bytes: Vec<u8>, format: Format) -> Result<Vec<Sheet>, ReadError> {
             ranges(
                 Xls::new(cursor).map_err(|e| corrupt(e.to_string()))?,
                 &mut budget,
+                corrupt,
             )
-            .map_err(|e| e.or_corrupt(corrupt))
         }
         Format::Ods => ranges(
             Ods::new(cursor).map_err(|e| corrupt(e.to_string()))?,
             &mut budget,
-        )
-        .map_err(|e| e.or_corrupt(corrupt)),
-    }
-}
-
-/// An error from a dense reader: ours (the cell budget) or the library's.
-enum RangeError {
-    Ours(ReadError),
-    Library(String),
-}
-
-impl RangeError {
-    fn or_corrupt(self, corrupt: impl Fn(String) -> ReadError) -> ReadError {
-        match self {
-            RangeError::Ours(e) => e,
-            RangeError::Library(detail) => corrupt(detail),
-        }
+            corrupt,
+        ),
     }
 }
 
 fn ranges<R: Reader<Cursor<Vec<u8>>>>(
     mut wb: R,
     budget: &mut Budget,
-) -> Result<Vec<Sheet>, RangeError>
+    corrupt: impl Fn(String) -> ReadError,
+) -> Result<Vec<Sheet>, ReadError>
 where
     R::Error: std::fmt::Display,
 {
@@ -155,11 +141,11 @@ where
     for name in wb.sheet_names() {
         let range = wb
             .worksheet_range(&name)
-            .map_err(|e| RangeError::Library(format!("sheet {name}: {e}")))?;
+            .map_err(|e| corrupt(format!("sheet {name}: {e}")))?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let mut cells = Vec::new();
         for (r, c, data) in range.used_cells() {
-            budget.take().map_err(RangeError::Ours)?;
+            budget.take()?;
             cells.push(GridCell {
                 row: r0 + r as u32,
                 col: c0 + c as u32,
@@ -237,18 +223,14 @@ fn check_xls(bytes: &[u8]) -> Result<(), ReadError> {
         .map(|(_, data)| u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize)
         .collect();
     for offset in offsets {
-        check_xls_sheet(&stream, offset).map_err(|e| match e {
-            Some(detail) => damaged(detail),
-            None => ReadError::TooManyCells,
-        })?;
+        check_xls_sheet(&stream, offset)?;
     }
     Ok(())
 }
 
 /// One sheet's records as calamine reads them: from its BOF to its EOF,
-/// skipping nested substreams (embedded charts). `Err(None)` is a sheet
-/// spread over more than [`MAX_CELLS`], `Err(Some(why))` a damaged one.
-fn check_xls_sheet(stream: &[u8], offset: usize) -> Result<(), Option<String>> {
+/// skipping nested substreams (embedded charts).
+fn check_xls_sheet(stream: &[u8], offset: usize) -> Result<(), ReadError> {
     let mut extent: Option<(u32, u32, u32, u32)> = None;
     let mut depth = 0usize;
     let mut seen_bof = false;
@@ -287,9 +269,12 @@ fn check_xls_sheet(stream: &[u8], offset: usize) -> Result<(), Option<String>> {
                     (u32_at(0), u32_at(4), at(10))
                 };
                 if rows_end > 65_536 || cols_end > 256 || (rows_end >= 1 && first_row >= rows_end) {
-                    return Err(Some(format!(
-                        "a sheet declares rows {first_row} to {rows_end} and {cols_end} columns, which no xls can hold"
-                    )));
+                    return Err(ReadError::Corrupt {
+                        format: Format::Xls,
+                        detail: format!(
+                            "a sheet declares rows {first_row} to {rows_end} and {cols_end} columns, which no xls can hold"
+                        ),
+                    });
                 }
                 continue;
             }
@@ -310,7 +295,7 @@ fn check_xls_sheet(stream: &[u8], offset: usize) -> Result<(), Option<String>> {
         );
         let area = (u64::from(grown.1 - grown.0) + 1) * (u64::from(grown.3 - grown.2) + 1);
         if area > MAX_CELLS as u64 {
-            return Err(None);
+            return Err(ReadError::TooManyCells);
         }
         extent = Some(grown);
     }

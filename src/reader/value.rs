@@ -92,14 +92,16 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
             "VALUE-ERROR-CELL",
             format!("the cell shows the error `{e}`; correct its formula and send the form again"),
         ),
-        Data::Bool(b) => Reading::invalid(
-            if *b { "TRUE" } else { "FALSE" }.to_string(),
-            "VALUE-INVALID",
-            format!(
-                "`{}` is a yes/no value, not a number; the cell is left out of the totals",
-                if *b { "TRUE" } else { "FALSE" }
-            ),
-        ),
+        Data::Bool(b) => {
+            let text = if *b { "TRUE" } else { "FALSE" };
+            Reading::invalid(
+                text.to_string(),
+                "VALUE-INVALID",
+                format!(
+                    "`{text}` is a yes/no value, not a number; the cell is left out of the totals"
+                ),
+            )
+        }
         Data::DateTime(d) => {
             let date = excel_serial_to_iso(d.as_f64()).unwrap_or_else(|| d.to_string());
             Reading::invalid(
