@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::codes::Code;
 use crate::discover::Found;
 use crate::reader::{Form, Loaded, ReadError};
 use crate::report::{Issue, Severity};
@@ -39,8 +40,15 @@ impl Submission {
         self.outcome.as_ref().ok()
     }
 
-    pub fn issue(&self, severity: Severity, code: &str, message: impl Into<String>) -> Issue {
+    pub fn issue(&self, severity: Severity, code: Code, message: impl Into<String>) -> Issue {
         Issue::new(severity, code, message)
+            .unit(&self.district, &self.township)
+            .file(&self.found.shown)
+    }
+
+    /// A finding of a template rule on this submission.
+    pub fn rule_issue(&self, severity: Severity, code: &str, message: impl Into<String>) -> Issue {
+        Issue::rule(severity, code, message)
             .unit(&self.district, &self.township)
             .file(&self.found.shown)
     }
@@ -69,7 +77,7 @@ pub fn assign(
             issues.push(
                 Issue::new(
                     Severity::Warning,
-                    "UNIT-MISSING",
+                    Code::UnitMissing,
                     "no file from this unit; it is left out of the totals",
                 )
                 .unit(&unit.district, &unit.township),
@@ -131,7 +139,7 @@ fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>)
                     let district = folder_district.clone().unwrap_or_else(|| folder.clone());
                     issues.push(sub.issue(
                         Severity::Warning,
-                        "UNIT-WRONG-FOLDER",
+                        Code::UnitWrongFolder,
                         format!(
                             "the roster puts {} under {}, but the file is in folder `{folder}`; it is rolled up under {district}",
                             u.township, u.district
@@ -150,7 +158,7 @@ fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>)
             sub.township = form_name.unwrap_or_else(|| sub.found.stem.clone());
             issues.push(sub.issue(
                 Severity::Warning,
-                "UNIT-NOT-IN-ROSTER",
+                Code::UnitNotInRoster,
                 format!(
                     "`{}` matches no unit of the {} roster; it is rolled up as its own unit under `{}`",
                     sub.found.stem, roster.city, sub.district
@@ -161,7 +169,7 @@ fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>)
     if sub.found.folder.is_some() && folder_district.is_none() {
         issues.push(sub.issue(
             Severity::Warning,
-            "FOLDER-NOT-IN-ROSTER",
+            Code::FolderNotInRoster,
             format!(
                 "folder `{}` is not a county-level unit of {}",
                 sub.district, roster.city
@@ -227,7 +235,7 @@ fn settle_duplicates(subs: &mut [Submission], issues: &mut Vec<Issue>) {
         }
         issues.push(subs[winner].issue(
             Severity::Warning,
-            "UNIT-DUPLICATE",
+            Code::UnitDuplicate,
             format!(
                 "{} files from this unit: {}; using {} because {reason}",
                 group.len(),

@@ -4,8 +4,8 @@
 
 use crate::assign::Submission;
 use crate::reader::fmt_num;
-use crate::report::{Issue, Severity};
-use crate::template::{RowKind, RuleKind, Template, ValueType};
+use crate::report::Issue;
+use crate::template::{Row, RowKind, Rule, RuleKind, Template, ValueType};
 
 /// The value of every template row of a form, `None` where blank or missing.
 pub fn values_of(sub: &Submission, template: &Template) -> Vec<Option<f64>> {
@@ -25,127 +25,125 @@ pub fn check(sub: &Submission, template: &Template) -> Vec<Issue> {
     };
     let values = values_of(sub, template);
     let mut out = Vec::new();
-    let cell_of = |i: usize| {
-        form.values[i]
-            .as_ref()
-            .map(|c| c.cell.clone())
-            .unwrap_or_default()
+    let mut found = |rule: &Rule, i: usize, vars: &[(&str, String)]| {
+        let row = &template.rows[i];
+        let cell = form.values[i].as_ref().map_or("", |c| c.cell.as_str());
+        let message = render(template, rule, row, values[i], vars);
+        out.push(
+            sub.rule_issue(rule.severity, &rule.code, message)
+                .at(&form.sheet, cell)
+                .row(&row.code),
+        );
     };
-    let at = |issue: Issue, i: usize| issue.at(&form.sheet, &cell_of(i));
-
-    for (i, row) in template.rows.iter().enumerate() {
-        let Some(v) = values[i] else { continue };
-        if row.kind == RowKind::Heading {
-            if v != 0.0 {
-                out.push(at(
-                    sub.issue(
-                        Severity::Info,
-                        "HEADING-VALUE",
-                        format!(
-                            "{} {} is a section heading; the {} typed in it is not summed",
-                            row.code,
-                            row.label,
-                            fmt_num(v)
-                        ),
-                    ),
-                    i,
-                ));
-            }
-            continue;
-        }
-        if v < 0.0 {
-            out.push(at(
-                sub.issue(
-                    Severity::Error,
-                    "VALUE-NEGATIVE",
-                    format!("{} {}: {} is negative", row.code, row.label, fmt_num(v)),
-                ),
-                i,
-            ));
-        } else if row.value == ValueType::Count && v.fract() != 0.0 {
-            out.push(at(
-                sub.issue(
-                    Severity::Error,
-                    "VALUE-FRACTION",
-                    format!(
-                        "{} {}: {} is not a whole number of {}",
-                        row.code,
-                        row.label,
-                        fmt_num(v),
-                        row.unit
-                    ),
-                ),
-                i,
-            ));
-        }
-        if row.city_only && v != 0.0 {
-            out.push(at(
-                sub.issue(
-                    Severity::Info,
-                    "CITY-ONLY",
-                    format!("{} {}: {} filled in, but this row is for the city office; it is not summed", row.code, row.label, fmt_num(v)),
-                ),
-                i,
-            ));
-        }
-    }
 
     for rule in &template.rules {
-        let Some(l) = template.position(&rule.left) else {
-            continue;
-        };
-        let parts: Vec<usize> = rule
-            .right
-            .iter()
-            .filter_map(|c| template.position(c))
-            .collect();
-        let Some(left) = values[l] else { continue };
-        let given: Vec<f64> = parts.iter().filter_map(|&p| values[p]).collect();
-        let sum: f64 = given.iter().sum();
-        let label = &template.rows[l].label;
-        let parts_name = codes_list(template, &rule.right);
-        let message = match rule.kind {
-            RuleKind::Sum if given.is_empty() && left != 0.0 => format!(
-                "{} {label}: reported {}, but its parts {parts_name} are blank",
-                rule.left,
-                fmt_num(left)
-            ),
-            RuleKind::Sum if !given.is_empty() && (left - sum).abs() > 1e-6 => format!(
-                "{} {label}: reported {}, but {parts_name} add up to {}",
-                rule.left,
-                fmt_num(left),
-                fmt_num(sum)
-            ),
-            RuleKind::AtMost if !given.is_empty() && left > sum + 1e-6 => format!(
-                "{} {label}: {} is more than {parts_name} ({}){}",
-                rule.left,
-                fmt_num(left),
-                fmt_num(sum),
-                if rule.why.is_empty() {
-                    String::new()
-                } else {
-                    format!("; {}", rule.why)
+        match rule.kind {
+            RuleKind::Sum | RuleKind::AtMost => {
+                let Some(l) = template.position(&rule.left) else {
+                    continue;
+                };
+                let Some(left) = values[l] else { continue };
+                let given: Vec<f64> = rule
+                    .right
+                    .iter()
+                    .filter_map(|c| template.position(c).and_then(|p| values[p]))
+                    .collect();
+                let sum: f64 = given.iter().sum();
+                let broken = match rule.kind {
+                    // Blank parts add up to nothing: a total over them is wrong.
+                    RuleKind::Sum => (left - sum).abs() > 1e-6,
+                    _ => !given.is_empty() && left > sum + 1e-6,
+                };
+                if broken {
+                    let vars = [
+                        ("parts", rows_ref(&rule.right)),
+                        ("sum", fmt_num(sum)),
+                        ("why", rule.why.clone()),
+                    ];
+                    found(rule, l, &vars);
                 }
-            ),
-            _ => continue,
-        };
-        out.push(at(sub.issue(rule.severity, &rule.code, message), l));
+            }
+            RuleKind::Swing => {}
+            kind => {
+                for (i, row) in template.rows.iter().enumerate() {
+                    let Some(v) = values[i] else { continue };
+                    let heading = row.kind == RowKind::Heading;
+                    let broken = match kind {
+                        RuleKind::Heading => heading && v != 0.0,
+                        RuleKind::CityOnly => row.city_only && v != 0.0,
+                        _ if heading => false,
+                        RuleKind::NonNegative => v < 0.0,
+                        RuleKind::Whole => row.value == ValueType::Count && v.fract() != 0.0,
+                        RuleKind::Decimals => {
+                            row.value == ValueType::Money && !has_places(v, rule.places)
+                        }
+                        _ => false,
+                    };
+                    if broken {
+                        found(rule, i, &[("places", rule.places.to_string())]);
+                    }
+                }
+            }
+        }
     }
     out
 }
 
-/// `R06–R11` for a run of consecutive rows, `R47+R48+R50` otherwise.
-pub fn codes_list(template: &Template, codes: &[String]) -> String {
-    let pos: Vec<Option<usize>> = codes.iter().map(|c| template.position(c)).collect();
-    let consecutive = codes.len() > 2
-        && pos
-            .windows(2)
-            .all(|w| matches!(w, [Some(a), Some(b)] if *b == a + 1));
-    if consecutive {
-        format!("{}–{}", codes[0], codes[codes.len() - 1])
-    } else {
-        codes.join("+")
+/// Whether `v` has at most `places` decimals (as typed: 0.1 is one decimal,
+/// whatever its binary form).
+fn has_places(v: f64, places: u32) -> bool {
+    let scaled = v * 10f64.powi(places as i32);
+    (scaled - scaled.round()).abs() < 1e-6 * scaled.abs().max(1.0)
+}
+
+/// A rule's message for one row: the common placeholders of the row, and
+/// the ones the rule's kind adds.
+pub fn render(
+    template: &Template,
+    rule: &Rule,
+    row: &Row,
+    value: Option<f64>,
+    vars: &[(&str, String)],
+) -> String {
+    let mut text = template.message_of(rule).unwrap_or_default().to_string();
+    let common = [
+        ("row", rows_ref(std::slice::from_ref(&row.code))),
+        ("label", row.label.clone()),
+        ("unit", row.unit.clone()),
+        ("value", value.map(fmt_num).unwrap_or_else(|| "空白".into())),
+    ];
+    for (name, v) in common.iter().chain(vars) {
+        text = text.replace(&format!("{{{name}}}"), v);
     }
+    text
+}
+
+/// Rows as a clerk names them: `第5行`, `第6–11行`, `第47–50、57–60行`.
+/// Codes that are not `R` and a number are named as they are.
+pub fn rows_ref(codes: &[String]) -> String {
+    let numbers: Option<Vec<u32>> = codes
+        .iter()
+        .map(|c| c.strip_prefix('R').and_then(|n| n.parse().ok()))
+        .collect();
+    let Some(numbers) = numbers else {
+        return codes.join("、");
+    };
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for n in numbers {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == n => *end = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    let runs: Vec<String> = runs
+        .iter()
+        .map(|&(a, b)| match b - a {
+            0 => a.to_string(),
+            1 => format!("{a}、{b}"),
+            _ => format!("{a}–{b}"),
+        })
+        .collect();
+    format!("第{}行", runs.join("、"))
 }
 
 /// The value each row contributes to the rollup: items as reported; totals
@@ -202,11 +200,25 @@ mod tests {
     }
 
     #[test]
-    fn codes_lists() {
-        let t = Template::load("lps2018").unwrap();
-        let s = |v: &[&str]| codes_list(&t, &v.iter().map(|c| c.to_string()).collect::<Vec<_>>());
-        assert_eq!(s(&["R06", "R07", "R08"]), "R06–R08");
-        assert_eq!(s(&["R44", "R45"]), "R44+R45");
-        assert_eq!(s(&["R47", "R48", "R50"]), "R47+R48+R50");
+    fn rows_are_named_as_on_the_printed_form() {
+        let s = |v: &[&str]| rows_ref(&v.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+        assert_eq!(s(&["R05"]), "第5行");
+        assert_eq!(s(&["R06", "R07", "R08"]), "第6–8行");
+        assert_eq!(s(&["R44", "R45"]), "第44、45行");
+        assert_eq!(
+            s(&["R47", "R48", "R49", "R50", "R57", "R58", "R59", "R60"]),
+            "第47–50、57–60行"
+        );
+        assert_eq!(s(&["A", "B"]), "A、B");
+    }
+
+    #[test]
+    fn money_decimals() {
+        assert!(has_places(1.25, 4));
+        assert!(has_places(0.1234, 4));
+        assert!(has_places(12345.6789, 4));
+        assert!(!has_places(0.12345, 4));
+        assert!(has_places(3.0, 0));
+        assert!(!has_places(3.5, 0));
     }
 }

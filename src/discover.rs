@@ -103,6 +103,11 @@ fn list_years(input: &Path) -> String {
     }
 }
 
+/// The data year a single file's folders name (`inputs/2018/水城县/x.xlsx`).
+pub fn year_of_path(path: &Path) -> Option<i32> {
+    path.ancestors().skip(1).find_map(folder_year)
+}
+
 fn folder_year(path: &Path) -> Option<i32> {
     let name = path.file_name()?.to_str()?;
     let name = name.strip_suffix('年').unwrap_or(name);

@@ -7,8 +7,11 @@
 
 pub mod assign;
 pub mod checks;
+pub mod codes;
 pub mod demo;
 pub mod discover;
+pub mod explain;
+pub mod history;
 pub mod normalize;
 pub mod reader;
 pub mod records;

@@ -88,6 +88,24 @@ struct Common {
     /// List notes (how unusual cells were read) too, not only errors and warnings.
     #[arg(short, long)]
     verbose: bool,
+    /// Last year's records (records.parquet or records.csv of a previous run) to
+    /// compare with; `run` uses OUT/<year-1>/records.parquet when it exists.
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// The office's explanations (unit,code,explanation); default: explanations.csv
+    /// in the year folder.
+    #[arg(long)]
+    explanations: Option<PathBuf>,
+    /// Unexplained warnings make the exit code 1 too, not only errors.
+    #[arg(long, env = "GONGKAI_STRICT")]
+    strict: bool,
+    /// A value more than this many times up or down from last year is a swing
+    /// (default: the template's, 3).
+    #[arg(long)]
+    swing_ratio: Option<f64>,
+    /// Swings where both years' values are below this are not reported (default: the template's, 20).
+    #[arg(long)]
+    swing_at_least: Option<f64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -148,6 +166,11 @@ fn rollup(common: Common, out: PathBuf, write: bool) -> ExitCode {
         jobs: common.jobs,
         progress: !common.no_progress,
         write,
+        previous: common.previous,
+        explanations: common.explanations,
+        strict: common.strict,
+        swing_ratio: common.swing_ratio,
+        swing_at_least: common.swing_at_least,
     };
     match run(&opts) {
         Ok(summary) => {
@@ -214,10 +237,13 @@ fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
     }
     say!(
         out,
-        "findings: {} errors, {} warnings, {} notes",
+        "findings: {} errors, {} warnings, {} notes; {} explained, {} count toward the exit code{}",
         c.errors,
         c.warnings,
-        c.infos
+        c.infos,
+        c.explained,
+        c.counted,
+        if s.info.strict { " (--strict)" } else { "" }
     );
     for issue in s
         .issues
@@ -232,6 +258,9 @@ fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
             issue.code,
             issue.message
         );
+        if let Some(why) = &issue.explained {
+            say!(out, "          已说明: {why}");
+        }
     }
     if verbose {
         let t = &s.timings;

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::Code;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -43,11 +45,21 @@ pub struct Issue {
     pub file: String,
     pub sheet: String,
     pub cell: String,
+    /// The template row the finding is about (`R05`), where it has one.
+    pub row: String,
     pub message: String,
+    /// The explanation from explanations.csv, when the finding has one: it
+    /// stays in the report but no longer counts toward the exit code.
+    pub explained: Option<String>,
 }
 
 impl Issue {
-    pub fn new(severity: Severity, code: &str, message: impl Into<String>) -> Issue {
+    pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Issue {
+        Issue::rule(severity, code.as_str(), message)
+    }
+
+    /// A finding of a template rule, whose code is the template's.
+    pub fn rule(severity: Severity, code: &str, message: impl Into<String>) -> Issue {
         Issue {
             severity,
             code: code.to_string(),
@@ -56,7 +68,9 @@ impl Issue {
             file: String::new(),
             sheet: String::new(),
             cell: String::new(),
+            row: String::new(),
             message: message.into(),
+            explained: None,
         }
     }
 
@@ -75,6 +89,18 @@ impl Issue {
         self.sheet = sheet.to_string();
         self.cell = cell.to_string();
         self
+    }
+
+    pub fn row(mut self, code: &str) -> Issue {
+        self.row = code.to_string();
+        self
+    }
+
+    /// Whether it counts toward the exit code: errors, and warnings too
+    /// under `--strict`, unless explained.
+    pub fn counts(&self, strict: bool) -> bool {
+        self.explained.is_none()
+            && (self.severity == Severity::Error || strict && self.severity == Severity::Warning)
     }
 
     /// `水城县/金盆乡 [Sheet1!C7]` or as much of it as is known. A finding

@@ -6,18 +6,22 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use chrono::Datelike;
+
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::assign::{FileStatus, Submission, assign};
-use crate::discover::{Found, discover, single_file, year_folder};
+use crate::codes::Code;
+use crate::discover::{Found, discover, single_file, year_folder, year_of_path};
 use crate::reader::read_file;
 use crate::report::{Issue, Severity, sort_issues};
 use crate::rollup::{Return, rollup};
 use crate::roster::Roster;
-use crate::template::Template;
+use crate::template::{RuleKind, Template};
 use crate::write::{tables, workbook};
+use crate::{explain, history};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -31,6 +35,10 @@ pub enum RunError {
     Write(#[from] crate::write::WriteError),
     #[error("the records table could not be built: {0}")]
     Table(#[from] polars::error::PolarsError),
+    #[error(transparent)]
+    Previous(#[from] crate::history::PreviousError),
+    #[error("cannot read the explanations file {0}: {1}")]
+    Explanations(String, std::io::Error),
     #[error("cannot start {0} reader threads: {1}")]
     Threads(usize, String),
 }
@@ -47,6 +55,16 @@ pub struct Options {
     pub progress: bool,
     /// `false` for `gongkai check`: read and check, write nothing.
     pub write: bool,
+    /// Last year's records; by default OUT/<year-1>/records.parquet when it exists.
+    pub previous: Option<PathBuf>,
+    /// The office's explanations; by default explanations.csv in the year folder.
+    pub explanations: Option<PathBuf>,
+    /// Unexplained warnings count toward the exit code too.
+    pub strict: bool,
+    /// Overrides the template's swing thresholds: ratio, and the value the
+    /// larger side must reach.
+    pub swing_ratio: Option<f64>,
+    pub swing_at_least: Option<f64>,
 }
 
 /// Facts about the run, for 说明 and run.json.
@@ -60,6 +78,10 @@ pub struct RunInfo {
     pub template: String,
     pub template_name: String,
     pub roster: String,
+    /// Last year's records compared against, when there were any.
+    pub previous: Option<String>,
+    pub explanations: Option<String>,
+    pub strict: bool,
 }
 
 impl RunInfo {
@@ -75,6 +97,16 @@ impl RunInfo {
                 &format!("{} ({})", self.template_name, self.template),
             ),
             ("名册", &self.roster),
+            ("上年记录", self.previous.as_deref().unwrap_or("无")),
+            ("说明文件", self.explanations.as_deref().unwrap_or("无")),
+            (
+                "退出码计入",
+                if self.strict {
+                    "未说明的错误和警告(--strict)"
+                } else {
+                    "未说明的错误"
+                },
+            ),
         ]
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -95,6 +127,10 @@ pub struct StatusRow {
     pub date: String,
     pub matched: String,
     pub sha256: String,
+    /// Findings about the unit (explained ones included) and how many of them are explained.
+    pub errors: usize,
+    pub warnings: usize,
+    pub explained: usize,
 }
 
 impl StatusRow {
@@ -122,6 +158,10 @@ pub struct Counts {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings marked explained by explanations.csv.
+    pub explained: usize,
+    /// Findings that set the exit code: unexplained errors (and warnings under --strict).
+    pub counted: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -163,13 +203,10 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// 0: done, warnings allowed; 1: done, but files were rejected or errors found.
+    /// 0: done, warnings allowed; 1: done, but unexplained errors were found
+    /// (a rejected file is one), or unexplained warnings under `--strict`.
     pub fn exit_code(&self) -> u8 {
-        if self.counts.rejected > 0 || self.counts.errors > 0 {
-            1
-        } else {
-            0
-        }
+        u8::from(self.counts.counted > 0)
     }
 }
 
@@ -223,33 +260,32 @@ impl Progress {
 pub fn run(opts: &Options) -> Result<Summary, RunError> {
     let started = chrono::Local::now();
     let progress = Progress::new(opts.progress);
-    let template = Template::load(&opts.template)?;
+    let mut template = Template::load(&opts.template)?;
+    for rule in template
+        .rules
+        .iter_mut()
+        .filter(|r| r.kind == RuleKind::Swing)
+    {
+        rule.ratio = opts.swing_ratio.unwrap_or(rule.ratio);
+        rule.at_least = opts.swing_at_least.unwrap_or(rule.at_least);
+    }
     let mut timings = Timings::default();
 
     let clock = Instant::now();
     let single = opts.input.is_file();
-    let (year, found, ignored) = if single {
-        let year = opts.year.unwrap_or_else(|| {
-            started
-                .format("%Y")
-                .to_string()
-                .parse::<i32>()
-                .unwrap_or(2018)
-                - 1
-        });
-        (year, vec![single_file(&opts.input)], Vec::new())
+    let (year_dir, found, mut ignored) = if single {
+        (None, vec![single_file(&opts.input)], Vec::new())
     } else {
         let (dir, year) = year_folder(&opts.input, opts.year)?;
         let d = discover(&dir)?;
-        (year, d.forms, d.ignored)
-    };
-    let roster = match &opts.hierarchy {
-        Some(path) => Roster::from_csv(path)?,
-        None => Roster::liupanshui(year),
+        (Some((dir, year)), d.forms, d.ignored)
     };
     timings.discover_ms = clock.elapsed().as_millis();
     progress.log(&format!(
-        "{year}: {} form files in {}",
+        "{}: {} form files in {}",
+        year_dir
+            .as_ref()
+            .map_or_else(|| "one file".to_string(), |(_, y)| y.to_string()),
         found.len(),
         opts.input.display()
     ));
@@ -260,17 +296,37 @@ pub fn run(opts: &Options) -> Result<Summary, RunError> {
     progress.finish();
     timings.read_ms = clock.elapsed().as_millis();
 
+    let year = match &year_dir {
+        Some((_, year)) => *year,
+        None => opts
+            .year
+            .or_else(|| year_of_path(&opts.input))
+            .or_else(|| year_of_form(&loaded))
+            .unwrap_or_else(|| started.year() - 1),
+    };
+    let roster = match &opts.hierarchy {
+        Some(path) => Roster::from_csv(path)?,
+        None => Roster::liupanshui(year),
+    };
+
     let clock = Instant::now();
     let mut issues = Vec::new();
     let subs = assign(loaded, &roster, &mut issues);
     if single {
-        issues.retain(|i| i.code != "UNIT-MISSING");
+        issues.retain(|i| i.code != Code::UnitMissing.as_str());
     }
+    let explanations = opts.explanations.clone().or_else(|| {
+        year_dir
+            .as_ref()
+            .map(|(dir, _)| dir.join(explain::FILE_NAME))
+            .filter(|p| p.is_file())
+    });
+    ignored.retain(|f| Some(&f.path) != explanations.as_ref());
     for f in &ignored {
         issues.push(
             Issue::new(
                 Severity::Info,
-                "FILE-IGNORED",
+                Code::FileIgnored,
                 "not a spreadsheet (xlsx, xlsm, xls, xlsb, ods); not read",
             )
             .file(&f.shown),
@@ -289,6 +345,16 @@ pub fn run(opts: &Options) -> Result<Summary, RunError> {
         if sub.status == FileStatus::Used {
             issues.extend(crate::checks::check(sub, &template));
         }
+    }
+    let previous = last_year(opts, year, &template, &mut issues)?;
+    if let Some(previous) = &previous {
+        issues.extend(history::compare(&subs, previous, &template));
+    }
+    if let Some(path) = &explanations {
+        let (found, problems) = explain::load(path)
+            .map_err(|e| RunError::Explanations(path.display().to_string(), e))?;
+        issues.extend(problems);
+        explain::apply(&found, &mut issues, &path.display().to_string());
     }
     sort_issues(&mut issues);
     timings.check_ms = clock.elapsed().as_millis();
@@ -309,10 +375,16 @@ pub fn run(opts: &Options) -> Result<Summary, RunError> {
         template: template.id.clone(),
         template_name: template.name.clone(),
         roster: roster.source.clone(),
+        previous: previous
+            .as_ref()
+            .map(|p| format!("{} ({})", p.year, p.source)),
+        explanations: explanations.as_ref().map(|p| p.display().to_string()),
+        strict: opts.strict,
     };
-    let status = unit_status(&roster, &subs, single);
+    let mut status = unit_status(&roster, &subs, single);
+    tally(&mut status, &issues);
     let mut summary = Summary {
-        counts: count(&subs, &issues, &status, ignored.len()),
+        counts: count(&subs, &issues, &status, ignored.len(), opts.strict),
         files: subs.iter().map(file_report).collect(),
         units: status,
         info,
@@ -367,6 +439,57 @@ pub fn run(opts: &Options) -> Result<Summary, RunError> {
         ));
     }
     Ok(summary)
+}
+
+/// Last year's records: `--previous`, or what a run of last year left in
+/// OUT. A missing default is the first year of a series, not a problem; a
+/// default that is there but unusable is reported; a `--previous` that is
+/// unusable stops the run, since the user asked for it.
+fn last_year(
+    opts: &Options,
+    year: i32,
+    template: &Template,
+    issues: &mut Vec<Issue>,
+) -> Result<Option<history::Previous>, RunError> {
+    if let Some(path) = &opts.previous {
+        return Ok(Some(history::Previous::load(path, year, template)?));
+    }
+    if !opts.write {
+        return Ok(None);
+    }
+    let path = opts
+        .out
+        .join((year - 1).to_string())
+        .join("records.parquet");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    match history::Previous::load(&path, year, template) {
+        Ok(previous) => Ok(Some(previous)),
+        Err(e) => {
+            issues.push(
+                Issue::new(
+                    Severity::Warning,
+                    Code::PreviousUnreadable,
+                    format!("{e};本年未与上年比较"),
+                )
+                .file(&path.display().to_string()),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// The data year of a lone file: forms for a year are filled in early the
+/// next year, so a 填报日期 in 2019 means the 2018 form.
+fn year_of_form(loaded: &[(Found, crate::reader::Loaded)]) -> Option<i32> {
+    loaded
+        .iter()
+        .filter_map(|(_, l)| l.outcome.as_ref().ok())
+        .filter_map(|f| f.date.as_deref())
+        .filter_map(|d| d.get(..4)?.parse::<i32>().ok())
+        .map(|y| y - 1)
+        .next()
 }
 
 fn write_json(path: &Path, summary: &Summary) -> Result<(), crate::write::WriteError> {
@@ -427,6 +550,9 @@ fn unit_status(roster: &Roster, subs: &[Submission], single: bool) -> Vec<Status
                 .unwrap_or_else(|| footer("填报日期")),
             matched: sub.map(|s| s.matched.clone()).unwrap_or_default(),
             sha256: sub.and_then(|s| s.sha256.clone()).unwrap_or_default(),
+            errors: 0,
+            warnings: 0,
+            explained: 0,
         }
     };
     let mut out = Vec::new();
@@ -474,7 +600,43 @@ fn unit_status(roster: &Roster, subs: &[Submission], single: bool) -> Vec<Status
     out
 }
 
-fn count(subs: &[Submission], issues: &[Issue], status: &[StatusRow], ignored: usize) -> Counts {
+/// The findings of each unit in 报送情况: by unit, or by file for files
+/// that belong to no unit.
+fn tally(status: &mut [StatusRow], issues: &[Issue]) {
+    let mut by: HashMap<(&str, &str), (usize, usize, usize)> = HashMap::new();
+    for i in issues {
+        let key = if i.township.is_empty() {
+            ("", i.file.as_str())
+        } else {
+            (i.district.as_str(), i.township.as_str())
+        };
+        let t = by.entry(key).or_default();
+        match i.severity {
+            Severity::Error => t.0 += 1,
+            Severity::Warning => t.1 += 1,
+            Severity::Info => continue,
+        }
+        t.2 += usize::from(i.explained.is_some());
+    }
+    for row in status.iter_mut() {
+        let key = if row.township.is_empty() {
+            ("", row.file.as_str())
+        } else {
+            (row.district.as_str(), row.township.as_str())
+        };
+        if let Some(&(errors, warnings, explained)) = by.get(&key) {
+            (row.errors, row.warnings, row.explained) = (errors, warnings, explained);
+        }
+    }
+}
+
+fn count(
+    subs: &[Submission],
+    issues: &[Issue],
+    status: &[StatusRow],
+    ignored: usize,
+    strict: bool,
+) -> Counts {
     let by = |st: FileStatus| subs.iter().filter(|s| s.status == st).count();
     let sev = |sv: Severity| issues.iter().filter(|i| i.severity == sv).count();
     let roster_rows = status.iter().filter(|s| s.status != "not_in_roster");
@@ -493,6 +655,8 @@ fn count(subs: &[Submission], issues: &[Issue], status: &[StatusRow], ignored: u
         errors: sev(Severity::Error),
         warnings: sev(Severity::Warning),
         infos: sev(Severity::Info),
+        explained: issues.iter().filter(|i| i.explained.is_some()).count(),
+        counted: issues.iter().filter(|i| i.counts(strict)).count(),
     }
 }
 

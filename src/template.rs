@@ -89,26 +89,91 @@ impl Row {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
     /// `left` equals the sum of `right`.
     Sum,
     /// `left` is not more than the sum of `right`.
     AtMost,
+    /// No value below 0.
+    NonNegative,
+    /// A count row holds a whole number.
+    Whole,
+    /// A money row holds at most `places` decimals.
+    Decimals,
+    /// A township filled a row that is the city office's.
+    CityOnly,
+    /// A value typed in a heading.
+    Heading,
+    /// A value far from the unit's value last year.
+    Swing,
 }
 
+impl RuleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Sum => "sum",
+            RuleKind::AtMost => "at_most",
+            RuleKind::NonNegative => "non_negative",
+            RuleKind::Whole => "whole",
+            RuleKind::Decimals => "decimals",
+            RuleKind::CityOnly => "city_only",
+            RuleKind::Heading => "heading",
+            RuleKind::Swing => "swing",
+        }
+    }
+
+    /// The placeholders its message may use.
+    fn placeholders(self) -> &'static [&'static str] {
+        const ROW: [&str; 4] = ["row", "label", "unit", "value"];
+        match self {
+            RuleKind::Sum | RuleKind::AtMost => {
+                &["row", "label", "unit", "value", "parts", "sum", "why"]
+            }
+            RuleKind::Decimals => &["row", "label", "unit", "value", "places"],
+            RuleKind::Swing => &[
+                "row",
+                "label",
+                "unit",
+                "value",
+                "last",
+                "last_year",
+                "ratio",
+            ],
+            _ => &ROW,
+        }
+    }
+}
+
+/// One rule (审核公式). Which fields it needs depends on its kind.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     pub code: String,
     pub kind: RuleKind,
-    pub left: String,
-    pub right: Vec<String>,
     pub severity: crate::report::Severity,
+    /// The row a `sum` or `at_most` rule is about.
+    #[serde(default)]
+    pub left: String,
+    /// The rows on the other side of a `sum` or `at_most` rule.
+    #[serde(default)]
+    pub right: Vec<String>,
     /// Why the rule holds, in words a clerk knows.
     #[serde(default)]
     pub why: String,
+    /// Decimals a `decimals` rule allows.
+    #[serde(default)]
+    pub places: u32,
+    /// A `swing` is flagged beyond this factor up or down …
+    #[serde(default)]
+    pub ratio: f64,
+    /// … when the larger of the two values is at least this.
+    #[serde(default)]
+    pub at_least: f64,
+    /// This rule's message, instead of its kind's.
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -122,6 +187,9 @@ pub struct Template {
     pub rows: Vec<Row>,
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// The message of each rule kind, with `{placeholders}`.
+    #[serde(default)]
+    pub messages: HashMap<String, String>,
     /// Row index by code; filled in on load.
     #[serde(skip)]
     index: HashMap<String, usize>,
@@ -163,17 +231,82 @@ impl Template {
             }
         }
         for rule in &t.rules {
-            for code in std::iter::once(&rule.left).chain(&rule.right) {
-                if !t.index.contains_key(code) {
-                    return Err(invalid(format!(
-                        "rule {} names row {code}, which the template does not have",
-                        rule.code
-                    )));
-                }
-            }
+            t.check_rule(rule)
+                .map_err(|m| invalid(format!("rule {}: {m}", rule.code)))?;
         }
         t.sum_order = t.order_sums().map_err(invalid)?;
         Ok(t)
+    }
+
+    /// A rule must name rows the template has, carry what its kind needs,
+    /// and have a message that uses only placeholders its kind fills.
+    fn check_rule(&self, rule: &Rule) -> Result<(), String> {
+        let relation = matches!(rule.kind, RuleKind::Sum | RuleKind::AtMost);
+        if relation && (rule.left.is_empty() || rule.right.is_empty()) {
+            return Err(format!(
+                "a {} rule needs `left` and `right`",
+                rule.kind.as_str()
+            ));
+        }
+        for code in std::iter::once(&rule.left)
+            .filter(|c| !c.is_empty())
+            .chain(&rule.right)
+        {
+            if !self.index.contains_key(code) {
+                return Err(format!(
+                    "it names row {code}, which the template does not have"
+                ));
+            }
+        }
+        if rule.kind == RuleKind::Swing && !(rule.ratio > 1.0 && rule.at_least >= 0.0) {
+            return Err("a swing rule needs `ratio` above 1 and `at_least` of 0 or more".into());
+        }
+        let message = self.message_of(rule).ok_or_else(|| {
+            format!(
+                "it has no message, and [messages] has none for `{}`",
+                rule.kind.as_str()
+            )
+        })?;
+        let mut rest = message;
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..]
+                .find('}')
+                .ok_or_else(|| format!("its message has an unclosed `{{`: {message}"))?;
+            let name = &rest[open + 1..open + close];
+            if !rule.kind.placeholders().contains(&name) {
+                return Err(format!(
+                    "its message uses {{{name}}}, which a {} rule does not fill (it fills {})",
+                    rule.kind.as_str(),
+                    rule.kind.placeholders().join(", ")
+                ));
+            }
+            rest = &rest[open + close + 1..];
+        }
+        Ok(())
+    }
+
+    /// The message a rule's findings use.
+    pub fn message_of<'a>(&'a self, rule: &'a Rule) -> Option<&'a str> {
+        rule.message
+            .as_deref()
+            .or_else(|| self.messages.get(rule.kind.as_str()).map(String::as_str))
+    }
+
+    /// The rules of one kind.
+    pub fn rules_of(&self, kind: RuleKind) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(move |r| r.kind == kind)
+    }
+
+    /// The codes this template's rules give their findings: a swing rule's
+    /// findings carry the row (`SWING-R02`), written `SWING-Rnn` here.
+    pub fn finding_codes(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .map(|r| match r.kind {
+                RuleKind::Swing => format!("{}-Rnn", r.code),
+                _ => r.code.clone(),
+            })
+            .collect()
     }
 
     pub fn row(&self, code: &str) -> Option<&Row> {
@@ -241,22 +374,50 @@ mod tests {
     }
 
     #[test]
+    fn every_rule_has_a_message_in_chinese() {
+        let t = Template::load("lps2018").unwrap();
+        for rule in &t.rules {
+            let message = t.message_of(rule).unwrap();
+            assert!(
+                message
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_message_with_a_placeholder_its_kind_does_not_fill_is_refused() {
+        let text = MINIMAL.replace(
+            "severity = \"warning\"",
+            "severity = \"warning\"\nmessage = \"{row} {places}\"",
+        );
+        let err = Template::parse(&text, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("{places}"), "{err}");
+    }
+
+    #[test]
     fn unknown_template_is_named() {
         let err = Template::load("nat2099").unwrap_err().to_string();
         assert!(err.contains("nat2099"), "{err}");
     }
 
-    #[test]
-    fn a_rule_naming_a_missing_row_is_refused() {
-        let text = r#"
+    const MINIMAL: &str = r#"
 id = "x"
 name = "x"
 title = "x"
 header = ["a", "b", "c"]
 footer = []
+[messages]
+sum = "{row} {value} {parts} {sum}"
 [[rows]]
 code = "A"
 label = "甲"
+kind = "item"
+[[rows]]
+code = "B"
+label = "乙"
 kind = "item"
 [[rules]]
 code = "SUM-A"
@@ -265,7 +426,12 @@ left = "A"
 right = ["B"]
 severity = "warning"
 "#;
-        let err = Template::parse(text, "x.toml").unwrap_err().to_string();
-        assert!(err.contains("row B"), "{err}");
+
+    #[test]
+    fn a_rule_naming_a_missing_row_is_refused() {
+        Template::parse(MINIMAL, "x.toml").unwrap();
+        let text = MINIMAL.replace("right = [\"B\"]", "right = [\"C\"]");
+        let err = Template::parse(&text, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("row C"), "{err}");
     }
 }

@@ -38,7 +38,7 @@ fn jinpen_real_values_read_back_exactly_from_two_writers() {
         assert_eq!(sum.len(), 1, "{fixture_name}");
         let message = sum[0]["message"].as_str().unwrap();
         assert!(
-            message.contains("reported 33") && message.contains("add up to 75"),
+            message.contains("填报 33") && message.contains("第6–11行合计 75"),
             "{message}"
         );
         // A blank stays blank: R70 was not filled in.
@@ -192,7 +192,11 @@ fn check_reads_a_single_file_and_writes_nothing() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&good.stdout);
-    assert_eq!(good.status.code(), Some(0), "{stdout}");
+    assert_eq!(
+        good.status.code(),
+        Some(1),
+        "row 5 breaks the form's arithmetic, an error: {stdout}"
+    );
     assert!(stdout.contains("SUM-R05"), "{stdout}");
     assert!(!stdout.contains("UNIT-MISSING"), "{stdout}");
     assert_eq!(

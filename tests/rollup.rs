@@ -191,7 +191,7 @@ fn jinpen_row_5_finding_is_in_the_workbook_and_run_json() {
     assert!(text.contains(&"金盆苗族彝族乡".to_string()), "{text:?}");
     assert!(
         text.iter()
-            .any(|t| t.contains("reported 33") && t.contains("75")),
+            .any(|t| t.contains("填报 33") && t.contains("合计 75")),
         "{text:?}"
     );
 

@@ -14,6 +14,7 @@ use super::grid::Grid;
 use super::open::Sheet;
 use super::value::{fmt_num, read_cell};
 use super::{CellValue, Form, ReadError, footer};
+use crate::codes::Code;
 use crate::normalize::normalize_label;
 use crate::report::{Issue, Severity, cell_name};
 use crate::sniff::Format;
@@ -185,7 +186,7 @@ fn read_form(sheet: &Sheet, label_col: u32, format: Format, template: &Template)
                 notes.push(
                     Issue::new(
                         Severity::Warning,
-                        "FORM-LABEL-TYPO",
+                        Code::FormLabelTypo,
                         format!(
                             "row label `{}` differs from the template's {} `{}` by {distance} character{}; it was read as {}",
                             label.text.trim(),
@@ -195,7 +196,8 @@ fn read_form(sheet: &Sheet, label_col: u32, format: Format, template: &Template)
                             row.code
                         ),
                     )
-                    .at(&sheet.name, &cell_name(label.row, label_col)),
+                    .at(&sheet.name, &cell_name(label.row, label_col))
+                    .row(&row.code),
                 );
             }
             None => unknown.push(label),
@@ -216,10 +218,11 @@ fn read_form(sheet: &Sheet, label_col: u32, format: Format, template: &Template)
             notes.push(
                 Issue::new(
                     *severity,
-                    code,
+                    *code,
                     format!("{} {}: {text}", row.code, row.label),
                 )
-                .at(&sheet.name, &cell),
+                .at(&sheet.name, &cell)
+                .row(&row.code),
             );
         }
         values.push(Some(CellValue {
@@ -238,7 +241,7 @@ fn read_form(sheet: &Sheet, label_col: u32, format: Format, template: &Template)
         notes.push(
             Issue::new(
                 Severity::Warning,
-                "FORM-ROWS-MISSING",
+                Code::FormRowsMissing,
                 format!(
                     "the form lacks {} of the template's rows: {}",
                     missing.len(),
@@ -257,7 +260,7 @@ fn read_form(sheet: &Sheet, label_col: u32, format: Format, template: &Template)
         notes.push(
             Issue::new(
                 Severity::Warning,
-                "FORM-ROW-UNKNOWN",
+                Code::FormRowUnknown,
                 format!(
                     "row `{}` is not in the template; its value is not used{value}",
                     label.text.trim()
@@ -277,7 +280,7 @@ fn read_form(sheet: &Sheet, label_col: u32, format: Format, template: &Template)
         notes.push(
             Issue::new(
                 Severity::Info,
-                "FOOTER-DATE",
+                Code::FooterDate,
                 format!(
                     "填报日期 `{text}` is not a date gongkai can read; write it as 2019年2月18日"
                 ),

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 pub use value::fmt_num;
 
+use crate::codes::Code;
 use crate::normalize::ReadAs;
 use crate::report::{Issue, Severity};
 use crate::sniff::{Format, Sniffed, format_from_extension, sniff};
@@ -79,21 +80,21 @@ pub enum ReadError {
 
 impl ReadError {
     /// A stable code for the report.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            ReadError::Io(_) => "FILE-IO",
-            ReadError::Empty => "FILE-EMPTY",
-            ReadError::TooLarge(_) => "FILE-TOO-LARGE",
-            ReadError::Unpacked(_) => "FILE-UNPACKS-TOO-LARGE",
-            ReadError::TooManyCells => "FILE-TOO-MANY-CELLS",
-            ReadError::Html => "FILE-HTML",
-            ReadError::Xml2003 => "FILE-XML2003",
-            ReadError::NotSpreadsheet(_) => "FILE-NOT-SPREADSHEET",
-            ReadError::Password => "FILE-PASSWORD",
-            ReadError::Corrupt { .. } => "FILE-CORRUPT",
-            ReadError::NoForm { .. } => "FILE-NO-FORM",
-            ReadError::OtherForm { .. } => "FILE-OTHER-FORM",
-            ReadError::Panic(_) => "FILE-READER-FAILED",
+            ReadError::Io(_) => Code::FileIo,
+            ReadError::Empty => Code::FileEmpty,
+            ReadError::TooLarge(_) => Code::FileTooLarge,
+            ReadError::Unpacked(_) => Code::FileUnpacksTooLarge,
+            ReadError::TooManyCells => Code::FileTooManyCells,
+            ReadError::Html => Code::FileHtml,
+            ReadError::Xml2003 => Code::FileXml2003,
+            ReadError::NotSpreadsheet(_) => Code::FileNotSpreadsheet,
+            ReadError::Password => Code::FilePassword,
+            ReadError::Corrupt { .. } => Code::FileCorrupt,
+            ReadError::NoForm { .. } => Code::FileNoForm,
+            ReadError::OtherForm { .. } => Code::FileOtherForm,
+            ReadError::Panic(_) => Code::FileReaderFailed,
         }
     }
 
@@ -212,7 +213,7 @@ fn read_workbook(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form,
     {
         form.notes.push(Issue::new(
             Severity::Info,
-            "FILE-RENAMED",
+            Code::FileRenamed,
             format!("the file is named .{ext} but is really {format}; it was read as {format}"),
         ));
     }
@@ -230,7 +231,7 @@ mod tests {
         assert!(denied.contains("permission denied") && denied.contains("copy it again"));
         let gone = ReadError::io(&Error::from(ErrorKind::NotFound)).to_string();
         assert!(gone.contains("link to nothing"));
-        assert_eq!(ReadError::io(&Error::other("x")).code(), "FILE-IO");
+        assert_eq!(ReadError::io(&Error::other("x")).code(), Code::FileIo);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use calamine::Data;
 
 use super::formula;
 use super::grid::{Grid, GridCell};
+use crate::codes::Code;
 use crate::normalize::{ReadAs, excel_serial_to_iso, parse_text_value};
 use crate::report::Severity;
 
@@ -17,7 +18,7 @@ pub struct Reading {
     pub read_as: ReadAs,
     /// What the report should say about the cell: severity, code and what
     /// happened, without the row (the caller names it).
-    pub note: Option<(Severity, &'static str, String)>,
+    pub note: Option<(Severity, Code, String)>,
 }
 
 impl Reading {
@@ -30,12 +31,12 @@ impl Reading {
         }
     }
 
-    fn noted(mut self, severity: Severity, code: &'static str, text: String) -> Reading {
+    fn noted(mut self, severity: Severity, code: Code, text: String) -> Reading {
         self.note = Some((severity, code, text));
         self
     }
 
-    fn invalid(raw: String, code: &'static str, text: String) -> Reading {
+    fn invalid(raw: String, code: Code, text: String) -> Reading {
         Reading::new(None, raw, ReadAs::Invalid).noted(Severity::Error, code, text)
     }
 }
@@ -49,7 +50,7 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
             Some(f) => match formula::evaluate(f, grid) {
                 Ok(v) => Reading::new(Some(v), format!("={f}"), ReadAs::Computed).noted(
                     Severity::Info,
-                    "VALUE-FORMULA-COMPUTED",
+                    Code::ValueFormulaComputed,
                     format!(
                         "`={f}` was saved without its result; gongkai computed {}",
                         fmt_num(v)
@@ -57,7 +58,7 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
                 ),
                 Err(why) => Reading::invalid(
                     format!("={f}"),
-                    "VALUE-FORMULA",
+                    Code::ValueFormula,
                     format!(
                         "`={f}` was saved without its result and {why}; open the file in Excel or WPS and save it again"
                     ),
@@ -72,16 +73,16 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
             let reading = Reading::new(value, s.clone(), read_as);
             match read_as {
                 ReadAs::Dash => {
-                    reading.noted(Severity::Info, "VALUE-DASH", format!("`{s}` read as 0"))
+                    reading.noted(Severity::Info, Code::ValueDash, format!("`{s}` read as 0"))
                 }
                 ReadAs::UnitStripped => reading.noted(
                     Severity::Info,
-                    "VALUE-UNIT",
+                    Code::ValueUnit,
                     format!("`{s}` read as {}", fmt_num(value.unwrap_or(0.0))),
                 ),
                 ReadAs::Invalid => reading.noted(
                     Severity::Error,
-                    "VALUE-INVALID",
+                    Code::ValueInvalid,
                     format!("`{s}` is not a number; the cell is left out of the totals"),
                 ),
                 _ => reading,
@@ -89,14 +90,14 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
         }
         Data::Error(e) => Reading::invalid(
             e.to_string(),
-            "VALUE-ERROR-CELL",
+            Code::ValueErrorCell,
             format!("the cell shows the error `{e}`; correct its formula and send the form again"),
         ),
         Data::Bool(b) => {
             let text = if *b { "TRUE" } else { "FALSE" };
             Reading::invalid(
                 text.to_string(),
-                "VALUE-INVALID",
+                Code::ValueInvalid,
                 format!(
                     "`{text}` is a yes/no value, not a number; the cell is left out of the totals"
                 ),
@@ -106,7 +107,7 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
             let date = excel_serial_to_iso(d.as_f64()).unwrap_or_else(|| d.to_string());
             Reading::invalid(
                 date.clone(),
-                "VALUE-DATE",
+                Code::ValueDate,
                 format!(
                     "the cell holds the date {date}, not a number; a number typed as `2/3` becomes a date, so type it again as a plain number"
                 ),
@@ -114,7 +115,7 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
         }
         other => Reading::invalid(
             other.to_string(),
-            "VALUE-INVALID",
+            Code::ValueInvalid,
             format!("`{other}` is not a number; the cell is left out of the totals"),
         ),
     }

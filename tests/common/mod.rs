@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use gongkai::template::Template;
+use gongkai::write::form::{FormContent, write_form};
 use polars::prelude::*;
 
 pub fn fixture(name: &str) -> PathBuf {
@@ -177,4 +179,28 @@ pub fn file_status<'a>(
         .unwrap()
         .iter()
         .find(|f| f["file"].as_str().unwrap().ends_with(file_end))
+}
+
+/// Writes a form in the official layout: every summed row 0, headings and
+/// city-only rows blank, then `changes`.
+pub fn form_with(path: &Path, changes: &[(&str, f64)]) {
+    let t = Template::load("lps2018").unwrap();
+    let mut values: Vec<Option<f64>> = t
+        .rows
+        .iter()
+        .map(|r| r.is_summed().then_some(0.0))
+        .collect();
+    for (code, v) in changes {
+        values[t.position(code).unwrap()] = Some(*v);
+    }
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let content = FormContent {
+        unit_line: "填报单位:".into(),
+        values: &values,
+        footer: vec![("填报日期".into(), "2019年2月1日".into())],
+        extra: None,
+    };
+    write_form(wb.add_worksheet(), &t, &content).unwrap();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    wb.save(path).unwrap();
 }
