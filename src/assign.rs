@@ -78,7 +78,7 @@ pub fn assign(
                 Issue::new(
                     Severity::Warning,
                     Code::UnitMissing,
-                    "no file from this unit; it is left out of the totals",
+                    "本单位没有报送统计表,汇总中不含本单位",
                 )
                 .unit(&unit.district, &unit.township),
             );
@@ -108,7 +108,7 @@ fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>)
     let (unit, matched) = match by_file {
         Some((i, how)) => (Some(i), describe(&found.stem, &how)),
         None => match by_form() {
-            Some(((i, _), name)) => (Some(i), format!("by 填报单位 `{name}` in the form")),
+            Some(((i, _), name)) => (Some(i), format!("按表内填报单位“{name}”")),
             None => (None, String::new()),
         },
     };
@@ -141,7 +141,7 @@ fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>)
                         Severity::Warning,
                         Code::UnitWrongFolder,
                         format!(
-                            "the roster puts {} under {}, but the file is in folder `{folder}`; it is rolled up under {district}",
+                            "名册中{}属于{},但文件放在“{folder}”文件夹;按文件夹汇总到{district}",
                             u.township, u.district
                         ),
                     ).unit(&district, &u.township));
@@ -160,7 +160,7 @@ fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>)
                 Severity::Warning,
                 Code::UnitNotInRoster,
                 format!(
-                    "`{}` matches no unit of the {} roster; it is rolled up as its own unit under `{}`",
+                    "“{}”与{}名册中的单位都对不上;作为单独的单位汇总到“{}”",
                     sub.found.stem, roster.city, sub.district
                 ),
             ));
@@ -170,10 +170,7 @@ fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>)
         issues.push(sub.issue(
             Severity::Warning,
             Code::FolderNotInRoster,
-            format!(
-                "folder `{}` is not a county-level unit of {}",
-                sub.district, roster.city
-            ),
+            format!("文件夹“{}”不是{}名册中的区县", sub.district, roster.city),
         ));
     }
     if let Err(e) = &sub.outcome {
@@ -184,9 +181,9 @@ fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>)
 
 fn describe(stem: &str, how: &NameMatch) -> String {
     match how {
-        NameMatch::Exact => "by file name".into(),
-        NameMatch::SameName(core) => format!("by file name `{stem}` (same place: {core})"),
-        NameMatch::Contained(core) => format!("by the place name `{core}` in file name `{stem}`"),
+        NameMatch::Exact => "按文件名".into(),
+        NameMatch::SameName(core) => format!("按文件名“{stem}”(同一地名:{core})"),
+        NameMatch::Contained(core) => format!("按文件名“{stem}”中的地名“{core}”"),
     }
 }
 
@@ -217,14 +214,14 @@ fn settle_duplicates(subs: &mut [Submission], issues: &mut Vec<Issue>) {
         let reason = {
             let dates: Vec<_> = group.iter().map(|i| key(i).0).collect();
             if dates.iter().all(Option::is_some) && dates.iter().any(|d| *d != dates[0]) {
-                "it has the latest 填报日期"
+                "它的填报日期最晚"
             } else if group
                 .iter()
                 .any(|i| subs[*i].modified != subs[winner].modified)
             {
-                "it was modified last"
+                "它最后修改"
             } else {
-                "its name sorts last"
+                "它的文件名排在最后"
             }
         };
         let files: Vec<String> = group.iter().map(|i| subs[*i].found.shown.clone()).collect();
@@ -237,7 +234,7 @@ fn settle_duplicates(subs: &mut [Submission], issues: &mut Vec<Issue>) {
             Severity::Warning,
             Code::UnitDuplicate,
             format!(
-                "{} files from this unit: {}; using {} because {reason}",
+                "本单位报送了 {} 个文件:{};使用 {},因为{reason}",
                 group.len(),
                 files.join(", "),
                 subs[winner].found.shown

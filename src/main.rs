@@ -157,6 +157,7 @@ fn finish(result: anyhow::Result<()>) -> ExitCode {
 }
 
 fn rollup(common: Common, out: PathBuf, write: bool) -> ExitCode {
+    let one_file = common.input.is_file();
     let opts = Options {
         input: common.input,
         out,
@@ -179,6 +180,9 @@ fn rollup(common: Common, out: PathBuf, write: bool) -> ExitCode {
                     Ok(json) => emit(&(json + "\n")),
                     Err(e) => eprintln!("gongkai: error: {e}"),
                 },
+                OutputFormat::Text if !write && summary.files.len() == 1 && one_file => {
+                    emit(&form_report(&summary))
+                }
                 OutputFormat::Text => emit(&text_report(&summary, common.verbose, !write)),
             }
             ExitCode::from(summary.exit_code())
@@ -202,6 +206,50 @@ macro_rules! say {
         use std::fmt::Write;
         let _ = writeln!($out, $($arg)*);
     }};
+}
+
+/// The report of `gongkai check FILE`, for the clerk who filled in the form:
+/// every finding with its cell, then whether the form can be sent.
+fn form_report(s: &Summary) -> String {
+    let mut out = String::new();
+    let f = &s.files[0];
+    let format = f.format.map(|x| x.to_string()).unwrap_or_default();
+    say!(out, "检查 {}", f.file);
+    if f.sheet.is_empty() {
+        say!(out, "  无法使用此文件");
+    } else {
+        say!(out, "  工作表“{}”({format}),{}年度", f.sheet, s.info.year);
+        say!(out, "  单位:{}/{}({})", f.district, f.township, f.matched);
+    }
+    if s.issues.is_empty() {
+        say!(out, "  没有发现问题");
+    }
+    for i in &s.issues {
+        let place = if i.cell.is_empty() { "-" } else { &i.cell };
+        say!(
+            out,
+            "  {} {:<5} {} {}",
+            i.severity.label_zh(),
+            place,
+            i.code,
+            i.message
+        );
+    }
+    let c = &s.counts;
+    let verdict = if c.rejected > 0 {
+        "文件无法读取,请按上面的提示处理后重新保存".to_string()
+    } else if c.errors > 0 {
+        format!("有 {} 处错误,请更正后再报送", c.errors)
+    } else if c.warnings > 0 {
+        format!(
+            "没有错误;有 {} 处警告,请核实,必要时附说明后报送",
+            c.warnings
+        )
+    } else {
+        "没有错误,可以报送".to_string()
+    };
+    say!(out, "结论:{verdict}");
+    out
 }
 
 /// The report for people. Notes (how unusual cells were read) are listed with

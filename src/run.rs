@@ -292,7 +292,7 @@ pub fn run(opts: &Options) -> Result<Summary, RunError> {
 
     let clock = Instant::now();
     progress.start(found.len());
-    let loaded = read_all(found, &template, opts.jobs, &progress)?;
+    let mut loaded = read_all(found, &template, opts.jobs, &progress)?;
     progress.finish();
     timings.read_ms = clock.elapsed().as_millis();
 
@@ -310,10 +310,27 @@ pub fn run(opts: &Options) -> Result<Summary, RunError> {
     };
 
     let clock = Instant::now();
+    if single {
+        // One file checked where a clerk keeps it: a folder that is no
+        // district says nothing about the unit.
+        for (found, _) in &mut loaded {
+            if let Some(folder) = &found.folder
+                && roster.district_for_folder(folder).is_none()
+            {
+                found.folder = None;
+            }
+        }
+    }
     let mut issues = Vec::new();
     let subs = assign(loaded, &roster, &mut issues);
     if single {
-        issues.retain(|i| i.code != Code::UnitMissing.as_str());
+        // A lone file is no year: nobody else is missing; and a file that
+        // cannot be read has no unit to look for.
+        let rejected = subs[0].status == FileStatus::Rejected;
+        issues.retain(|i| {
+            i.code != Code::UnitMissing.as_str()
+                && !(rejected && i.code == Code::UnitNotInRoster.as_str())
+        });
     }
     let explanations = opts.explanations.clone().or_else(|| {
         year_dir

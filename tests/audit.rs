@@ -45,7 +45,7 @@ const BREAKS: &[(&str, &[(&str, f64)], &[&str])] = &[
     ("LE-R02-R06", &[("R02", 11.0)], &[]),
     ("LE-R03-R04", &[("R03", 1.0)], &[]),
     ("LE-R22-R21", &[("R22", 1.0)], &[]),
-    ("LE-R81-R80", &[("R81", 1.0)], &["CITY-ONLY"]),
+    ("LE-R81-R80", &[("R81", 1.0), ("R80", 0.0)], &["CITY-ONLY"]),
     ("LE-R43-R38", &[("R43", 1.0), ("R44", 1.0)], &[]),
 ];
 
@@ -131,7 +131,7 @@ fn a_sum_message_names_both_rows_and_both_numbers() {
     let sum = issues(&report, "SUM-R46");
     assert_eq!(
         sum[0]["message"],
-        "第46行“(四)其他方式公开数”填报 7,但第47–50、57–60行合计 5,两者应相等"
+        "第46行“(三)申请答复数”填报 7,但第47–50、57–60行合计 5,两者应相等"
     );
     assert_eq!(sum[0]["cell"], "C49");
     assert_eq!(sum[0]["row"], "R46");
@@ -320,5 +320,57 @@ fn docs_list_every_code_the_code_can_emit() {
     assert!(
         undocumented.is_empty() && stale.is_empty(),
         "docs/checks.md lacks {undocumented:?} and lists {stale:?}, which nothing emits"
+    );
+}
+
+#[test]
+fn a_clerk_checks_one_form_before_sending_it() {
+    let text = gongkai()
+        .args(["check", "--no-progress"])
+        .arg(form("jinpen_openpyxl.xlsx"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert_eq!(text.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout
+            .contains("错误 C8    SUM-R05 第5行“(二)通过不同渠道和方式公开政府信息的情况”填报 33"),
+        "each finding with its cell: {stdout}"
+    );
+    assert!(
+        stdout.contains("结论:有 1 处错误,请更正后再报送"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("ROSTER"),
+        "the clerk's folder is no district: {stdout}"
+    );
+
+    let json = gongkai()
+        .args(["check", "--no-progress", "--format", "json"])
+        .arg(form("jinpen_openpyxl.xlsx"))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let sum = issues(&report, "SUM-R05");
+    assert_eq!(
+        (sum[0]["cell"].as_str(), sum[0]["row"].as_str()),
+        (Some("C8"), Some("R05"))
+    );
+    assert_eq!(report["counts"]["counted"], 1);
+
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("大河镇.xlsx");
+    form_with(&clean, CLEAN);
+    let ok = gongkai()
+        .args(["check", "--no-progress", "--year", "2018"])
+        .arg(&clean)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert_eq!(ok.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("没有发现问题") && stdout.contains("结论:没有错误,可以报送"),
+        "{stdout}"
     );
 }

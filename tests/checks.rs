@@ -92,7 +92,12 @@ fn files_outside_the_roster_or_in_the_wrong_folder_are_reported_and_still_rolled
     assert_eq!(outside[0]["township"], "无名镇");
     let moved = issues(&report, "UNIT-WRONG-FOLDER");
     assert_eq!(moved.len(), 1);
-    assert!(moved[0]["message"].as_str().unwrap().contains("under 邻县"));
+    assert!(
+        moved[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("名册中乙镇属于邻县")
+    );
     // Both are rolled up under the folder's district: 2 + 3.
     let returns = report["returns"].as_array().unwrap();
     let county = returns.iter().find(|r| r["name"] == "测试县").unwrap();

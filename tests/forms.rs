@@ -151,7 +151,7 @@ fn a_duplicate_submission_uses_the_later_form() {
     assert_eq!(dup.len(), 1, "{report:#}");
     let message = dup[0]["message"].as_str().unwrap();
     assert!(
-        message.contains("大湾镇.xlsx") && message.contains("using 钟山区/大湾镇(修改).xlsx"),
+        message.contains("大湾镇.xlsx") && message.contains("使用 钟山区/大湾镇(修改).xlsx"),
         "{message}"
     );
     assert_eq!(

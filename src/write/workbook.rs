@@ -1,13 +1,14 @@
 //! The return forms and the analyst workbook.
 
+use std::collections::HashMap;
 use std::path::Path;
 
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, Format, FormatBorder, Url, Workbook, Worksheet, XlsxError};
 
 use super::form::{FormContent, write_form};
 use super::{WriteError, save_workbook};
 use crate::assign::{FileStatus, Submission};
-use crate::report::{Issue, Severity};
+use crate::report::{Issue, Severity, cell_name};
 use crate::rollup::Return;
 use crate::run::{RunInfo, StatusRow};
 use crate::template::Template;
@@ -120,10 +121,10 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<(), WriteError> {
         write_form(ws, a.template, &return_content(d, a.info.year, true)).map_err(&err)?;
     }
 
-    let ws = wb.add_worksheet().set_name("乡镇明细").map_err(&err)?;
-    details(ws, a, &head).map_err(&err)?;
+    let ws = wb.add_worksheet().set_name(DETAILS).map_err(&err)?;
+    let rows = details(ws, a, &head).map_err(&err)?;
     let ws = wb.add_worksheet().set_name("校验").map_err(&err)?;
-    findings(ws, a.issues, &head).map_err(&err)?;
+    findings(ws, a, &rows, &head).map_err(&err)?;
     let ws = wb.add_worksheet().set_name("报送情况").map_err(&err)?;
     status(ws, a.status, &head).map_err(&err)?;
     save_workbook(&mut wb, path)
@@ -137,14 +138,25 @@ fn sheet_name(name: &str) -> String {
         .collect()
 }
 
+const DETAILS: &str = "乡镇明细";
+
+/// The first 乡镇明细 column holding an indicator.
+const FIRST_VALUE_COLUMN: u16 = 3;
+
 /// One row per township, one column per indicator (reported values).
-fn details(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), XlsxError> {
+/// Returns the row each used file is on, for the links of 校验.
+fn details<'a>(
+    ws: &mut Worksheet,
+    a: &'a Analysis,
+    head: &Format,
+) -> Result<HashMap<&'a str, u32>, XlsxError> {
+    let mut at = HashMap::new();
     let fixed = ["区县", "乡镇(街道)", "文件"];
     for (c, name) in fixed.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, "", head)?;
         ws.write_string_with_format(1, c as u16, *name, head)?;
     }
-    let first = fixed.len() as u16;
+    let first = FIRST_VALUE_COLUMN;
     for (i, row) in a.template.rows.iter().enumerate() {
         ws.write_string_with_format(0, first + i as u16, &row.code, head)?;
         ws.write_string_with_format(1, first + i as u16, &row.label, head)?;
@@ -157,6 +169,7 @@ fn details(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), XlsxEr
         .filter(|s| s.status == FileStatus::Used)
     {
         let Some(form) = sub.form() else { continue };
+        at.insert(sub.found.shown.as_str(), r);
         ws.write_string(r, 0, &sub.district)?;
         ws.write_string(r, 1, &sub.township)?;
         ws.write_string(r, 2, &sub.found.shown)?;
@@ -172,23 +185,34 @@ fn details(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), XlsxEr
     ws.set_column_width(2, 30)?;
     ws.set_freeze_panes(2, first)?;
     ws.autofilter(1, 0, r.max(2) - 1, first + a.template.rows.len() as u16 - 1)?;
-    Ok(())
+    Ok(at)
 }
 
-/// A plain table: a header row, frozen and filterable, one row per item.
+/// A cell of a plain table.
+enum Cell<'a> {
+    Text(&'a str),
+    Number(usize),
+}
+
+/// A plain table: a header row, frozen and filterable, one row per item,
+/// each row in its own format.
 fn table(
     ws: &mut Worksheet,
     head: &Format,
     columns: &[(&str, u16)],
-    rows: &[Vec<&str>],
+    rows: &[(Vec<Cell>, Format)],
 ) -> Result<(), XlsxError> {
     for (c, (name, width)) in columns.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *name, head)?;
         ws.set_column_width(c as u16, *width)?;
     }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, text) in row.iter().enumerate() {
-            ws.write_string(r as u32 + 1, c as u16, *text)?;
+    for (r, (row, format)) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32 + 1, c as u16);
+            match cell {
+                Cell::Text(text) => ws.write_string_with_format(r, c, *text, format)?,
+                Cell::Number(n) => ws.write_number_with_format(r, c, *n as f64, format)?,
+            };
         }
     }
     ws.set_freeze_panes(1, 0)?;
@@ -196,42 +220,75 @@ fn table(
     Ok(())
 }
 
-fn findings(ws: &mut Worksheet, issues: &[Issue], head: &Format) -> Result<(), XlsxError> {
+/// Errors red, warnings yellow, explained findings green, notes plain.
+fn finding_format(issue: &Issue) -> Format {
+    let fill = match (issue.severity, &issue.explained) {
+        (Severity::Info, _) => return Format::new(),
+        (_, Some(_)) => 0xE2EFDA,
+        (Severity::Error, None) => 0xF8CBAD,
+        (Severity::Warning, None) => 0xFFF2CC,
+    };
+    Format::new().set_background_color(Color::RGB(fill))
+}
+
+/// 校验: every finding, errors first, then by unit (the order of the run),
+/// each with a link to its value in 乡镇明细 where it has one.
+fn findings(
+    ws: &mut Worksheet,
+    a: &Analysis,
+    detail_rows: &HashMap<&str, u32>,
+    head: &Format,
+) -> Result<(), XlsxError> {
     let columns = [
         ("级别", 8),
         ("区县", 10),
         ("乡镇(街道)", 22),
-        ("文件", 30),
-        ("工作表", 10),
-        ("单元格", 8),
-        ("规则", 20),
+        ("规则", 16),
         ("说明", 90),
+        ("已说明", 30),
+        ("文件", 30),
+        ("原表单元格", 18),
+        ("乡镇明细", 14),
     ];
-    let rows: Vec<Vec<&str>> = issues
+    let places: Vec<String> = a
+        .issues
         .iter()
-        .map(|i| {
-            vec![
-                i.severity.label_zh(),
-                &i.district,
-                &i.township,
-                &i.file,
-                &i.sheet,
-                &i.cell,
-                &i.code,
-                &i.message,
-            ]
+        .map(|i| match (i.sheet.is_empty(), i.cell.is_empty()) {
+            (false, false) => format!("{}!{}", i.sheet, i.cell),
+            _ => i.sheet.clone(),
+        })
+        .collect();
+    let rows: Vec<(Vec<Cell>, Format)> = a
+        .issues
+        .iter()
+        .zip(&places)
+        .map(|(i, place)| {
+            let cells = vec![
+                Cell::Text(i.severity.label_zh()),
+                Cell::Text(&i.district),
+                Cell::Text(&i.township),
+                Cell::Text(&i.code),
+                Cell::Text(&i.message),
+                Cell::Text(i.explained.as_deref().unwrap_or("")),
+                Cell::Text(&i.file),
+                Cell::Text(place),
+            ];
+            (cells, finding_format(i))
         })
         .collect();
     table(ws, head, &columns, &rows)?;
-    // Errors and warnings stand out when the sheet is scrolled.
-    for (r, issue) in issues.iter().enumerate() {
-        let fill = match issue.severity {
-            Severity::Error => 0xF8CBAD,
-            Severity::Warning => 0xFFF2CC,
-            Severity::Info => continue,
+    let link_column = columns.len() as u16 - 1;
+    for (r, issue) in a.issues.iter().enumerate() {
+        let Some(&detail_row) = detail_rows.get(issue.file.as_str()) else {
+            continue;
         };
-        let format = Format::new().set_background_color(Color::RGB(fill));
-        ws.write_string_with_format(r as u32 + 1, 0, issue.severity.label_zh(), &format)?;
+        let column = a
+            .template
+            .position(&issue.row)
+            .map_or(0, |i| FIRST_VALUE_COLUMN + i as u16);
+        let target = cell_name(detail_row, column as u32);
+        let link = Url::new(format!("internal:'{DETAILS}'!{target}"));
+        ws.write_url_with_text(r as u32 + 1, link_column, link, target)?;
     }
     Ok(())
 }
@@ -241,6 +298,9 @@ fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), X
         ("区县", 10),
         ("乡镇(街道)", 22),
         ("报送情况", 10),
+        ("错误", 6),
+        ("警告", 6),
+        ("已说明", 7),
         ("文件", 34),
         ("填报人", 10),
         ("联系电话", 16),
@@ -248,20 +308,33 @@ fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), X
         ("如何识别", 40),
         ("SHA-256", 20),
     ];
-    let rows: Vec<Vec<&str>> = rows
+    let rows: Vec<(Vec<Cell>, Format)> = rows
         .iter()
         .map(|s| {
-            vec![
-                &s.district,
-                &s.township,
-                s.status_zh(),
-                &s.file,
-                &s.filler,
-                &s.phone,
-                &s.date,
-                &s.matched,
-                &s.sha256,
-            ]
+            let fill = match s.status {
+                "submitted" | "duplicate" if s.errors > s.explained => Some(0xF8CBAD),
+                "submitted" => None,
+                "duplicate" | "not_in_roster" => Some(0xFFF2CC),
+                _ => Some(0xF8CBAD),
+            };
+            let format = fill.map_or_else(Format::new, |f| {
+                Format::new().set_background_color(Color::RGB(f))
+            });
+            let cells = vec![
+                Cell::Text(&s.district),
+                Cell::Text(&s.township),
+                Cell::Text(s.status_zh()),
+                Cell::Number(s.errors),
+                Cell::Number(s.warnings),
+                Cell::Number(s.explained),
+                Cell::Text(&s.file),
+                Cell::Text(&s.filler),
+                Cell::Text(&s.phone),
+                Cell::Text(&s.date),
+                Cell::Text(&s.matched),
+                Cell::Text(&s.sha256),
+            ];
+            (cells, format)
         })
         .collect();
     table(ws, head, &columns, &rows)
