@@ -85,6 +85,11 @@ fn main() {
         jobs: Some(jobs),
         progress: false,
         write: true,
+        previous: None,
+        explanations: None,
+        strict: false,
+        swing_ratio: None,
+        swing_at_least: None,
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let bare = time(reps, || bare_read(&paths));
