@@ -21,9 +21,12 @@ const CLEAN: &[(&str, f64)] = &[
     ("R82", 1.2345),
 ];
 
+/// Values to set: (row code, value).
+type Changes = &'static [(&'static str, f64)];
+
 /// For each rule: changes to CLEAN that break it, and the other findings the
 /// change must bring (a value in a city-only row is also a CITY-ONLY note).
-const BREAKS: &[(&str, &[(&str, f64)], &[&str])] = &[
+const BREAKS: &[(&str, Changes, &[&str])] = &[
     ("HEADING-VALUE", &[("R01", 5.0)], &[]),
     ("VALUE-NEGATIVE", &[("R84", -3.0)], &[]),
     ("VALUE-FRACTION", &[("R86", 2.5)], &[]),
