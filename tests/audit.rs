@@ -235,7 +235,7 @@ fn last_year_swings_and_a_unit_gone_are_warnings() {
 }
 
 #[test]
-fn a_previous_file_that_cannot_be_used_stops_the_run() {
+fn a_previous_file_that_cannot_be_used_stops_the_run_when_asked_for_and_is_reported_when_found() {
     let year = two_years();
     let bogus = year.root().join("bogus.parquet");
     std::fs::write(&bogus, b"not parquet").unwrap();
@@ -248,6 +248,16 @@ fn a_previous_file_that_cannot_be_used_stops_the_run() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("bogus.parquet"), "{stderr}");
+
+    // Found by itself in OUT, the same file is reported and the run goes on.
+    let out = year.out();
+    std::fs::create_dir_all(out.join("2017")).unwrap();
+    std::fs::copy(&bogus, out.join("2017/records.parquet")).unwrap();
+    let (code, report) = run(&year, &["--year", "2018"], &out);
+    assert_eq!(code, 0);
+    let unreadable = issues(&report, "PREVIOUS-UNREADABLE");
+    assert_eq!(unreadable.len(), 1, "{:#}", report["issues"]);
+    assert!(report["previous"].is_null());
 }
 
 #[test]
