@@ -97,7 +97,7 @@ struct Common {
     #[arg(long)]
     explanations: Option<PathBuf>,
     /// Unexplained warnings make the exit code 1 too, not only errors.
-    #[arg(long, env = "GONGKAI_STRICT")]
+    #[arg(long, env = "GONGKAI_STRICT", value_parser = clap::builder::BoolishValueParser::new())]
     strict: bool,
     /// A value more than this many times up or down from last year is a swing
     /// (default: the template's, 3).

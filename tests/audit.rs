@@ -271,6 +271,19 @@ fn explanations_mark_findings_and_change_the_strict_exit_code() {
     assert_eq!(strict, 1, "unexplained warnings count under --strict");
     let warnings = report["counts"]["warnings"].as_u64().unwrap();
     assert_eq!(warnings, 4, "two swings, a unit gone, a unit missing");
+    let roster = year.roster(&[("测试县", "甲镇"), ("测试县", "乙镇")]);
+    let cron = gongkai()
+        .env("GONGKAI_STRICT", "1")
+        .args(["check", "--no-progress", "--year", "2018", "--hierarchy"])
+        .arg(&roster)
+        .arg(year.root())
+        .status()
+        .unwrap();
+    assert_eq!(
+        cron.code(),
+        Some(1),
+        "GONGKAI_STRICT=1 as a cron job sets it"
+    );
 
     std::fs::write(
         year.root().join("2018/explanations.csv"),

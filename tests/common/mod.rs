@@ -29,7 +29,8 @@ pub fn gongkai() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gongkai"));
     cmd.env_remove("GONGKAI_OUT")
         .env_remove("GONGKAI_HIERARCHY")
-        .env_remove("GONGKAI_JOBS");
+        .env_remove("GONGKAI_JOBS")
+        .env_remove("GONGKAI_STRICT");
     cmd
 }
 
