@@ -124,9 +124,8 @@ impl RuleKind {
         }
     }
 
-    /// The placeholders its message may use.
+    /// The placeholders its message may use: the row's, and its kind's own.
     fn placeholders(self) -> &'static [&'static str] {
-        const ROW: [&str; 4] = ["row", "label", "unit", "value"];
         match self {
             RuleKind::Sum | RuleKind::AtMost => {
                 &["row", "label", "unit", "value", "parts", "sum", "why"]
@@ -141,7 +140,7 @@ impl RuleKind {
                 "last_year",
                 "ratio",
             ],
-            _ => &ROW,
+            _ => &["row", "label", "unit", "value"],
         }
     }
 }
