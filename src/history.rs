@@ -48,29 +48,24 @@ impl Previous {
             message,
         };
         let frame = read_frame(path).map_err(|e| fail(e.to_string()))?;
-        let text = |name: &str| -> Result<Vec<String>, PreviousError> {
-            let col = frame
+        let column = |name: &str, dtype: DataType| -> Result<Column, PreviousError> {
+            frame
                 .column(name)
                 .map_err(|_| {
                     fail(format!(
                         "it has no `{name}` column; give a records file gongkai wrote"
                     ))
                 })?
-                .cast(&DataType::String)
-                .map_err(|e| fail(e.to_string()))?;
+                .cast(&dtype)
+                .map_err(|e| fail(e.to_string()))
+        };
+        let text = |name: &str| -> Result<Vec<String>, PreviousError> {
+            let col = column(name, DataType::String)?;
             let ca = col.str().map_err(|e| fail(e.to_string()))?;
             Ok(ca.iter().map(|v| v.unwrap_or("").to_string()).collect())
         };
         let number = |name: &str| -> Result<Vec<Option<f64>>, PreviousError> {
-            let col = frame
-                .column(name)
-                .map_err(|_| {
-                    fail(format!(
-                        "it has no `{name}` column; give a records file gongkai wrote"
-                    ))
-                })?
-                .cast(&DataType::Float64)
-                .map_err(|e| fail(e.to_string()))?;
+            let col = column(name, DataType::Float64)?;
             Ok(col.f64().map_err(|e| fail(e.to_string()))?.iter().collect())
         };
         let years = number("year")?;
