@@ -101,11 +101,25 @@ struct Common {
     strict: bool,
     /// A value more than this many times up or down from last year is a swing
     /// (default: the template's, 3).
-    #[arg(long)]
+    #[arg(long, value_parser = above_one)]
     swing_ratio: Option<f64>,
     /// Swings where both years' values are below this are not reported (default: the template's, 20).
-    #[arg(long)]
+    #[arg(long, value_parser = not_negative)]
     swing_at_least: Option<f64>,
+}
+
+fn above_one(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v > 1.0 => Ok(v),
+        _ => Err("give a number above 1, such as 3".into()),
+    }
+}
+
+fn not_negative(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v >= 0.0 => Ok(v),
+        _ => Err("give a number of 0 or more, such as 20".into()),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]

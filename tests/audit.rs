@@ -232,6 +232,18 @@ fn last_year_swings_and_a_unit_gone_are_warnings() {
     assert!(issues(&by_hand, "SWING-R84").is_empty(), "4× is under 5×");
     assert_eq!(issues(&by_hand, "SWING-R86").len(), 1, "0 → 30 still");
     assert_eq!(issues(&by_hand, "UNIT-GONE").len(), 1);
+
+    let nonsense = gongkai()
+        .args(["check", "--swing-ratio", "0.5"])
+        .arg(year.root())
+        .output()
+        .unwrap();
+    assert_eq!(
+        nonsense.status.code(),
+        Some(2),
+        "a ratio of 1 or below flags everything"
+    );
+    assert!(String::from_utf8_lossy(&nonsense.stderr).contains("above 1"));
 }
 
 #[test]
