@@ -41,9 +41,7 @@ impl Submission {
     }
 
     pub fn issue(&self, severity: Severity, code: Code, message: impl Into<String>) -> Issue {
-        Issue::new(severity, code, message)
-            .unit(&self.district, &self.township)
-            .file(&self.found.shown)
+        self.rule_issue(severity, code.as_str(), message)
     }
 
     /// A finding of a template rule on this submission.

@@ -41,7 +41,11 @@ pub fn load(path: &Path) -> std::io::Result<(Vec<Explanation>, Vec<Issue>)> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
+        // A quoted explanation may span lines: the reader knows where it starts.
+        let line = match &record {
+            Ok(r) => r.position().map_or(i + 2, |p| p.line() as usize),
+            Err(_) => i + 2,
+        };
         let bad = |why: &str| {
             Issue::new(
                 Severity::Warning,
