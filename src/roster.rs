@@ -47,6 +47,9 @@ pub struct Roster {
     /// matching a file costs a lookup, not a pass over the roster.
     by_name: HashMap<String, Vec<usize>>,
     by_core: HashMap<String, Vec<usize>>,
+    /// The districts in roster order, and each by its bare name (`水城`).
+    districts: Vec<String>,
+    district_by_core: HashMap<String, usize>,
 }
 
 /// How a file name was matched to a unit.
@@ -160,32 +163,38 @@ impl Roster {
                 by_name.entry(name).or_default().push(i);
             }
         }
+        let mut districts: Vec<String> = Vec::new();
+        let mut district_by_core: HashMap<String, usize> = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for u in &units {
+            if seen.insert(u.district.as_str()) {
+                // Two districts with the same bare name: the first is meant, as before.
+                district_by_core
+                    .entry(district_core(&u.district))
+                    .or_insert(districts.len());
+                districts.push(u.district.clone());
+            }
+        }
         Roster {
             city,
             source,
             units,
             by_name,
             by_core,
+            districts,
+            district_by_core,
         }
     }
 
     /// The districts in roster order.
-    pub fn districts(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for u in &self.units {
-            if !out.contains(&u.district) {
-                out.push(u.district.clone());
-            }
-        }
-        out
+    pub fn districts(&self) -> &[String] {
+        &self.districts
     }
 
     /// The roster district a folder name stands for (`水城` or `水城县` → `水城县`).
     pub fn district_for_folder(&self, folder: &str) -> Option<String> {
-        let key = district_core(folder);
-        self.districts()
-            .into_iter()
-            .find(|d| district_core(d) == key)
+        let i = *self.district_by_core.get(&district_core(folder))?;
+        Some(self.districts[i].clone())
     }
 
     /// The unit a file stem names: by its exact name, then by the same
