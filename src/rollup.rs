@@ -5,6 +5,8 @@
 //! agree with their parts. Beside every sum is the number of units that
 //! reported it, so a blank is never mistaken for a zero.
 
+use std::collections::{HashMap, HashSet};
+
 use polars::prelude::*;
 
 use crate::roster::Roster;
@@ -31,33 +33,56 @@ pub fn rollup(
     template: &Template,
     roster: &Roster,
 ) -> PolarsResult<(Vec<Return>, Return)> {
-    let mut districts = Vec::new();
-    let sums = sum_by(records, "district")?;
-    let mut names = roster.districts();
-    for (name, _) in &sums {
-        if !names.contains(name) {
-            names.push(name.clone());
-        }
-    }
-    for name in names {
-        let found = sums.iter().find(|(n, _)| *n == name).map(|(_, v)| v);
-        districts.push(to_return("district", &name, found, template, records)?);
-    }
-    let city_sums = sum_by(records, "city")?;
-    let city = to_return(
-        "city",
-        &roster.city,
-        city_sums.first().map(|(_, v)| v),
-        template,
-        records,
-    )?;
+    let mut sums = sum_by(records, "district", template)?;
+    let mut units = units_by_district(records)?;
+    let mut names = roster.districts().to_vec();
+    let known: HashSet<&String> = names.iter().collect();
+    let mut outside: Vec<String> = sums
+        .keys()
+        .filter(|d| !known.contains(d))
+        .cloned()
+        .collect();
+    outside.sort();
+    names.extend(outside);
+
+    let empty = || {
+        (
+            vec![None; template.rows.len()],
+            vec![0; template.rows.len()],
+        )
+    };
+    let districts: Vec<Return> = names
+        .into_iter()
+        .map(|name| {
+            let (values, reporting) = sums.remove(&name).unwrap_or_else(empty);
+            let units = units.remove(&name).unwrap_or_default();
+            Return {
+                level: "district",
+                name,
+                values,
+                reporting,
+                units,
+            }
+        })
+        .collect();
+    let (values, reporting) = sum_by(records, "city", template)?
+        .into_values()
+        .next()
+        .unwrap_or_else(empty);
+    let city = Return {
+        level: "city",
+        name: roster.city.clone(),
+        values,
+        reporting,
+        units: districts.iter().flat_map(|d| d.units.clone()).collect(),
+    };
     Ok((districts, city))
 }
 
-type Sums = Vec<(String, Vec<(String, Option<f64>, u32)>)>;
+/// Per group of `by`: the sum of each template row and how many units reported it.
+type Sums = HashMap<String, (Vec<Option<f64>>, Vec<u32>)>;
 
-/// `(group, [(code, sum, units reporting)])` for every group of `by`.
-fn sum_by(records: &DataFrame, by: &str) -> PolarsResult<Sums> {
+fn sum_by(records: &DataFrame, by: &str, template: &Template) -> PolarsResult<Sums> {
     let out = records
         .clone()
         .lazy()
@@ -69,62 +94,87 @@ fn sum_by(records: &DataFrame, by: &str) -> PolarsResult<Sums> {
                 .cast(DataType::UInt32)
                 .alias("n"),
         ])
-        .sort([by, "code"], SortMultipleOptions::default())
+        .with_columns([
+            col(by).cast(DataType::String),
+            col("code").cast(DataType::String),
+        ])
         .collect()?;
     let groups = out.column(by)?.str()?;
     let codes = out.column("code")?.str()?;
     let sums = out.column("sum")?.f64()?;
     let counts = out.column("n")?.u32()?;
-    let mut result: Sums = Vec::new();
+    let rows = template.rows.len();
+    let mut result = Sums::new();
     for i in 0..out.height() {
-        let group = groups.get(i).unwrap_or_default().to_string();
+        let (Some(group), Some(row)) = (
+            groups.get(i),
+            codes.get(i).and_then(|c| template.position(c)),
+        ) else {
+            continue;
+        };
+        let (values, reporting) = result
+            .entry(group.to_string())
+            .or_insert_with(|| (vec![None; rows], vec![0; rows]));
         let n = counts.get(i).unwrap_or(0);
         // A sum over blanks is blank, not 0.
-        let sum = if n == 0 { None } else { sums.get(i) };
-        let entry = (codes.get(i).unwrap_or_default().to_string(), sum, n);
-        match result.last_mut() {
-            Some((g, rows)) if *g == group => rows.push(entry),
-            _ => result.push((group, vec![entry])),
-        }
+        values[row] = if n == 0 { None } else { sums.get(i) };
+        reporting[row] = n;
     }
     Ok(result)
 }
 
-fn to_return(
-    level: &'static str,
-    name: &str,
-    sums: Option<&Vec<(String, Option<f64>, u32)>>,
-    template: &Template,
-    records: &DataFrame,
-) -> PolarsResult<Return> {
-    let mut values = vec![None; template.rows.len()];
-    let mut reporting = vec![0; template.rows.len()];
-    for (code, sum, n) in sums.into_iter().flatten() {
-        if let Some(i) = template.position(code) {
-            values[i] = *sum;
-            reporting[i] = *n;
-        }
-    }
-    let column = if level == "city" { "city" } else { "district" };
-    let units = records
+/// The townships of each district, in the order of the records.
+fn units_by_district(records: &DataFrame) -> PolarsResult<HashMap<String, Vec<String>>> {
+    let pairs = records
         .clone()
         .lazy()
-        .filter(col(column).eq(lit(name.to_string())))
-        .select([col("township")])
+        .select([col("district"), col("township")])
         .unique_stable(None, UniqueKeepStrategy::First)
+        .with_columns([
+            col("district").cast(DataType::String),
+            col("township").cast(DataType::String),
+        ])
         .collect()?;
-    let units = units
-        .column("township")?
-        .str()?
-        .iter()
-        .flatten()
-        .map(String::from)
-        .collect();
-    Ok(Return {
-        level,
-        name: name.to_string(),
-        values,
-        reporting,
-        units,
-    })
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    let districts = pairs.column("district")?.str()?;
+    let townships = pairs.column("township")?.str()?;
+    for (d, t) in districts.iter().zip(townships.iter()) {
+        if let (Some(d), Some(t)) = (d, t) {
+            out.entry(d.to_string()).or_default().push(t.to_string());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn townships_of_the_same_name_in_two_districts_are_two_units() {
+        let template = Template::load("lps2018").unwrap();
+        let roster = Roster::liupanshui(2018);
+        let records = df!(
+            "city" => ["六盘水市"; 3],
+            "district" => ["钟山区", "水城县", "水城县"],
+            "township" => ["大河镇", "大河镇", "大河镇"],
+            "code" => ["R02", "R02", "R03"],
+            "rollup_value" => [Some(2.0), Some(3.0), None],
+        )
+        .unwrap();
+        let (districts, city) = rollup(&records, &template, &roster).unwrap();
+        assert_eq!(city.units.len(), 2);
+        assert_eq!(city.values[template.position("R02").unwrap()], Some(5.0));
+        assert_eq!(city.reporting[template.position("R02").unwrap()], 2);
+        // A row nobody filled is blank, not 0.
+        assert_eq!(city.values[template.position("R03").unwrap()], None);
+        let shuicheng = districts.iter().find(|d| d.name == "水城县").unwrap();
+        assert_eq!(shuicheng.units, ["大河镇"]);
+        assert_eq!(
+            shuicheng.values[template.position("R02").unwrap()],
+            Some(3.0)
+        );
+        // Every roster district has a return, reported or not.
+        assert_eq!(districts.len(), roster.districts().len());
+    }
 }
