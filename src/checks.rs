@@ -27,11 +27,14 @@ pub fn check(sub: &Submission, template: &Template) -> Vec<Issue> {
     let mut out = Vec::new();
     let mut found = |rule: &Rule, i: usize, vars: &[(&str, String)]| {
         let row = &template.rows[i];
-        let cell = form.values[i].as_ref().map_or("", |c| c.cell.as_str());
+        let cell = form.values[i]
+            .as_ref()
+            .map(|c| c.cell())
+            .unwrap_or_default();
         let message = render(template, rule, row, values[i], vars);
         out.push(
             sub.rule_issue(rule.severity, &rule.code, message)
-                .at(&form.sheet, cell)
+                .at(&form.sheet, &cell)
                 .row(&row.code),
         );
     };

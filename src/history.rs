@@ -182,14 +182,17 @@ pub fn compare(subs: &[Submission], previous: &Previous, template: &Template) ->
                     ("last_year", previous.year.to_string()),
                     ("ratio", crate::reader::fmt_num(rule.ratio)),
                 ];
-                let cell = form.values[i].as_ref().map_or("", |c| c.cell.as_str());
+                let cell = form.values[i]
+                    .as_ref()
+                    .map(|c| c.cell())
+                    .unwrap_or_default();
                 out.push(
                     sub.rule_issue(
                         rule.severity,
                         &format!("{}-{}", rule.code, row.code),
                         render(template, rule, row, Some(now), &vars),
                     )
-                    .at(&form.sheet, cell)
+                    .at(&form.sheet, &cell)
                     .row(&row.code),
                 );
             }

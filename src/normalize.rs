@@ -34,6 +34,17 @@ pub enum ReadAs {
 }
 
 impl ReadAs {
+    /// Every way, in declaration order (so `ALL[r as usize] == r`).
+    pub const ALL: [ReadAs; 7] = [
+        ReadAs::Number,
+        ReadAs::TextNumber,
+        ReadAs::UnitStripped,
+        ReadAs::Dash,
+        ReadAs::Computed,
+        ReadAs::Blank,
+        ReadAs::Invalid,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReadAs::Number => "number",

@@ -211,7 +211,6 @@ fn read_form(sheet: &Sheet, label_col: u32, format: Format, template: &Template)
             values.push(None);
             continue;
         };
-        let cell = cell_name(r, value_col);
         let reading = read_cell(grid.cell(r, value_col), grid);
         if let Some((severity, code, text)) = &reading.note {
             let row = &template.rows[i];
@@ -221,16 +220,17 @@ fn read_form(sheet: &Sheet, label_col: u32, format: Format, template: &Template)
                     *code,
                     format!("{} {}: {text}", row.code, row.label),
                 )
-                .at(&sheet.name, &cell)
+                .at(&sheet.name, &cell_name(r, value_col))
                 .row(&row.code),
             );
         }
-        values.push(Some(CellValue {
-            value: reading.value,
-            raw: reading.raw,
-            read_as: reading.read_as,
-            cell,
-        }));
+        values.push(Some(CellValue::new(
+            reading.value,
+            reading.raw,
+            reading.read_as,
+            r,
+            value_col,
+        )));
     }
 
     let missing: Vec<&str> = (0..template.rows.len())

@@ -113,14 +113,48 @@ impl ReadError {
     }
 }
 
-/// One value cell of the form, as read.
+/// One value cell of the form, as read. Kept small: a year holds one per
+/// township and indicator (3.4 million at national scale), so the cell's name
+/// and a number's text are made when asked for, not stored.
 #[derive(Debug, Clone)]
 pub struct CellValue {
     pub value: Option<f64>,
-    /// The text as typed (a number cell shows its number).
-    pub raw: String,
     pub read_as: ReadAs,
-    pub cell: String,
+    /// Sheet position (0-based).
+    pub row: u32,
+    pub col: u32,
+    /// The text as typed, when it is not just the number shown (see [`CellValue::raw`]).
+    text: Option<Box<str>>,
+}
+
+impl CellValue {
+    pub fn new(value: Option<f64>, raw: String, read_as: ReadAs, row: u32, col: u32) -> CellValue {
+        // A number cell's text is its number, which `raw` writes again.
+        let shown = read_as == ReadAs::Number && value.is_some_and(|v| v.abs() < 1e15);
+        CellValue {
+            value,
+            read_as,
+            row,
+            col,
+            text: (!shown && !raw.is_empty()).then(|| raw.into_boxed_str()),
+        }
+    }
+
+    /// The cell as typed: a number cell shows its number, a formula `=…`.
+    pub fn raw(&self) -> std::borrow::Cow<'_, str> {
+        match (&self.text, self.value) {
+            (Some(text), _) => std::borrow::Cow::Borrowed(text),
+            (None, Some(v)) if self.read_as == ReadAs::Number => {
+                std::borrow::Cow::Owned(fmt_num(v))
+            }
+            _ => std::borrow::Cow::Borrowed(""),
+        }
+    }
+
+    /// The cell's name, `C8`.
+    pub fn cell(&self) -> String {
+        crate::report::cell_name(self.row, self.col)
+    }
 }
 
 /// The form found in a file.
@@ -232,6 +266,20 @@ mod tests {
         let gone = ReadError::io(&Error::from(ErrorKind::NotFound)).to_string();
         assert!(gone.contains("link to nothing"));
         assert_eq!(ReadError::io(&Error::other("x")).code(), Code::FileIo);
+    }
+
+    #[test]
+    fn a_number_cell_keeps_no_text_but_shows_it() {
+        let number = CellValue::new(Some(33.0), "33".into(), ReadAs::Number, 7, 2);
+        assert!(number.text.is_none());
+        assert_eq!(number.raw(), "33");
+        assert_eq!(number.cell(), "C8");
+        let typed = CellValue::new(Some(33.0), "33条".into(), ReadAs::UnitStripped, 7, 2);
+        assert_eq!(typed.raw(), "33条");
+        let huge = CellValue::new(Some(1e16), "10000000000000000".into(), ReadAs::Number, 0, 0);
+        assert_eq!(huge.raw(), "10000000000000000");
+        let blank = CellValue::new(None, String::new(), ReadAs::Blank, 0, 0);
+        assert_eq!(blank.raw(), "");
     }
 
     #[test]

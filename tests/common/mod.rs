@@ -105,10 +105,20 @@ impl Year {
         (year, code, report)
     }
 
-    /// The records the run wrote, read back from Parquet.
+    /// The records the run wrote, read back from Parquet, with the
+    /// categorical columns (names, labels, files) as plain text.
     pub fn records(&self) -> DataFrame {
         let file = std::fs::File::open(self.out().join("2018/records.parquet")).unwrap();
-        ParquetReader::new(file).finish().unwrap()
+        let frame = ParquetReader::new(file).finish().unwrap();
+        let columns = frame
+            .columns()
+            .iter()
+            .map(|c| match c.dtype() {
+                DataType::Categorical(..) => c.cast(&DataType::String).unwrap(),
+                _ => c.clone(),
+            })
+            .collect();
+        DataFrame::new(frame.height(), columns).unwrap()
     }
 }
 
