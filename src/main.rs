@@ -76,7 +76,7 @@ struct Common {
     /// Template id (lps2018) or template file.
     #[arg(long, default_value = "lps2018", env = "GONGKAI_TEMPLATE")]
     template: String,
-    /// Reader threads (default: one per core).
+    /// Threads for the whole run (default: one per core).
     #[arg(long, env = "GONGKAI_JOBS")]
     jobs: Option<usize>,
     /// No progress bar, even on a terminal.
@@ -171,6 +171,13 @@ fn finish(result: anyhow::Result<()>) -> ExitCode {
 }
 
 fn rollup(common: Common, out: PathBuf, write: bool) -> ExitCode {
+    if let Some(jobs) = common.jobs
+        && std::env::var_os("POLARS_MAX_THREADS").is_none()
+    {
+        // polars sizes its own thread pool from this variable when first used.
+        // SAFETY: no other thread is running yet to read the environment.
+        unsafe { std::env::set_var("POLARS_MAX_THREADS", jobs.max(1).to_string()) };
+    }
     let one_file = common.input.is_file();
     let opts = Options {
         input: common.input,

@@ -39,7 +39,7 @@ pub enum RunError {
     Previous(#[from] crate::history::PreviousError),
     #[error("cannot read the explanations file {0}: {1}")]
     Explanations(String, std::io::Error),
-    #[error("cannot start {0} reader threads: {1}")]
+    #[error("cannot start {0} threads: {1}")]
     Threads(usize, String),
 }
 
@@ -257,7 +257,18 @@ impl Progress {
     }
 }
 
+/// Runs on `opts.jobs` threads (all cores by default): reading, checks,
+/// records and writing all share that pool.
 pub fn run(opts: &Options) -> Result<Summary, RunError> {
+    let threads = opts.jobs.unwrap_or(0);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads(threads, e.to_string()))?
+        .install(|| run_here(opts))
+}
+
+fn run_here(opts: &Options) -> Result<Summary, RunError> {
     let started = chrono::Local::now();
     let progress = Progress::new(opts.progress);
     let mut template = Template::load(&opts.template)?;
@@ -292,7 +303,7 @@ pub fn run(opts: &Options) -> Result<Summary, RunError> {
 
     let clock = Instant::now();
     progress.start(found.len());
-    let mut loaded = read_all(found, &template, opts.jobs, &progress)?;
+    let mut loaded = read_all(found, &template, &progress);
     progress.finish();
     timings.read_ms = clock.elapsed().as_millis();
 
@@ -418,32 +429,48 @@ pub fn run(opts: &Options) -> Result<Summary, RunError> {
     if opts.write {
         let clock = Instant::now();
         let dir = opts.out.join(year.to_string());
-        let mut outputs: Vec<PathBuf> = Vec::new();
         let analysis = dir.join(format!("{}_{year}_汇总.xlsx", roster.city));
-        workbook::write_analysis(
-            &analysis,
-            &workbook::Analysis {
-                info: &summary.info,
-                template: &template,
-                districts: &districts,
-                city: &city,
-                submissions: &subs,
-                issues: &summary.issues,
-                status: &summary.units,
-            },
-        )?;
-        outputs.push(analysis);
-        for ret in districts.iter().chain(std::iter::once(&city)) {
-            let path = dir.join(format!("{}_{year}_统计表.xlsx", ret.name));
-            workbook::write_return(&path, &template, ret, year)?;
-            outputs.push(path);
-        }
+        let returns: Vec<(PathBuf, &Return)> = districts
+            .iter()
+            .chain(std::iter::once(&city))
+            .map(|ret| (dir.join(format!("{}_{year}_统计表.xlsx", ret.name)), ret))
+            .collect();
         let csv = dir.join("records.csv");
-        tables::write_csv(&mut records, &csv)?;
         let parquet = dir.join("records.parquet");
-        tables::write_parquet(&mut records, &parquet)?;
-        outputs.push(csv);
-        outputs.push(parquet);
+        // The outputs are independent: written side by side.
+        let (written, (returned, tabled)) = rayon::join(
+            || {
+                workbook::write_analysis(
+                    &analysis,
+                    &workbook::Analysis {
+                        info: &summary.info,
+                        template: &template,
+                        districts: &districts,
+                        city: &city,
+                        submissions: &subs,
+                        issues: &summary.issues,
+                        status: &summary.units,
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        returns.par_iter().try_for_each(|(path, ret)| {
+                            workbook::write_return(path, &template, ret, year)
+                        })
+                    },
+                    || {
+                        tables::write_csv(&mut records, &csv)?;
+                        tables::write_parquet(&mut records, &parquet)
+                    },
+                )
+            },
+        );
+        (written?, returned?, tabled?);
+        let mut outputs = vec![analysis];
+        outputs.extend(returns.into_iter().map(|(path, _)| path));
+        outputs.extend([csv, parquet]);
         let json = dir.join("run.json");
         outputs.push(json.clone());
         summary.outputs = outputs.iter().map(|p| p.display().to_string()).collect();
@@ -518,28 +545,20 @@ fn write_json(path: &Path, summary: &Summary) -> Result<(), crate::write::WriteE
     })
 }
 
-/// Reads every file on `jobs` threads (all cores by default).
+/// Reads every file, in parallel.
 fn read_all(
     found: Vec<Found>,
     template: &Template,
-    jobs: Option<usize>,
     progress: &Progress,
-) -> Result<Vec<(Found, crate::reader::Loaded)>, RunError> {
-    let threads = jobs.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RunError::Threads(threads, e.to_string()))?;
-    Ok(pool.install(|| {
-        found
-            .into_par_iter()
-            .map(|f| {
-                let loaded = read_file(&f.path, template);
-                progress.tick(&f.shown);
-                (f, loaded)
-            })
-            .collect()
-    }))
+) -> Vec<(Found, crate::reader::Loaded)> {
+    found
+        .into_par_iter()
+        .map(|f| {
+            let loaded = read_file(&f.path, template);
+            progress.tick(&f.shown);
+            (f, loaded)
+        })
+        .collect()
 }
 
 fn unit_status(roster: &Roster, subs: &[Submission], single: bool) -> Vec<StatusRow> {

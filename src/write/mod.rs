@@ -63,6 +63,10 @@ pub fn save_workbook(
     workbook: &mut rust_xlsxwriter::Workbook,
     path: &Path,
 ) -> Result<(), WriteError> {
+    // Deflate level 3 rather than the default 6: measured on a 40,000-unit
+    // year, the analyst workbook is 20.8 MB instead of 18.4 MB and deflate no
+    // longer dominates writing it (level 1 saves another 0.4 s but makes 31 MB).
+    workbook.set_zip_compression_level(3);
     atomic(path, |w| {
         workbook
             .save_to_writer(w)

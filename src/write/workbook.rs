@@ -121,11 +121,19 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<(), WriteError> {
         write_form(ws, a.template, &return_content(d, a.info.year, true)).map_err(&err)?;
     }
 
-    let ws = wb.add_worksheet().set_name(DETAILS).map_err(&err)?;
+    // The two sheets with a row per unit (40,000 at national scale) are
+    // streamed to disk as they are written instead of held in memory.
+    let ws = wb
+        .add_worksheet_with_constant_memory()
+        .and_then(|ws| ws.set_name(DETAILS))
+        .map_err(&err)?;
     let rows = details(ws, a, &head).map_err(&err)?;
     let ws = wb.add_worksheet().set_name("校验").map_err(&err)?;
     findings(ws, a, &rows, &head).map_err(&err)?;
-    let ws = wb.add_worksheet().set_name("报送情况").map_err(&err)?;
+    let ws = wb
+        .add_worksheet_with_constant_memory()
+        .and_then(|ws| ws.set_name("报送情况"))
+        .map_err(&err)?;
     status(ws, a.status, &head).map_err(&err)?;
     save_workbook(&mut wb, path)
 }
@@ -151,16 +159,21 @@ fn details<'a>(
     head: &Format,
 ) -> Result<HashMap<&'a str, u32>, XlsxError> {
     let mut at = HashMap::new();
+    // The sheet is written row by row (it is streamed to disk): codes, labels, units.
     let fixed = ["区县", "乡镇(街道)", "文件"];
-    for (c, name) in fixed.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, "", head)?;
-        ws.write_string_with_format(1, c as u16, *name, head)?;
-    }
     let first = FIRST_VALUE_COLUMN;
+    for c in 0..fixed.len() {
+        ws.write_string_with_format(0, c as u16, "", head)?;
+    }
     for (i, row) in a.template.rows.iter().enumerate() {
         ws.write_string_with_format(0, first + i as u16, &row.code, head)?;
-        ws.write_string_with_format(1, first + i as u16, &row.label, head)?;
         ws.set_column_width(first + i as u16, 10)?;
+    }
+    for (c, name) in fixed.iter().enumerate() {
+        ws.write_string_with_format(1, c as u16, *name, head)?;
+    }
+    for (i, row) in a.template.rows.iter().enumerate() {
+        ws.write_string_with_format(1, first + i as u16, &row.label, head)?;
     }
     let mut r = 2;
     for sub in a

@@ -1,0 +1,244 @@
+//! The end-to-end comparison: `gongkai run` against the bare calamine read of
+//! the same files, on all cores and on one, and against the Python peers a
+//! user would write instead (benches/peers/).
+//!
+//! ```sh
+//! cargo bench --bench compare
+//! ```
+//!
+//! - `GONGKAI_BENCH_FORMS` (default 40000): forms of the big year, made once
+//!   by `gongkai demo` (seed 1) under target/bench-data/ and kept;
+//! - `GONGKAI_BENCH_REPS` (default 3): timed runs after one warm-up; the
+//!   median is reported;
+//! - `GONGKAI_BENCH_PEER_FORMS` (default 2000): forms of the smaller year the
+//!   peers run on (they are slow), `0` to skip them. The peers' packages are
+//!   installed by benches/peers/setup.sh into target/peers-venv.
+//!
+//! gongkai runs as its own process (the release binary), so its time includes
+//! start-up and every output file, and its peak memory is the process's.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use calamine::{Reader, open_workbook_auto};
+use rayon::prelude::*;
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A generated year of `forms` forms, made on first use.
+fn year(forms: usize) -> PathBuf {
+    let dir = root().join("target/bench-data").join(forms.to_string());
+    if !dir.join("hierarchy.csv").is_file() {
+        let t = Instant::now();
+        let ok = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .args([
+                "demo",
+                "--townships",
+                &forms.to_string(),
+                "--seed",
+                "1",
+                "--out",
+            ])
+            .arg(&dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "gongkai demo failed");
+        println!("demo: {forms} forms generated in {:.1?}", t.elapsed());
+    }
+    dir
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else if path.extension().is_some_and(|e| e == "xlsx") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// What any tool must do at least: open each workbook and read its sheets,
+/// on `threads` threads.
+fn bare_read(files: &[PathBuf], threads: usize) -> usize {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
+    pool.install(|| {
+        files
+            .par_iter()
+            .map(|f| {
+                let mut wb = open_workbook_auto(f).expect("a demo form opens");
+                wb.worksheets()
+                    .iter()
+                    .map(|(_, r)| r.get_size().0)
+                    .sum::<usize>()
+            })
+            .sum()
+    })
+}
+
+/// A child process's wall time and peak resident memory (bytes).
+fn measure(cmd: &mut Command) -> (Duration, u64) {
+    let t = Instant::now();
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut status = 0;
+    // SAFETY: rusage is plain data, and the pid is our own child, waited once.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    let elapsed = t.elapsed();
+    assert!(pid > 0, "wait4 failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) <= 1,
+        "{cmd:?} failed with status {status}"
+    );
+    (elapsed, usage.ru_maxrss as u64 * 1024)
+}
+
+/// One warm-up, then the median of `reps` runs (and the largest peak memory).
+fn median(reps: usize, mut f: impl FnMut() -> (Duration, u64)) -> (Duration, u64) {
+    f();
+    let mut runs: Vec<(Duration, u64)> = (0..reps).map(|_| f()).collect();
+    let rss = runs.iter().map(|r| r.1).max().unwrap_or(0);
+    runs.sort();
+    (runs[runs.len() / 2].0, rss)
+}
+
+/// One `gongkai run` over the year in `dir` on `threads` threads: its time,
+/// peak memory and run.json.
+fn gongkai(dir: &Path, threads: usize) -> (Duration, u64, serde_json::Value) {
+    let out = tempfile::tempdir().expect("temp dir");
+    let (time, rss) = measure(
+        Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .arg("run")
+            .arg(dir)
+            .arg("--hierarchy")
+            .arg(dir.join("hierarchy.csv"))
+            .arg("--out")
+            .arg(out.path())
+            .args(["--no-progress", "--jobs", &threads.to_string()]),
+    );
+    let json = std::fs::read(out.path().join("2018/run.json")).expect("run.json");
+    (
+        time,
+        rss,
+        serde_json::from_slice(&json).expect("run.json parses"),
+    )
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{} MiB", bytes / (1024 * 1024))
+}
+
+fn main() {
+    let forms = env_or("GONGKAI_BENCH_FORMS", 40_000);
+    let reps = env_or("GONGKAI_BENCH_REPS", 3).max(1);
+    let peer_forms = env_or("GONGKAI_BENCH_PEER_FORMS", 2000);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+
+    let dir = year(forms);
+    let paths = files(&dir);
+    println!(
+        "{} forms, {cores} cores; median of {reps} after one warm-up",
+        paths.len()
+    );
+    let (bare, _) = median(reps, || {
+        let t = Instant::now();
+        std::hint::black_box(bare_read(&paths, cores));
+        (t.elapsed(), 0)
+    });
+    let mut phases = serde_json::Value::Null;
+    let (full, rss) = median(reps, || {
+        let (time, rss, json) = gongkai(&dir, cores);
+        phases = json["timings"].clone();
+        (time, rss)
+    });
+    let (single, rss1) = median(reps, || {
+        let (time, rss, _) = gongkai(&dir, 1);
+        (time, rss)
+    });
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    println!("bare calamine read, {cores} threads   {bare:>9.2?}");
+    println!(
+        "gongkai run, {cores} threads          {full:>9.2?}  {:.2}x the bare read  peak {}",
+        ratio(full, bare),
+        mib(rss)
+    );
+    println!(
+        "gongkai run, 1 thread           {single:>9.2?}  {cores} threads {:.2}x faster  peak {}",
+        ratio(single, full),
+        mib(rss1)
+    );
+    println!("phases of the last {cores}-thread run (ms): {phases}");
+
+    if peer_forms == 0 {
+        return;
+    }
+    let small = year(peer_forms);
+    let setup = Command::new("bash")
+        .arg(root().join("benches/peers/setup.sh"))
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("run benches/peers/setup.sh");
+    assert!(setup.status.success(), "benches/peers/setup.sh failed");
+    let python = String::from_utf8_lossy(&setup.stdout)
+        .lines()
+        .last()
+        .unwrap_or("python3")
+        .trim()
+        .to_string();
+    let mut returns = serde_json::Value::Null;
+    let (ours, _) = median(reps, || {
+        let (time, rss, json) = gongkai(&small, cores);
+        returns = json;
+        (time, rss)
+    });
+    let run_json = std::env::temp_dir().join("gongkai-peer-run.json");
+    std::fs::write(&run_json, returns.to_string()).expect("write run.json");
+    println!("\n{peer_forms} forms, each peer once (after gongkai's runs warmed the file cache)");
+    println!("gongkai run, {cores} threads          {ours:>9.2?}");
+    let year_dir = small.join("2018");
+    for peer in ["pandas_openpyxl", "calamine_polars"] {
+        let result = std::env::temp_dir().join(format!("gongkai-peer-{peer}.csv"));
+        let (time, rss) = measure(
+            Command::new(&python)
+                .arg(root().join(format!("benches/peers/{peer}.py")))
+                .arg(&year_dir)
+                .arg("--template")
+                .arg(root().join("templates/lps2018.toml"))
+                .arg("--out")
+                .arg(&result)
+                .args(["--jobs", &cores.to_string()]),
+        );
+        let same = Command::new(&python)
+            .arg(root().join("benches/peers/same_totals.py"))
+            .arg(&run_json)
+            .arg(&result)
+            .status()
+            .is_ok_and(|s| s.success());
+        println!(
+            "{peer:<31} {time:>9.2?}  gongkai is {:.1}x faster  peak {}  {}",
+            ratio(time, ours),
+            mib(rss),
+            if same { "same totals" } else { "TOTALS DIFFER" }
+        );
+    }
+}
