@@ -192,6 +192,9 @@ pub struct Template {
     /// Row index by code; filled in on load.
     #[serde(skip)]
     index: HashMap<String, usize>,
+    /// Row indexes by normalized label (a label can name several rows).
+    #[serde(skip)]
+    by_key: HashMap<String, Vec<usize>>,
     /// `Sum` rules in an order where every part is computed before its total.
     #[serde(skip)]
     pub sum_order: Vec<usize>,
@@ -225,6 +228,7 @@ impl Template {
         }
         for (i, row) in t.rows.iter_mut().enumerate() {
             row.key = normalize_label(&row.label);
+            t.by_key.entry(row.key.clone()).or_default().push(i);
             if t.index.insert(row.code.clone(), i).is_some() {
                 return Err(invalid(format!("row code {} appears twice", row.code)));
             }
@@ -314,6 +318,11 @@ impl Template {
 
     pub fn position(&self, code: &str) -> Option<usize> {
         self.index.get(code).copied()
+    }
+
+    /// The rows whose normalized label is `key`.
+    pub fn rows_labelled(&self, key: &str) -> Option<&[usize]> {
+        self.by_key.get(key).map(Vec::as_slice)
     }
 
     /// Orders the sum rules so that a total made of other totals (46 contains 50)

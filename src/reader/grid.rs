@@ -5,8 +5,6 @@
 //! billion. A grid holds only the cells that are there, in reading order
 //! (row by row), with their absolute sheet positions.
 
-use std::collections::HashMap;
-
 use calamine::Data;
 
 #[derive(Debug, Clone)]
@@ -20,8 +18,8 @@ pub struct GridCell {
 
 #[derive(Debug, Default)]
 pub struct Grid {
+    /// Sorted by (row, column), so a cell is found by binary search.
     cells: Vec<GridCell>,
-    index: HashMap<(u32, u32), usize>,
 }
 
 impl Grid {
@@ -37,12 +35,7 @@ impl Grid {
             }
             same
         });
-        let index = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| ((c.row, c.col), i))
-            .collect();
-        Grid { cells, index }
+        Grid { cells }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -67,7 +60,11 @@ impl Grid {
     }
 
     pub fn cell(&self, row: u32, col: u32) -> Option<&GridCell> {
-        self.index.get(&(row, col)).map(|&i| &self.cells[i])
+        let i = self
+            .cells
+            .binary_search_by_key(&(row, col), |c| (c.row, c.col))
+            .ok()?;
+        Some(&self.cells[i])
     }
 
     pub fn get(&self, row: u32, col: u32) -> Option<&Data> {

@@ -7,6 +7,7 @@
 //! under 行政复议 and again under 行政诉讼) land on the right code.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use calamine::Data;
 
@@ -44,6 +45,14 @@ const OTHER_FORMS: &[(&str, &str)] = &[
     ),
 ];
 
+/// [`OTHER_FORMS`] with their labels normalized, once.
+static OTHER_FORM_KEYS: LazyLock<Vec<(String, &str)>> = LazyLock::new(|| {
+    OTHER_FORMS
+        .iter()
+        .map(|(marker, what)| (normalize_label(marker), *what))
+        .collect()
+});
+
 /// Where the form sits: the sheet, its column of labels and how many
 /// distinct template rows that column names.
 #[derive(Clone, Copy)]
@@ -54,15 +63,7 @@ struct Candidate {
 }
 
 pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<Form, ReadError> {
-    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, row) in template.rows.iter().enumerate() {
-        by_key.entry(row.key.as_str()).or_default().push(i);
-    }
-
-    let markers: Vec<(String, &str)> = OTHER_FORMS
-        .iter()
-        .map(|(marker, what)| (normalize_label(marker), *what))
-        .collect();
+    let markers = &*OTHER_FORM_KEYS;
     let mut best: Option<Candidate> = None;
     let mut other_form: Option<&str> = None;
     for (s, sheet) in sheets.iter().enumerate() {
@@ -72,7 +73,7 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
                 continue;
             };
             let key = normalize_label(text);
-            if let Some(rows) = by_key.get(key.as_str()) {
+            if let Some(rows) = template.rows_labelled(&key) {
                 let seen = per_col
                     .entry(cell.col)
                     .or_insert_with(|| vec![false; template.rows.len()]);
