@@ -37,7 +37,9 @@ fn root() -> PathBuf {
 
 /// A generated year of `forms` forms, made on first use.
 fn year(forms: usize) -> PathBuf {
-    let dir = root().join("target/bench-data").join(forms.to_string());
+    let dir = root()
+        .join("target/bench-data")
+        .join(format!("demo-{forms}"));
     if !dir.join("hierarchy.csv").is_file() {
         let t = Instant::now();
         let ok = Command::new(env!("CARGO_BIN_EXE_gongkai"))
