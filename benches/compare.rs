@@ -95,6 +95,7 @@ fn bare_read(files: &[PathBuf], threads: usize) -> usize {
 }
 
 /// A child process's wall time and peak resident memory (bytes).
+#[allow(clippy::zombie_processes, reason = "waited by wait4, which also gives its memory")]
 fn measure(cmd: &mut Command) -> (Duration, u64) {
     let t = Instant::now();
     let child = cmd

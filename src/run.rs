@@ -467,7 +467,9 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
                 )
             },
         );
-        (written?, returned?, tabled?);
+        written?;
+        returned?;
+        tabled?;
         let mut outputs = vec![analysis];
         outputs.extend(returns.into_iter().map(|(path, _)| path));
         outputs.extend([csv, parquet]);
