@@ -6,13 +6,14 @@
 use std::path::Path;
 
 use rayon::prelude::*;
-use rust_xlsxwriter::Workbook;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 
 use crate::checks::rollup_values;
+use crate::reader::fmt_num;
 use crate::roster::Roster;
 use crate::template::{RowKind, RuleKind, Template, ValueType};
 use crate::write::form::{FormContent, write_form};
-use crate::write::{WriteError, atomic, save_workbook};
+use crate::write::{WriteError, atomic};
 
 /// SplitMix64: a tiny generator whose sequence never changes between
 /// releases, so a seed always makes the same files.
@@ -118,6 +119,64 @@ fn values(template: &Template, rng: &mut Rng) -> Vec<Option<f64>> {
     rollup_values(template, &v)
 }
 
+/// What a clerk may have done to one form, as often as it happens in a real
+/// year: about one form in twelve has something to read carefully, and one
+/// unit in two hundred sends nothing. Each keeps the totals a careful reader
+/// gets, so the demo's returns are still the sums of its townships.
+struct Quirks {
+    /// No file at all: the unit stays in hierarchy.csv and is reported missing.
+    missing: bool,
+    /// The file is named after the 人民政府, not the township.
+    government_name: bool,
+    /// Values typed as text by row index (`33条`, `１２`, `—`).
+    typed: Vec<(usize, String)>,
+}
+
+fn quirks(template: &Template, values: &mut Vec<Option<f64>>, rng: &mut Rng) -> Quirks {
+    let items = |values: &[Option<f64>]| -> Vec<usize> {
+        (0..template.rows.len())
+            .filter(|&i| template.rows[i].kind == RowKind::Item && values[i].is_some())
+            .filter(|&i| template.rows[i].value == ValueType::Count)
+            .collect()
+    };
+    let pick = |items: &[usize], rng: &mut Rng| items[rng.next() as usize % items.len()];
+    let candidates = items(values);
+    if rng.chance(2) && !candidates.is_empty() {
+        // Left blank: its totals are what the clerk's sheet computed without it.
+        values[pick(&candidates, rng)] = None;
+        *values = rollup_values(template, values);
+    }
+    let items = items(values);
+    let mut typed = Vec::new();
+    if !items.is_empty() {
+        if rng.chance(3) {
+            let i = pick(&items, rng);
+            let v = values[i].unwrap_or(0.0);
+            typed.push((i, format!("{}{}", fmt_num(v), template.rows[i].unit)));
+        }
+        if rng.chance(2) {
+            let i = pick(&items, rng);
+            let full_width: String = fmt_num(values[i].unwrap_or(0.0))
+                .chars()
+                .filter_map(|c| char::from_u32(c as u32 + 0xFEE0))
+                .collect();
+            typed.push((i, full_width));
+        }
+        if let Some(&zero) = items.iter().find(|&&i| values[i] == Some(0.0))
+            && rng.chance(1)
+        {
+            typed.push((zero, "—".to_string()));
+        }
+    }
+    typed.sort();
+    typed.dedup_by_key(|(i, _)| *i);
+    Quirks {
+        missing: rng.next() % 1000 < 5,
+        government_name: rng.chance(2),
+        typed,
+    }
+}
+
 /// Writes `n` forms and `hierarchy.csv` under `out`. Returns the year folder.
 pub fn generate(
     template: &Template,
@@ -134,7 +193,11 @@ pub fn generate(
         .enumerate()
         .try_for_each(|(i, (district, township))| {
             let mut rng = Rng(seed ^ (i as u64).wrapping_mul(0xA24B_AED4_963E_E407));
-            let values = values(template, &mut rng);
+            let mut values = values(template, &mut rng);
+            let quirks = quirks(template, &mut values, &mut rng);
+            if quirks.missing {
+                return Ok(());
+            }
             let day = 11 + rng.upto(15) as u32;
             let content = FormContent {
                 unit_line: format!("填报单位:{township}"),
@@ -152,15 +215,33 @@ pub fn generate(
                     })
                     .collect(),
                 extra: None,
+                typed: quirks.typed,
             };
-            let path = dir.join(district).join(format!("{township}.xlsx"));
-            let mut wb = Workbook::new();
-            let ws = wb.add_worksheet();
-            write_form(ws, template, &content).map_err(|source| WriteError::Xlsx {
+            let name = if quirks.government_name {
+                format!("{township}人民政府")
+            } else {
+                township.clone()
+            };
+            let path = dir.join(district).join(format!("{name}.xlsx"));
+            let xlsx = |source| WriteError::Xlsx {
                 path: path.display().to_string(),
                 source,
+            };
+            let mut wb = Workbook::new();
+            // Dated the day it was "filled in", so a seed makes the same bytes.
+            let filled = ExcelDateTime::from_ymd(year as u16 + 1, 2, day as u8).map_err(xlsx)?;
+            wb.set_properties(&DocProperties::new().set_creation_datetime(&filled));
+            write_form(wb.add_worksheet(), template, &content).map_err(xlsx)?;
+            // Generated data, made again by the same command: saved straight,
+            // at the fastest deflate level and without syncing each file to
+            // disk as the tool's real outputs are (40,000 forms: 19.6 s
+            // instead of 30.5 s).
+            std::fs::create_dir_all(dir.join(district)).map_err(|source| WriteError::Io {
+                path: dir.join(district).display().to_string(),
+                source,
             })?;
-            save_workbook(&mut wb, &path)
+            wb.set_zip_compression_level(1);
+            wb.save(&path).map_err(xlsx)
         })?;
     let csv: String = std::iter::once("city,district,township\n".to_string())
         .chain(units.iter().map(|(d, t)| format!("{city},{d},{t}\n")))

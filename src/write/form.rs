@@ -19,6 +19,9 @@ pub struct FormContent<'a> {
     pub footer: Vec<(String, String)>,
     /// A fourth column, e.g. how many units reported each row (analyst copy only).
     pub extra: Option<(&'a str, &'a [u32])>,
+    /// Values typed as text, the way clerks type them (`33条`), by row index;
+    /// they replace the number of that row.
+    pub typed: Vec<(usize, String)>,
 }
 
 /// The row of the first template row (0-based): title, unit line, header above it.
@@ -74,9 +77,11 @@ pub fn write_form(
         } else {
             &count
         };
-        match content.values.get(i).copied().flatten() {
-            Some(v) => ws.write_number_with_format(r, 2, v, num)?,
-            None => ws.write_blank(r, 2, num)?,
+        let typed = content.typed.iter().find(|(row, _)| *row == i);
+        match (typed, content.values.get(i).copied().flatten()) {
+            (Some((_, text)), _) => ws.write_string_with_format(r, 2, text, num)?,
+            (None, Some(v)) => ws.write_number_with_format(r, 2, v, num)?,
+            (None, None) => ws.write_blank(r, 2, num)?,
         };
         if let Some((_, extra)) = content.extra {
             ws.write_number_with_format(r, 3, extra.get(i).copied().unwrap_or(0) as f64, &count)?;

@@ -39,6 +39,7 @@ fn return_content<'a>(ret: &'a Return, year: i32, with_counts: bool) -> FormCont
             .map(|k| (k.to_string(), String::new()))
             .collect(),
         extra: with_counts.then_some(("报送单位数", ret.reporting.as_slice())),
+        typed: Vec::new(),
     }
 }
 
@@ -75,6 +76,7 @@ pub fn write_blank(path: &Path, template: &Template) -> Result<(), WriteError> {
             .map(|k| (k.clone(), String::new()))
             .collect(),
         extra: None,
+        typed: Vec::new(),
     };
     write_form(ws, template, &content).map_err(xlsx_error(path))?;
     save_workbook(&mut wb, path)

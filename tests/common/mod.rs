@@ -210,6 +210,7 @@ pub fn form_with(path: &Path, changes: &[(&str, f64)]) {
         values: &values,
         footer: vec![("填报日期".into(), "2019年2月1日".into())],
         extra: None,
+        typed: Vec::new(),
     };
     write_form(wb.add_worksheet(), &t, &content).unwrap();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
