@@ -1,0 +1,194 @@
+//! The hot paths of a rollup, one at a time (divan):
+//!
+//! ```sh
+//! cargo bench --bench hot_paths
+//! ```
+//!
+//! - one form: open, locate and parse a generated form held in memory;
+//! - label matching: a form's labels as clerks' sheets have them, normalized
+//!   and looked up in the template;
+//! - value parsing: the texts clerks type in number cells;
+//! - records, rollup and writing at national scale: 40,000 units made from
+//!   generated forms (the 1,334 districts of `gongkai demo --townships 40000`).
+
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use divan::Bencher;
+use gongkai::assign::{Submission, assign};
+use gongkai::discover::Found;
+use gongkai::normalize::{normalize_label, parse_text_value};
+use gongkai::reader::{Loaded, read_bytes};
+use gongkai::roster::Roster;
+use gongkai::template::Template;
+
+const UNITS: usize = 40_000;
+
+fn main() {
+    divan::main();
+}
+
+static TEMPLATE: LazyLock<Template> = LazyLock::new(|| Template::load("lps2018").unwrap());
+
+/// A few generated forms, as bytes.
+static FORMS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
+    let dir = tempfile::tempdir().unwrap();
+    let year = gongkai::demo::generate(&TEMPLATE, 20, dir.path(), 1, 2018).unwrap();
+    let mut forms = Vec::new();
+    for district in std::fs::read_dir(year).unwrap().flatten() {
+        for file in std::fs::read_dir(district.path()).unwrap().flatten() {
+            forms.push(std::fs::read(file.path()).unwrap());
+        }
+    }
+    forms
+});
+
+/// 40,000 units, each with one of the generated forms, assigned to a roster.
+static YEAR: LazyLock<(Roster, Vec<Submission>)> = LazyLock::new(|| {
+    let units = gongkai::demo::units(UNITS, 2018);
+    let dir = tempfile::tempdir().unwrap();
+    let hierarchy = dir.path().join("hierarchy.csv");
+    let csv: String = units
+        .iter()
+        .map(|(d, t)| format!("六盘水市,{d},{t}\n"))
+        .collect();
+    std::fs::write(&hierarchy, csv).unwrap();
+    let roster = Roster::from_csv(&hierarchy).unwrap();
+    let files = units
+        .iter()
+        .enumerate()
+        .map(|(i, (district, township))| {
+            let bytes = FORMS[i % FORMS.len()].clone();
+            let found = Found {
+                path: PathBuf::from(format!("{district}/{township}.xlsx")),
+                shown: format!("{district}/{township}.xlsx"),
+                folder: Some(district.clone()),
+                stem: township.clone(),
+            };
+            let loaded = Loaded {
+                sha256: None,
+                modified: None,
+                outcome: read_bytes(bytes, "xlsx", &TEMPLATE),
+            };
+            (found, loaded)
+        })
+        .collect();
+    let subs = assign(files, &roster, &mut Vec::new());
+    (roster, subs)
+});
+
+#[divan::bench]
+fn one_form(bencher: Bencher) {
+    let bytes = &FORMS[0];
+    bencher.bench(|| read_bytes(bytes.clone(), "xlsx", &TEMPLATE).unwrap());
+}
+
+#[divan::bench]
+fn label_matching(bencher: Bencher) {
+    // As sheets show them: spaced out, full-width brackets, a header.
+    let labels: Vec<String> = TEMPLATE
+        .rows
+        .iter()
+        .map(|r| r.label.replace('(', "（").replace(')', "）"))
+        .chain(["统 计 指 标".to_string(), "统计数".to_string()])
+        .collect();
+    bencher.bench(|| {
+        labels
+            .iter()
+            .filter(|l| TEMPLATE.rows_labelled(&normalize_label(l)).is_some())
+            .count()
+    });
+}
+
+#[divan::bench]
+fn value_parsing(bencher: Bencher) {
+    let texts = [
+        "33条",
+        "１２",
+        "—",
+        "1,234",
+        "待定",
+        " 12 ",
+        "0.35万元",
+        "/",
+        "无",
+        "12.5",
+    ];
+    bencher.bench(|| texts.iter().map(|t| parse_text_value(t)).count());
+}
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn records_of_40000_units(bencher: Bencher) {
+    let (roster, subs) = &*YEAR;
+    bencher.bench(|| gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap());
+}
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn rollup_of_40000_units(bencher: Bencher) {
+    let (roster, subs) = &*YEAR;
+    let records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    bencher.bench(|| gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap());
+}
+
+#[divan::bench(sample_count = 10)]
+fn write_one_return(bencher: Bencher) {
+    let (roster, subs) = &*YEAR;
+    let records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let (_, city) = gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("return.xlsx");
+    bencher
+        .bench(|| gongkai::write::workbook::write_return(&path, &TEMPLATE, &city, 2018).unwrap());
+}
+
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn write_records_csv_of_40000_units(bencher: Bencher) {
+    let (roster, subs) = &*YEAR;
+    let mut records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.csv");
+    bencher.bench_local(|| gongkai::write::tables::write_csv(&mut records, &path).unwrap());
+}
+
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn write_records_parquet_of_40000_units(bencher: Bencher) {
+    let (roster, subs) = &*YEAR;
+    let mut records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.parquet");
+    bencher.bench_local(|| gongkai::write::tables::write_parquet(&mut records, &path).unwrap());
+}
+
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
+    let (roster, subs) = &*YEAR;
+    let records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let (districts, city) = gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap();
+    let info = gongkai::run::RunInfo {
+        tool: "gongkai".into(),
+        started: String::new(),
+        input: String::new(),
+        year: 2018,
+        city: roster.city.clone(),
+        template: TEMPLATE.id.clone(),
+        template_name: TEMPLATE.name.clone(),
+        roster: roster.source.clone(),
+        previous: None,
+        explanations: None,
+        strict: false,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("analysis.xlsx");
+    bencher.bench(|| {
+        let analysis = gongkai::write::workbook::Analysis {
+            info: &info,
+            template: &TEMPLATE,
+            districts: &districts,
+            city: &city,
+            submissions: subs,
+            issues: &[],
+            status: &[],
+        };
+        gongkai::write::workbook::write_analysis(&path, &analysis).unwrap()
+    });
+}
