@@ -360,20 +360,25 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
             .file(&f.shown),
         );
     }
-    for sub in subs.iter().filter(|s| s.status != FileStatus::Rejected) {
-        if let Some(form) = sub.form() {
-            for note in &form.notes {
+    let per_file: Vec<Vec<Issue>> = subs
+        .par_iter()
+        .filter(|s| s.status != FileStatus::Rejected)
+        .map(|sub| {
+            let mut found = Vec::new();
+            for note in sub.form().map(|f| f.notes.as_slice()).unwrap_or_default() {
                 let mut note = note.clone();
                 note.district.clone_from(&sub.district);
                 note.township.clone_from(&sub.township);
                 note.file.clone_from(&sub.found.shown);
-                issues.push(note);
+                found.push(note);
             }
-        }
-        if sub.status == FileStatus::Used {
-            issues.extend(crate::checks::check(sub, &template));
-        }
-    }
+            if sub.status == FileStatus::Used {
+                found.extend(crate::checks::check(sub, &template));
+            }
+            found
+        })
+        .collect();
+    issues.extend(per_file.into_iter().flatten());
     let previous = last_year(opts, year, &template, &mut issues)?;
     if let Some(previous) = &previous {
         issues.extend(history::compare(&subs, previous, &template));
