@@ -24,6 +24,9 @@ use std::time::{Duration, Instant};
 use calamine::{Reader, open_workbook_auto};
 use rayon::prelude::*;
 
+/// Set to a year folder, the bench only reads it bare (a child of itself).
+const BARE_READ: &str = "GONGKAI_BENCH_BARE_READ";
+
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -74,7 +77,8 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// What any tool must do at least: open each workbook and read its sheets,
-/// on `threads` threads.
+/// on `threads` threads. Run in a process of its own (see `main`), like
+/// everything measured here, so each peak memory is that program's alone.
 fn bare_read(files: &[PathBuf], threads: usize) -> usize {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -95,7 +99,10 @@ fn bare_read(files: &[PathBuf], threads: usize) -> usize {
 }
 
 /// A child process's wall time and peak resident memory (bytes).
-#[allow(clippy::zombie_processes, reason = "waited by wait4, which also gives its memory")]
+#[allow(
+    clippy::zombie_processes,
+    reason = "waited by wait4, which also gives its memory"
+)]
 fn measure(cmd: &mut Command) -> (Duration, u64) {
     let t = Instant::now();
     let child = cmd
@@ -152,21 +159,28 @@ fn mib(bytes: u64) -> String {
 }
 
 fn main() {
+    if let Some(dir) = std::env::var_os(BARE_READ) {
+        let threads = env_or("GONGKAI_BENCH_THREADS", 1);
+        std::hint::black_box(bare_read(&files(Path::new(&dir)), threads));
+        return;
+    }
     let forms = env_or("GONGKAI_BENCH_FORMS", 40_000);
     let reps = env_or("GONGKAI_BENCH_REPS", 3).max(1);
     let peer_forms = env_or("GONGKAI_BENCH_PEER_FORMS", 2000);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
 
     let dir = year(forms);
-    let paths = files(&dir);
     println!(
         "{} forms, {cores} cores; median of {reps} after one warm-up",
-        paths.len()
+        files(&dir).len()
     );
-    let (bare, _) = median(reps, || {
-        let t = Instant::now();
-        std::hint::black_box(bare_read(&paths, cores));
-        (t.elapsed(), 0)
+    let me = std::env::current_exe().expect("the bench's own path");
+    let (bare, bare_rss) = median(reps, || {
+        measure(
+            Command::new(&me)
+                .env(BARE_READ, dir.join("2018"))
+                .env("GONGKAI_BENCH_THREADS", cores.to_string()),
+        )
     });
     let mut phases = serde_json::Value::Null;
     let (full, rss) = median(reps, || {
@@ -179,7 +193,10 @@ fn main() {
         (time, rss)
     });
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
-    println!("bare calamine read, {cores} threads   {bare:>9.2?}");
+    println!(
+        "bare calamine read, {cores} threads   {bare:>9.2?}                        peak {}",
+        mib(bare_rss)
+    );
     println!(
         "gongkai run, {cores} threads          {full:>9.2?}  {:.2}x the bare read  peak {}",
         ratio(full, bare),
