@@ -133,8 +133,8 @@ fn median(reps: usize, mut f: impl FnMut() -> (Duration, u64)) -> (Duration, u64
 }
 
 /// One `gongkai run` over the year in `dir` on `threads` threads: its time,
-/// peak memory and run.json.
-fn gongkai(dir: &Path, threads: usize) -> (Duration, u64, serde_json::Value) {
+/// peak memory and phase timings; its run.json is copied to `keep`.
+fn gongkai(dir: &Path, threads: usize, keep: Option<&Path>) -> (Duration, u64, serde_json::Value) {
     let out = tempfile::tempdir().expect("temp dir");
     let (time, rss) = measure(
         Command::new(env!("CARGO_BIN_EXE_gongkai"))
@@ -146,12 +146,19 @@ fn gongkai(dir: &Path, threads: usize) -> (Duration, u64, serde_json::Value) {
             .arg(out.path())
             .args(["--no-progress", "--jobs", &threads.to_string()]),
     );
-    let json = std::fs::read(out.path().join("2018/run.json")).expect("run.json");
-    (
-        time,
-        rss,
-        serde_json::from_slice(&json).expect("run.json parses"),
-    )
+    let json = out.path().join("2018/run.json");
+    if let Some(keep) = keep {
+        std::fs::copy(&json, keep).expect("copy run.json");
+    }
+    // Only the timings: the rest of a national run.json is tens of megabytes,
+    // which would sit in this process and in the peak of every child after.
+    #[derive(serde::Deserialize)]
+    struct Timings {
+        timings: serde_json::Value,
+    }
+    let file = std::io::BufReader::new(std::fs::File::open(json).expect("run.json"));
+    let parsed: Timings = serde_json::from_reader(file).expect("run.json parses");
+    (time, rss, parsed.timings)
 }
 
 fn mib(bytes: u64) -> String {
@@ -184,12 +191,12 @@ fn main() {
     });
     let mut phases = serde_json::Value::Null;
     let (full, rss) = median(reps, || {
-        let (time, rss, json) = gongkai(&dir, cores);
-        phases = json["timings"].clone();
+        let (time, rss, timings) = gongkai(&dir, cores, None);
+        phases = timings;
         (time, rss)
     });
     let (single, rss1) = median(reps, || {
-        let (time, rss, _) = gongkai(&dir, 1);
+        let (time, rss, _) = gongkai(&dir, 1, None);
         (time, rss)
     });
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
@@ -225,16 +232,26 @@ fn main() {
         .unwrap_or("python3")
         .trim()
         .to_string();
-    let mut returns = serde_json::Value::Null;
+    let run_json = std::env::temp_dir().join("gongkai-peer-run.json");
     let (ours, _) = median(reps, || {
-        let (time, rss, json) = gongkai(&small, cores);
-        returns = json;
+        let (time, rss, _) = gongkai(&small, cores, Some(&run_json));
         (time, rss)
     });
-    let run_json = std::env::temp_dir().join("gongkai-peer-run.json");
-    std::fs::write(&run_json, returns.to_string()).expect("write run.json");
+    // The peers write one small table; `check` does the same work as they
+    // do and more (read, match, check, records, sums) and writes nothing.
+    let (checked, _) = median(reps, || {
+        measure(
+            Command::new(env!("CARGO_BIN_EXE_gongkai"))
+                .arg("check")
+                .arg(&small)
+                .arg("--hierarchy")
+                .arg(small.join("hierarchy.csv"))
+                .args(["--no-progress", "--jobs", &cores.to_string()]),
+        )
+    });
     println!("\n{peer_forms} forms, each peer once (after gongkai's runs warmed the file cache)");
-    println!("gongkai run, {cores} threads          {ours:>9.2?}");
+    println!("gongkai run, {cores} threads          {ours:>9.2?}  (every output file)");
+    println!("gongkai check, {cores} threads        {checked:>9.2?}  (no files written)");
     let year_dir = small.join("2018");
     for peer in ["pandas_openpyxl", "calamine_polars"] {
         let result = std::env::temp_dir().join(format!("gongkai-peer-{peer}.csv"));
@@ -255,8 +272,9 @@ fn main() {
             .status()
             .is_ok_and(|s| s.success());
         println!(
-            "{peer:<31} {time:>9.2?}  gongkai is {:.1}x faster  peak {}  {}",
+            "{peer:<31} {time:>9.2?}  gongkai run {:.1}x faster, check {:.1}x  peak {}  {}",
             ratio(time, ours),
+            ratio(time, checked),
             mib(rss),
             if same { "same totals" } else { "TOTALS DIFFER" }
         );
