@@ -27,10 +27,7 @@ pub fn check(sub: &Submission, template: &Template) -> Vec<Issue> {
     let mut out = Vec::new();
     let mut found = |rule: &Rule, i: usize, vars: &[(&str, String)]| {
         let row = &template.rows[i];
-        let cell = form.values[i]
-            .as_ref()
-            .map(|c| c.cell())
-            .unwrap_or_default();
+        let cell = form.cell_of(i);
         let message = render(template, rule, row, values[i], vars);
         out.push(
             sub.rule_issue(rule.severity, &rule.code, message)

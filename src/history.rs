@@ -182,10 +182,7 @@ pub fn compare(subs: &[Submission], previous: &Previous, template: &Template) ->
                     ("last_year", previous.year.to_string()),
                     ("ratio", crate::reader::fmt_num(rule.ratio)),
                 ];
-                let cell = form.values[i]
-                    .as_ref()
-                    .map(|c| c.cell())
-                    .unwrap_or_default();
+                let cell = form.cell_of(i);
                 out.push(
                     sub.rule_issue(
                         rule.severity,

@@ -14,10 +14,13 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::assign::{FileStatus, Submission};
-use crate::checks::rollup_values;
+use crate::checks::{rollup_values, values_of};
 use crate::normalize::ReadAs;
 use crate::reader::{CellValue, Form};
-use crate::template::Template;
+use crate::template::{Row, Template};
+
+/// Builds one column of the records.
+type Builder<'a> = Box<dyn Fn() -> PolarsResult<Column> + Sync + 'a>;
 
 /// How a record's `read_as` names a row the form lacks.
 const MISSING: &str = "missing";
@@ -42,76 +45,36 @@ pub fn build(
     };
 
     // Every column is a function of (unit, template row): build them side by side.
-    let builders: Vec<Box<dyn Fn() -> PolarsResult<Column> + Sync + '_>> = vec![
+    let used = &used;
+    let of_unit = |name: &'static str, text: for<'x> fn(&'x Submission, &'x Form) -> &'x str| {
+        Box::new(move || by_unit(name, used.iter().map(|(s, f)| text(s, f)), per_row)) as Builder
+    };
+    let of_row = |name: &'static str, text: for<'x> fn(&'x Template, &'x Row) -> &'x str| {
+        let rows = template.rows.iter().map(move |r| text(template, r));
+        Box::new(move || by_row(name, rows.clone(), used.len())) as Builder
+    };
+    let builders: Vec<Builder> = vec![
         Box::new(|| Ok(Column::new("year".into(), vec![year; height]))),
         Box::new(|| by_unit("city", used.iter().map(|_| city), per_row)),
-        Box::new(|| {
-            by_unit(
-                "district",
-                used.iter().map(|(s, _)| s.district.as_str()),
-                per_row,
-            )
-        }),
-        Box::new(|| {
-            by_unit(
-                "township",
-                used.iter().map(|(s, _)| s.township.as_str()),
-                per_row,
-            )
-        }),
-        Box::new(|| {
-            by_row(
-                "template",
-                template.rows.iter().map(|_| template.id.as_str()),
-                used.len(),
-            )
-        }),
-        Box::new(|| {
-            by_row(
-                "code",
-                template.rows.iter().map(|r| r.code.as_str()),
-                used.len(),
-            )
-        }),
-        Box::new(|| {
-            by_row(
-                "label",
-                template.rows.iter().map(|r| r.label.as_str()),
-                used.len(),
-            )
-        }),
-        Box::new(|| {
-            by_row(
-                "unit",
-                template.rows.iter().map(|r| r.unit.as_str()),
-                used.len(),
-            )
-        }),
-        Box::new(|| {
-            by_row(
-                "kind",
-                template.rows.iter().map(|r| r.kind.as_str()),
-                used.len(),
-            )
-        }),
+        of_unit("district", |s, _| &s.district),
+        of_unit("township", |s, _| &s.township),
+        of_row("template", |t, _| &t.id),
+        of_row("code", |_, r| &r.code),
+        of_row("label", |_, r| &r.label),
+        of_row("unit", |_, r| &r.unit),
+        of_row("kind", |_, r| r.kind.as_str()),
         Box::new(|| {
             let values = cells().map(|c| c.and_then(|c| c.value));
             Ok(Float64Chunked::from_iter_options("value".into(), values).into_column())
         }),
         Box::new(|| {
-            let summed = used.par_iter().flat_map_iter(|(_, form)| {
-                let reported: Vec<Option<f64>> = form
-                    .values
-                    .iter()
-                    .map(|c| c.as_ref().and_then(|c| c.value))
-                    .collect();
-                rollup_values(template, &reported)
-            });
-            let summed: Vec<Option<f64>> = summed.collect();
-            Ok(
-                Float64Chunked::from_iter_options("rollup_value".into(), summed.into_iter())
-                    .into_column(),
-            )
+            let summed: Vec<Option<f64>> = used
+                .par_iter()
+                .flat_map_iter(|(sub, _)| rollup_values(template, &values_of(sub, template)))
+                .collect();
+            let summed =
+                Float64Chunked::from_iter_options("rollup_value".into(), summed.into_iter());
+            Ok(summed.into_column())
         }),
         Box::new(|| {
             let raw = cells().map(|c| c.map(CellValue::raw).unwrap_or_default());
@@ -127,14 +90,8 @@ pub fn build(
             let ids = cells().map(|c| c.map_or(missing, |c| c.read_as as u32));
             category_column("read_as", &names, ids)
         }),
-        Box::new(|| {
-            by_unit(
-                "file",
-                used.iter().map(|(s, _)| s.found.shown.as_str()),
-                per_row,
-            )
-        }),
-        Box::new(|| by_unit("sheet", used.iter().map(|(_, f)| f.sheet.as_str()), per_row)),
+        of_unit("file", |s, _| &s.found.shown),
+        of_unit("sheet", |_, f| &f.sheet),
         Box::new(|| {
             let cell = cells().map(|c| c.map(CellValue::cell).unwrap_or_default());
             Ok(StringChunked::from_iter_values("cell".into(), cell).into_column())

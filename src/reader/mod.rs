@@ -130,7 +130,8 @@ pub struct CellValue {
 impl CellValue {
     pub fn new(value: Option<f64>, raw: String, read_as: ReadAs, row: u32, col: u32) -> CellValue {
         // A number cell's text is its number, which `raw` writes again.
-        let shown = read_as == ReadAs::Number && value.is_some_and(|v| v.abs() < 1e15);
+        let shown = read_as == ReadAs::Number
+            && value.is_some_and(|v| v.abs() < value::WRITTEN_WHOLE_BELOW);
         CellValue {
             value,
             read_as,
@@ -172,6 +173,17 @@ pub struct Form {
     pub date: Option<String>,
     /// What was noticed while reading (how odd cells were read, missing rows).
     pub notes: Vec<Issue>,
+}
+
+impl Form {
+    /// The name of the cell template row `i` was read from, `""` when the
+    /// form lacks the row.
+    pub fn cell_of(&self, i: usize) -> String {
+        self.values[i]
+            .as_ref()
+            .map(CellValue::cell)
+            .unwrap_or_default()
+    }
 }
 
 /// A file as loaded: its fingerprint beside what was found in it.

@@ -121,9 +121,13 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
     }
 }
 
+/// Whole numbers below this are written as integers by [`fmt_num`], the way
+/// a number cell shows them.
+pub(crate) const WRITTEN_WHOLE_BELOW: f64 = 1e15;
+
 /// A number as a person writes it: `33`, `0.35`.
 pub fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
+    if v.fract() == 0.0 && v.abs() < WRITTEN_WHOLE_BELOW {
         format!("{}", v as i64)
     } else {
         format!("{v}")

@@ -161,7 +161,8 @@ fn details<'a>(
     head: &Format,
 ) -> Result<HashMap<&'a str, u32>, XlsxError> {
     let mut at = HashMap::new();
-    // The sheet is written row by row (it is streamed to disk): codes, labels, units.
+    // The sheet is streamed to disk, so it is written row by row: the codes,
+    // the labels, then a row per township.
     let fixed = ["区县", "乡镇(街道)", "文件"];
     let first = FIRST_VALUE_COLUMN;
     for c in 0..fixed.len() {
