@@ -98,7 +98,8 @@ fn one_form_bare_calamine(bencher: Bencher) {
 #[divan::bench]
 fn label_matching(bencher: Bencher) {
     // As sheets show them: spaced out, full-width brackets, a header.
-    let labels: Vec<String> = TEMPLATE
+    let table = &TEMPLATE.tables()[0];
+    let labels: Vec<String> = table
         .rows
         .iter()
         .map(|r| r.label.replace('(', "（").replace(')', "）"))
@@ -107,7 +108,7 @@ fn label_matching(bencher: Bencher) {
     bencher.bench(|| {
         labels
             .iter()
-            .filter(|l| TEMPLATE.rows_labelled(&normalize_label(l)).is_some())
+            .filter(|l| table.rows_labelled(&normalize_label(l)).is_some())
             .count()
     });
 }
@@ -181,7 +182,7 @@ fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
     let records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
     let (districts, city) = gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap();
-    let info = gongkai::run::RunInfo {
+    let info = gongkai::summary::RunInfo {
         tool: "gongkai".into(),
         started: String::new(),
         input: String::new(),
@@ -189,10 +190,12 @@ fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
         city: roster.city.clone(),
         template: TEMPLATE.id.clone(),
         template_name: TEMPLATE.name.clone(),
+        template_why: String::new(),
         roster: roster.source.clone(),
         previous: None,
         explanations: None,
         strict: false,
+        csv_note: None,
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("analysis.xlsx");

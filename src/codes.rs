@@ -75,6 +75,12 @@ codes! {
     FormRowsMissing => "FORM-ROWS-MISSING",
     /// A row inside the table the template does not have.
     FormRowUnknown => "FORM-ROW-UNKNOWN",
+    /// A form gongkai knows, but not the one this year's rollup adds up.
+    FormWrongFormat => "FORM-WRONG-FORMAT",
+    /// A table of the form that is not in the file.
+    FormTableMissing => "FORM-TABLE-MISSING",
+    /// A column whose header is not in the file, read by its place.
+    FormHeaderMissing => "FORM-HEADER-MISSING",
     /// A 填报日期 that is no date.
     FooterDate => "FOOTER-DATE",
     /// A roster unit that sent no file.

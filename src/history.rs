@@ -12,9 +12,11 @@ use polars::prelude::*;
 use crate::assign::{FileStatus, Submission};
 use crate::checks::{render, values_of};
 use crate::codes::Code;
+use crate::normalize::normalize_label;
+use crate::reader::fmt_num;
 use crate::report::{Issue, Severity};
 use crate::roster::place_core;
-use crate::template::{RuleKind, Template};
+use crate::template::{Check, Rule, Template};
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot use last year's records {path}: {message}")]
@@ -23,7 +25,7 @@ pub struct PreviousError {
     pub message: String,
 }
 
-/// One unit's values of a year.
+/// One unit's values of a year, by cell (see [`Previous::key`]).
 #[derive(Debug, Clone)]
 pub struct PastUnit {
     pub district: String,
@@ -37,6 +39,37 @@ pub struct Previous {
     pub year: i32,
     pub source: String,
     pub units: Vec<PastUnit>,
+    /// Last year was another form (the 2019 tables before a 2021 year): its
+    /// cells are found by their printed table, row and column, which the two
+    /// forms share, instead of by code.
+    by_label: bool,
+    /// Every cell key last year's form had, filled or blank.
+    known: std::collections::HashSet<String>,
+}
+
+/// A cell by its printed labels, as two forms that share it print it.
+fn label_key(table: &str, row: &str, column: &str) -> String {
+    format!(
+        "{}|{}|{}",
+        normalize_label(table),
+        normalize_label(row),
+        normalize_label(column)
+    )
+}
+
+impl Previous {
+    /// The key of a template cell among last year's values.
+    pub fn key(&self, template: &Template, cell: usize) -> String {
+        if self.by_label {
+            label_key(
+                template.table_title(cell),
+                &template.row_of(cell).label,
+                &template.column_of(cell).label,
+            )
+        } else {
+            template.cells()[cell].code.clone()
+        }
+    }
 }
 
 impl Previous {
@@ -72,6 +105,11 @@ impl Previous {
         let (districts, townships, codes) = (text("district")?, text("township")?, text("code")?);
         let templates = text("template")?;
         let values = number("value")?;
+        // Records written before forms had tables name no table or column.
+        let labels = match (text("table"), text("row"), text("column")) {
+            (Ok(t), Ok(r), Ok(c)) => Some((t, r, c)),
+            _ => None,
+        };
 
         let Some(last) = years
             .iter()
@@ -82,15 +120,20 @@ impl Previous {
         else {
             return Err(fail(format!("it holds no year before {year}")));
         };
+        let in_last = |i: &usize| years[*i].map(|y| y as i32) == Some(last);
+        let same_form = (0..years.len())
+            .filter(in_last)
+            .any(|i| templates[i] == template.id);
+        let other_template = (0..years.len())
+            .filter(in_last)
+            .map(|i| templates[i].clone())
+            .find(|t| *t != template.id);
+        let by_label = !same_form && labels.is_some();
         let mut units: Vec<PastUnit> = Vec::new();
         let mut index: HashMap<(String, String), usize> = HashMap::new();
-        let mut other_template = None;
+        let mut known = std::collections::HashSet::new();
         for i in 0..years.len() {
-            if years[i].map(|y| y as i32) != Some(last) {
-                continue;
-            }
-            if templates[i] != template.id {
-                other_template = Some(templates[i].clone());
+            if !in_last(&i) || (!by_label && templates[i] != template.id) {
                 continue;
             }
             let key = (districts[i].clone(), townships[i].clone());
@@ -102,9 +145,14 @@ impl Previous {
                 });
                 units.len() - 1
             });
+            let key = match &labels {
+                Some((t, r, c)) if by_label => label_key(&t[i], &r[i], &c[i]),
+                _ => codes[i].clone(),
+            };
             if let Some(v) = values[i] {
-                units[n].values.insert(codes[i].clone(), v);
+                units[n].values.insert(key.clone(), v);
             }
+            known.insert(key);
         }
         if units.is_empty()
             && let Some(other) = other_template
@@ -118,6 +166,8 @@ impl Previous {
             year: last,
             source: path.display().to_string(),
             units,
+            by_label,
+            known,
         })
     }
 }
@@ -154,7 +204,6 @@ pub fn compare(subs: &[Submission], previous: &Previous, template: &Template) ->
         by_name.entry(place_core(&u.township)).or_default().push(i);
     }
     let mut seen = vec![false; previous.units.len()];
-    let swings: Vec<_> = template.rules_of(RuleKind::Swing).collect();
 
     for sub in subs.iter().filter(|s| s.status == FileStatus::Used) {
         let Some(form) = sub.form() else { continue };
@@ -169,29 +218,53 @@ pub fn compare(subs: &[Submission], previous: &Previous, template: &Template) ->
         seen[p] = true;
         let past = &previous.units[p];
         let values = values_of(sub, template);
-        for rule in &swings {
-            for (i, row) in template.rows.iter().enumerate() {
-                let (Some(now), Some(&last)) = (values[i], past.values.get(&row.code)) else {
-                    continue;
-                };
-                if !row.is_summed() || !swung(now, last, rule.ratio, rule.at_least) {
-                    continue;
+        let last_of = |cell: usize| past.values.get(&previous.key(template, cell)).copied();
+        let mut found = |rule: &Rule, code: String, cell: usize, vars: &[(&str, String)]| {
+            let message = render(template, rule, cell, values[cell], vars);
+            out.push(form.locate(
+                sub.rule_issue(rule.severity, &code, message),
+                cell,
+                template,
+            ));
+        };
+        for rule in template.rules() {
+            match rule.check {
+                Check::Swing { ratio, at_least } => {
+                    for (i, now) in values.iter().enumerate() {
+                        let (Some(now), Some(last)) = (*now, last_of(i)) else {
+                            continue;
+                        };
+                        if !template.is_summed(i) || !swung(now, last, ratio, at_least) {
+                            continue;
+                        }
+                        let vars = [
+                            ("last", fmt_num(last)),
+                            ("last_year", previous.year.to_string()),
+                            ("ratio", fmt_num(ratio)),
+                        ];
+                        let code = format!("{}-{}", rule.code, template.cells()[i].code);
+                        found(rule, code, i, &vars);
+                    }
                 }
-                let vars = [
-                    ("last", crate::reader::fmt_num(last)),
-                    ("last_year", previous.year.to_string()),
-                    ("ratio", crate::reader::fmt_num(rule.ratio)),
-                ];
-                let cell = form.cell_of(i);
-                out.push(
-                    sub.rule_issue(
-                        rule.severity,
-                        &format!("{}-{}", rule.code, row.code),
-                        render(template, rule, row, Some(now), &vars),
-                    )
-                    .at(&form.sheet, &cell)
-                    .row(&row.code),
-                );
+                Check::Carried { this, last } => {
+                    // Blank is none, this year and last; a cell last year's
+                    // form did not have is not compared.
+                    if !previous.known.contains(&previous.key(template, last)) {
+                        continue;
+                    }
+                    let now = values[this].unwrap_or(0.0);
+                    let then = last_of(last).unwrap_or(0.0);
+                    if (now - then).abs() < 1e-6 {
+                        continue;
+                    }
+                    let vars = [
+                        ("last", fmt_num(then)),
+                        ("last_year", previous.year.to_string()),
+                        ("last_label", template.row_of(last).label.clone()),
+                    ];
+                    found(rule, rule.code.clone(), this, &vars);
+                }
+                _ => {}
             }
         }
     }

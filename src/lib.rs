@@ -2,8 +2,8 @@
 //! (政府信息公开情况统计表) from township spreadsheets to district and city returns.
 //!
 //! The data flows one way (see `run`):
-//! discover → read (in parallel) → assign to roster units → check → records
-//! (one long polars table) → rollup → write → report.
+//! plan → discover → read (in parallel) → assign to roster units → check →
+//! records (one long polars table) → rollup → summarize → write → report.
 
 pub mod assign;
 pub mod checks;
@@ -13,6 +13,7 @@ pub mod discover;
 pub mod explain;
 pub mod history;
 pub mod normalize;
+pub mod plan;
 pub mod reader;
 pub mod records;
 pub mod report;
@@ -20,5 +21,6 @@ pub mod rollup;
 pub mod roster;
 pub mod run;
 pub mod sniff;
+pub mod summary;
 pub mod template;
 pub mod write;

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use gongkai::plan::Csv;
 use gongkai::report::Severity;
-use gongkai::run::{Options, Summary, run};
+use gongkai::run::{Options, run};
+use gongkai::summary::Summary;
 use gongkai::template::Template;
 
 /// Yearly rollup of 政府信息公开情况统计表 from township spreadsheets to district and city returns.
@@ -28,6 +30,10 @@ enum Command {
         /// Where results go; they are written to OUT/<year>/.
         #[arg(long, default_value = "outputs", env = "GONGKAI_OUT")]
         out: PathBuf,
+        /// Write records.csv even when it has more rows than a spreadsheet
+        /// opens (1,048,576); by default records.parquet alone then.
+        #[arg(long)]
+        csv: bool,
     },
     /// Read and check forms without writing anything. INPUT may be one file, so a
     /// clerk can check a form before sending it.
@@ -40,8 +46,8 @@ enum Command {
         /// The file to write.
         #[arg(long, default_value = "统计表模板.xlsx")]
         out: PathBuf,
-        /// Template id (lps2018) or template file.
-        #[arg(long, default_value = "lps2018")]
+        /// Template id (lps2018, nat2019, nat2021) or template file.
+        #[arg(long, default_value = "nat2021")]
         template: String,
     },
     /// Generate a synthetic year of realistic, consistent forms (and a hierarchy.csv)
@@ -56,9 +62,12 @@ enum Command {
         /// Seed: the same seed makes the same files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Data year of the forms.
-        #[arg(long, default_value_t = 2018)]
-        year: i32,
+        /// Data year of the forms (default: 2018, or a year the --template is in force).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Template id (lps2018, nat2019, nat2021) or template file (default: the year's form).
+        #[arg(long)]
+        template: Option<String>,
     },
 }
 
@@ -73,9 +82,11 @@ struct Common {
     /// Roster CSV `city,district,township[,aliases]`; replaces the built-in 六盘水 roster.
     #[arg(long, env = "GONGKAI_HIERARCHY")]
     hierarchy: Option<PathBuf>,
-    /// Template id (lps2018) or template file.
-    #[arg(long, default_value = "lps2018", env = "GONGKAI_TEMPLATE")]
-    template: String,
+    /// Template id (lps2018, nat2019, nat2021) or template file (default: the
+    /// form in force for the data year: lps2018 up to 2018, nat2019 for 2019
+    /// and 2020, nat2021 since).
+    #[arg(long, env = "GONGKAI_TEMPLATE")]
+    template: Option<String>,
     /// Threads for the whole run (default: one per core).
     #[arg(long, env = "GONGKAI_JOBS")]
     jobs: Option<usize>,
@@ -131,8 +142,11 @@ enum OutputFormat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { common, out } => rollup(common, out, true),
-        Command::Check { common } => rollup(common, PathBuf::new(), false),
+        Command::Run { common, out, csv } => {
+            let csv = if csv { Csv::Always } else { Csv::WhenItFits };
+            rollup(common, Some(out), csv)
+        }
+        Command::Check { common } => rollup(common, None, Csv::WhenItFits),
         Command::Template { out, template } => {
             let result = Template::load(&template)
                 .map_err(anyhow::Error::from)
@@ -144,8 +158,15 @@ fn main() -> ExitCode {
             out,
             seed,
             year,
+            template,
         } => {
-            let result = Template::load("lps2018")
+            let year = year.unwrap_or(match template.as_deref() {
+                None | Some("lps2018") => 2018,
+                Some("nat2019") => 2020,
+                Some(_) => 2025,
+            });
+            let template = template.unwrap_or_else(|| Template::for_year(year).to_string());
+            let result = Template::load(&template)
                 .map_err(anyhow::Error::from)
                 .and_then(|t| Ok(gongkai::demo::generate(&t, townships, &out, seed, year)?));
             finish(result.map(|dir| {
@@ -170,7 +191,8 @@ fn finish(result: anyhow::Result<()>) -> ExitCode {
     }
 }
 
-fn rollup(common: Common, out: PathBuf, write: bool) -> ExitCode {
+fn rollup(common: Common, out: Option<PathBuf>, csv: Csv) -> ExitCode {
+    let write = out.is_some();
     if let Some(jobs) = common.jobs
         && std::env::var_os("POLARS_MAX_THREADS").is_none()
     {
@@ -187,12 +209,12 @@ fn rollup(common: Common, out: PathBuf, write: bool) -> ExitCode {
         template: common.template,
         jobs: common.jobs,
         progress: !common.no_progress,
-        write,
         previous: common.previous,
         explanations: common.explanations,
         strict: common.strict,
         swing_ratio: common.swing_ratio,
         swing_at_least: common.swing_at_least,
+        csv,
     };
     match run(&opts) {
         Ok(summary) => {

@@ -8,21 +8,30 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// The comparable form of a label.
+/// The comparable form of a label: NFKC, without white space or quote
+/// marks (published tables print “三安全一稳定”, "三安全一稳定" and 三安全一稳定).
 pub fn normalize_label(text: &str) -> String {
     // Every string cell of every form passes here. Labels are Chinese
     // characters, ASCII and full-width ASCII, whose NFKC is one character
     // each and needs no look at their neighbours; anything else takes the
     // full algorithm.
+    let kept = |c: &char| !c.is_whitespace() && !is_quote(*c);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match plain_nfkc(c) {
-            Some(c) if !c.is_whitespace() => out.push(c),
+            Some(c) if kept(&c) => out.push(c),
             Some(_) => {}
-            None => return text.nfkc().filter(|c| !c.is_whitespace()).collect(),
+            None => return text.nfkc().filter(kept).collect(),
         }
     }
     out
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '“' | '”' | '‘' | '’' | '「' | '」' | '『' | '』'
+    )
 }
 
 /// The NFKC of `c` when it is `c` alone, mapped one to one, and never
@@ -183,7 +192,9 @@ mod tests {
     use super::*;
 
     fn full_nfkc(text: &str) -> String {
-        text.nfkc().filter(|c| !c.is_whitespace()).collect()
+        text.nfkc()
+            .filter(|c| !c.is_whitespace() && !is_quote(*c))
+            .collect()
     }
 
     #[test]
@@ -207,9 +218,13 @@ mod tests {
             }
         }
         assert!(taken > 20_000);
-        let template = crate::template::Template::load("lps2018").unwrap();
-        for row in &template.rows {
-            assert_eq!(normalize_label(&row.label), full_nfkc(&row.label));
+        for id in crate::template::Template::embedded() {
+            let template = crate::template::Template::load(id).unwrap();
+            for table in template.tables() {
+                for row in &table.rows {
+                    assert_eq!(normalize_label(&row.label), full_nfkc(&row.label));
+                }
+            }
         }
         for text in [
             "统 计 指 标",
@@ -234,6 +249,10 @@ mod tests {
             normalize_label("(一)主动公开政府信息数 (不同渠道和方式公开相同信息计1条)")
         );
         assert_eq!(normalize_label("其中：涉及国家秘密"), "其中:涉及国家秘密");
+        assert_eq!(
+            normalize_label("3.危及\"三安全一稳定\""),
+            normalize_label("3.危及“三安全一稳定”")
+        );
     }
 
     #[test]

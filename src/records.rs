@@ -1,9 +1,10 @@
-//! The long table: one row per (unit, indicator), with where every value came
-//! from. Everything downstream (rollup, workbooks, CSV, Parquet) reads this.
+//! The long table: one row per (unit, template cell), with the cell's printed
+//! table, row and column and where every value came from. Everything
+//! downstream (rollup, workbooks, CSV, Parquet) reads this.
 //!
-//! At national scale the table has 3.4 million rows, and most of its columns
+//! At national scale the table has millions of rows, and most of its columns
 //! repeat a few thousand strings (the unit's names and file, the template
-//! row's label). Those columns are categorical: each string is stored once
+//! cell's labels). Those columns are categorical: each string is stored once
 //! and every row holds its index, so the table costs tens of bytes a row
 //! instead of hundreds, and no string is allocated per row. Columns are built
 //! in parallel, each straight from the submissions.
@@ -17,7 +18,7 @@ use crate::assign::{FileStatus, Submission};
 use crate::checks::{rollup_values, values_of};
 use crate::normalize::ReadAs;
 use crate::reader::{CellValue, Form};
-use crate::template::{Row, Template};
+use crate::template::Template;
 
 /// Builds one column of the records.
 type Builder<'a> = Box<dyn Fn() -> PolarsResult<Column> + Sync + 'a>;
@@ -25,7 +26,7 @@ type Builder<'a> = Box<dyn Fn() -> PolarsResult<Column> + Sync + 'a>;
 /// How a record's `read_as` names a row the form lacks.
 const MISSING: &str = "missing";
 
-/// The records of every used submission, in submission order then form order.
+/// The records of every used submission, in submission order then cell order.
 pub fn build(
     subs: &[Submission],
     template: &Template,
@@ -37,32 +38,35 @@ pub fn build(
         .filter(|s| s.status == FileStatus::Used)
         .filter_map(|s| Some((s, s.form()?)))
         .collect();
-    let per_row = template.rows.len();
+    let per_row = template.cells().len();
     let height = used.len() * per_row;
     let cells = || {
         used.iter()
             .flat_map(|(_, form)| form.values.iter().map(Option::as_ref))
     };
 
-    // Every column is a function of (unit, template row): build them side by side.
+    // Every column is a function of (unit, template cell): build them side by side.
     let used = &used;
     let of_unit = |name: &'static str, text: for<'x> fn(&'x Submission, &'x Form) -> &'x str| {
         Box::new(move || by_unit(name, used.iter().map(|(s, f)| text(s, f)), per_row)) as Builder
     };
-    let of_row = |name: &'static str, text: for<'x> fn(&'x Template, &'x Row) -> &'x str| {
-        let rows = template.rows.iter().map(move |r| text(template, r));
-        Box::new(move || by_row(name, rows.clone(), used.len())) as Builder
+    let of_cell = |name: &'static str, text: for<'x> fn(&'x Template, usize) -> &'x str| {
+        let cells = (0..per_row).map(move |i| text(template, i));
+        Box::new(move || by_row(name, cells.clone(), used.len())) as Builder
     };
     let builders: Vec<Builder> = vec![
         Box::new(|| Ok(Column::new("year".into(), vec![year; height]))),
         Box::new(|| by_unit("city", used.iter().map(|_| city), per_row)),
         of_unit("district", |s, _| &s.district),
         of_unit("township", |s, _| &s.township),
-        of_row("template", |t, _| &t.id),
-        of_row("code", |_, r| &r.code),
-        of_row("label", |_, r| &r.label),
-        of_row("unit", |_, r| &r.unit),
-        of_row("kind", |_, r| r.kind.as_str()),
+        of_cell("template", |t, _| &t.id),
+        of_cell("code", |t, i| &t.cells()[i].code),
+        of_cell("table", |t, i| t.table_title(i)),
+        of_cell("row", |t, i| &t.row_of(i).label),
+        of_cell("column", |t, i| &t.column_of(i).label),
+        of_cell("label", |t, i| &t.row_of(i).label),
+        of_cell("unit", |t, i| &t.cells()[i].unit),
+        of_cell("kind", |t, i| t.row_of(i).kind.as_str()),
         Box::new(|| {
             let values = cells().map(|c| c.and_then(|c| c.value));
             Ok(Float64Chunked::from_iter_options("value".into(), values).into_column())
@@ -91,7 +95,13 @@ pub fn build(
             category_column("read_as", &names, ids)
         }),
         of_unit("file", |s, _| &s.found.shown),
-        of_unit("sheet", |_, f| &f.sheet),
+        Box::new(|| {
+            let sheets = used
+                .iter()
+                .flat_map(|(_, form)| (0..per_row).map(|i| form.sheet_of(i, template)));
+            let (names, ids) = distinct(sheets);
+            category_column("sheet", &names, ids.into_iter())
+        }),
         Box::new(|| {
             let cell = cells().map(|c| c.map(CellValue::cell).unwrap_or_default());
             Ok(StringChunked::from_iter_values("cell".into(), cell).into_column())
@@ -118,7 +128,7 @@ fn by_unit<'a>(
     category_column(name, &names, repeated)
 }
 
-/// A column whose value belongs to the template row: the rows' strings,
+/// A column whose value belongs to the template cell: the cells' strings,
 /// once per unit.
 fn by_row<'a>(
     name: &str,

@@ -47,6 +47,9 @@ pub struct Issue {
     pub cell: String,
     /// The template row the finding is about (`R05`), where it has one.
     pub row: String,
+    /// The template column, on a form of several columns (`C7`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub column: String,
     pub message: String,
     /// The explanation from explanations.csv, when the finding has one: it
     /// stays in the report but no longer counts toward the exit code.
@@ -69,6 +72,7 @@ impl Issue {
             sheet: String::new(),
             cell: String::new(),
             row: String::new(),
+            column: String::new(),
             message: message.into(),
             explained: None,
         }
@@ -91,8 +95,10 @@ impl Issue {
         self
     }
 
-    pub fn row(mut self, code: &str) -> Issue {
-        self.row = code.to_string();
+    /// The template cell the finding is about, by its row's and column's codes.
+    pub fn cell_code(mut self, row: &str, column: &str) -> Issue {
+        self.row = row.to_string();
+        self.column = column.to_string();
         self
     }
 

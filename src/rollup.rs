@@ -1,7 +1,7 @@
 //! Township → district → city: group-bys over the records' `rollup_value`.
 //!
 //! Because every total in `rollup_value` is already recomputed from its parts
-//! for each township, one sum per row gives district and city totals that
+//! for each township, one sum per cell gives district and city totals that
 //! agree with their parts. Beside every sum is the number of units that
 //! reported it, so a blank is never mistaken for a zero.
 
@@ -12,15 +12,22 @@ use polars::prelude::*;
 use crate::roster::Roster;
 use crate::template::Template;
 
+/// Which level a return sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    District,
+    City,
+}
+
 /// One return: the values of one district or of the whole city.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Return {
-    /// `district` or `city`.
-    pub level: &'static str,
+    pub level: Level,
     pub name: String,
-    /// Per template row; `None` where no unit reported the row.
+    /// Per template cell; `None` where no unit reported the cell.
     pub values: Vec<Option<f64>>,
-    /// Per template row: how many units gave it a value.
+    /// Per template cell: how many units gave it a value.
     pub reporting: Vec<u32>,
     /// Units whose forms were rolled up.
     pub units: Vec<String>,
@@ -45,19 +52,15 @@ pub fn rollup(
     outside.sort();
     names.extend(outside);
 
-    let empty = || {
-        (
-            vec![None; template.rows.len()],
-            vec![0; template.rows.len()],
-        )
-    };
+    let cells = template.cells().len();
+    let empty = || (vec![None; cells], vec![0; cells]);
     let districts: Vec<Return> = names
         .into_iter()
         .map(|name| {
             let (values, reporting) = sums.remove(&name).unwrap_or_else(empty);
             let units = units.remove(&name).unwrap_or_default();
             Return {
-                level: "district",
+                level: Level::District,
                 name,
                 values,
                 reporting,
@@ -70,7 +73,7 @@ pub fn rollup(
         .next()
         .unwrap_or_else(empty);
     let city = Return {
-        level: "city",
+        level: Level::City,
         name: roster.city.clone(),
         values,
         reporting,
@@ -79,7 +82,7 @@ pub fn rollup(
     Ok((districts, city))
 }
 
-/// Per group of `by`: the sum of each template row and how many units reported it.
+/// Per group of `by`: the sum of each template cell and how many units reported it.
 type Sums = HashMap<String, (Vec<Option<f64>>, Vec<u32>)>;
 
 fn sum_by(records: &DataFrame, by: &str, template: &Template) -> PolarsResult<Sums> {
@@ -103,7 +106,7 @@ fn sum_by(records: &DataFrame, by: &str, template: &Template) -> PolarsResult<Su
     let codes = out.column("code")?.str()?;
     let sums = out.column("sum")?.f64()?;
     let counts = out.column("n")?.u32()?;
-    let rows = template.rows.len();
+    let rows = template.cells().len();
     let mut result = Sums::new();
     for i in 0..out.height() {
         let (Some(group), Some(row)) = (

@@ -90,11 +90,8 @@ fn the_demo_year_has_quirks_and_its_returns_still_add_up() {
     let returns = report["returns"].as_array().unwrap();
     let (city, districts) = returns.split_last().unwrap();
     assert_eq!(city["level"], "city");
-    for (i, value) in city["values"].as_array().unwrap().iter().enumerate() {
-        let sum: f64 = districts
-            .iter()
-            .filter_map(|d| d["values"][i].as_f64())
-            .sum();
+    for (i, value) in values(city).iter().enumerate() {
+        let sum: f64 = districts.iter().filter_map(|d| values(d)[i].as_f64()).sum();
         assert!(
             (value.as_f64().unwrap_or(0.0) - sum).abs() < 1e-6,
             "row {i}"

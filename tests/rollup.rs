@@ -117,7 +117,7 @@ fn run_sample() -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     let run = gongkai()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["run", "--no-progress", "--out"])
+        .args(["run", "--year", "2018", "--no-progress", "--out"])
         .arg(out.path())
         .output()
         .unwrap();

@@ -73,6 +73,14 @@ pub enum ReadError {
     )]
     OtherForm { template: String, what: String },
     #[error(
+        "this is the {found}, not the {expected} this year's rollup adds up; it is not summed; ask the township to copy its figures into the {expected} (`gongkai template --template {id}` writes a blank one)"
+    )]
+    WrongFormat {
+        found: String,
+        expected: String,
+        id: String,
+    },
+    #[error(
         "the reader failed on this file ({0}); open it in Excel or WPS, save it again and resend it"
     )]
     Panic(String),
@@ -94,6 +102,7 @@ impl ReadError {
             ReadError::Corrupt { .. } => Code::FileCorrupt,
             ReadError::NoForm { .. } => Code::FileNoForm,
             ReadError::OtherForm { .. } => Code::FileOtherForm,
+            ReadError::WrongFormat { .. } => Code::FormWrongFormat,
             ReadError::Panic(_) => Code::FileReaderFailed,
         }
     }
@@ -162,8 +171,9 @@ impl CellValue {
 #[derive(Debug, Clone)]
 pub struct Form {
     pub format: Format,
-    pub sheet: String,
-    /// One entry per template row, `None` where the form lacks the row.
+    /// The sheet each template table was found on, `""` where it was not.
+    pub sheets: Vec<String>,
+    /// One entry per template cell, `None` where the form lacks it.
     pub values: Vec<Option<CellValue>>,
     /// `填报单位` as written above the table, if it is.
     pub unit_name: Option<String>,
@@ -176,13 +186,29 @@ pub struct Form {
 }
 
 impl Form {
-    /// The name of the cell template row `i` was read from, `""` when the
-    /// form lacks the row.
+    /// The name of the sheet cell template cell `i` was read from, `""` when
+    /// the form lacks it.
     pub fn cell_of(&self, i: usize) -> String {
         self.values[i]
             .as_ref()
             .map(CellValue::cell)
             .unwrap_or_default()
+    }
+
+    /// The sheet template cell `i` was read from.
+    pub fn sheet_of(&self, i: usize, template: &Template) -> &str {
+        &self.sheets[template.cells()[i].table]
+    }
+
+    /// The sheets the form was found on, in order: `统计表`, or `表二, 表三, 表四`.
+    pub fn sheet(&self) -> String {
+        let mut names: Vec<&str> = Vec::new();
+        for s in self.sheets.iter().filter(|s| !s.is_empty()) {
+            if !names.contains(&s.as_str()) {
+                names.push(s);
+            }
+        }
+        names.join(", ")
     }
 }
 
@@ -243,7 +269,8 @@ pub fn read_bytes(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form
         .unwrap_or_else(|payload| Err(ReadError::Panic(panic_message(&payload))))
 }
 
-fn read_workbook(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form, ReadError> {
+/// The sheets of a workbook of any format gongkai reads.
+fn sheets_of(bytes: Vec<u8>) -> Result<(Format, Vec<open::Sheet>), ReadError> {
     let format = match sniff(&bytes) {
         Sniffed::Spreadsheet(f) => f,
         Sniffed::Empty => return Err(ReadError::Empty),
@@ -252,7 +279,39 @@ fn read_workbook(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form,
         Sniffed::Encrypted => return Err(ReadError::Password),
         Sniffed::Other(what) => return Err(ReadError::NotSpreadsheet(what)),
     };
-    let sheets = open::open(bytes, format)?;
+    Ok((format, open::open(bytes, format)?))
+}
+
+/// Which built-in form a lone file holds, told by the labels only that form
+/// carries, and the year of its 填报日期: what `gongkai check FILE` needs
+/// to know before it reads the file as that form. Anything that fails
+/// here is said when the file is read.
+pub fn identify(path: &Path) -> (Option<&'static str>, Option<i32>) {
+    let Ok(bytes) = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.len() <= MAX_FILE_BYTES)
+        .map_or(Err(()), |_| std::fs::read(path).map_err(|_| ()))
+    else {
+        return (None, None);
+    };
+    let found = catch_unwind(AssertUnwindSafe(|| {
+        let (_, sheets) = sheets_of(bytes).ok()?;
+        let id = locate::identify(&sheets)?;
+        let template = Template::load(id).ok()?;
+        let form = locate::locate(&sheets, Format::Xlsx, &template).ok();
+        let year = form
+            .and_then(|f| f.date)
+            .and_then(|d| d.get(..4)?.parse::<i32>().ok());
+        Some((id, year))
+    }));
+    match found {
+        Ok(Some((id, year))) => (Some(id), year),
+        _ => (None, None),
+    }
+}
+
+fn read_workbook(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form, ReadError> {
+    let (format, sheets) = sheets_of(bytes)?;
     let mut form = locate::locate(&sheets, format, template)?;
     if let Some(named) = format_from_extension(ext)
         && named != format

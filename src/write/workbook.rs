@@ -5,12 +5,12 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Color, Format, FormatBorder, Url, Workbook, Worksheet, XlsxError};
 
-use super::form::{FormContent, write_form};
+use super::form::{FormContent, write_form, write_form_by_part};
 use super::{WriteError, save_workbook};
 use crate::assign::{FileStatus, Submission};
 use crate::report::{Issue, Severity, cell_name};
-use crate::rollup::Return;
-use crate::run::{RunInfo, StatusRow};
+use crate::rollup::{Level, Return};
+use crate::summary::{RunInfo, StatusRow, UnitStatus};
 use crate::template::Template;
 
 fn xlsx_error(path: &Path) -> impl Fn(XlsxError) -> WriteError + '_ {
@@ -21,7 +21,7 @@ fn xlsx_error(path: &Path) -> impl Fn(XlsxError) -> WriteError + '_ {
 }
 
 fn return_content<'a>(ret: &'a Return, year: i32, with_counts: bool) -> FormContent<'a> {
-    let scope = if ret.level == "city" {
+    let scope = if ret.level == Level::City {
         "全市"
     } else {
         "全区(县)"
@@ -51,22 +51,15 @@ pub fn write_return(
     year: i32,
 ) -> Result<(), WriteError> {
     let mut wb = Workbook::new();
-    let ws = wb
-        .add_worksheet()
-        .set_name("统计表")
+    write_form_by_part(&mut wb, template, &return_content(ret, year, false))
         .map_err(xlsx_error(path))?;
-    write_form(ws, template, &return_content(ret, year, false)).map_err(xlsx_error(path))?;
     save_workbook(&mut wb, path)
 }
 
 /// A blank form, exactly the layout the reader expects, for townships to fill in.
 pub fn write_blank(path: &Path, template: &Template) -> Result<(), WriteError> {
     let mut wb = Workbook::new();
-    let ws = wb
-        .add_worksheet()
-        .set_name("统计表")
-        .map_err(xlsx_error(path))?;
-    let values = vec![None; template.rows.len()];
+    let values = vec![None; template.cells().len()];
     let content = FormContent {
         unit_line: "填报单位:".into(),
         values: &values,
@@ -78,7 +71,7 @@ pub fn write_blank(path: &Path, template: &Template) -> Result<(), WriteError> {
         extra: None,
         typed: Vec::new(),
     };
-    write_form(ws, template, &content).map_err(xlsx_error(path))?;
+    write_form_by_part(&mut wb, template, &content).map_err(xlsx_error(path))?;
     save_workbook(&mut wb, path)
 }
 
@@ -113,14 +106,17 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<(), WriteError> {
     ws.set_column_width(0, 22).map_err(&err)?;
     ws.set_column_width(1, 80).map_err(&err)?;
 
+    // A one-column form shows how many units reported each row beside it;
+    // on the national matrices those counts are in run.json.
+    let counts = a.template.is_single_column();
     let ws = wb.add_worksheet().set_name("全市").map_err(&err)?;
-    write_form(ws, a.template, &return_content(a.city, a.info.year, true)).map_err(&err)?;
+    write_form(ws, a.template, &return_content(a.city, a.info.year, counts)).map_err(&err)?;
     for d in a.districts {
         let ws = wb
             .add_worksheet()
             .set_name(sheet_name(&d.name))
             .map_err(&err)?;
-        write_form(ws, a.template, &return_content(d, a.info.year, true)).map_err(&err)?;
+        write_form(ws, a.template, &return_content(d, a.info.year, counts)).map_err(&err)?;
     }
 
     // The two sheets with a row per unit (40,000 at national scale) are
@@ -153,7 +149,9 @@ const DETAILS: &str = "乡镇明细";
 /// The first 乡镇明细 column holding an indicator.
 const FIRST_VALUE_COLUMN: u16 = 3;
 
-/// One row per township, one column per indicator (reported values).
+/// One row per township, one column per template cell (reported values),
+/// under header rows that name each cell: its code and label on a
+/// one-column form; its code, table, row and column on the national tables.
 /// Returns the row each used file is on, for the links of 校验.
 fn details<'a>(
     ws: &mut Worksheet,
@@ -161,24 +159,35 @@ fn details<'a>(
     head: &Format,
 ) -> Result<HashMap<&'a str, u32>, XlsxError> {
     let mut at = HashMap::new();
-    // The sheet is streamed to disk, so it is written row by row: the codes,
-    // the labels, then a row per township.
+    let t = a.template;
+    // The sheet is streamed to disk, so it is written row by row: the
+    // header rows, then a row per township.
+    type Name = fn(&Template, usize) -> &str;
+    let mut names: Vec<Name> = vec![|t, i| &t.cells()[i].code];
+    if t.is_single_column() {
+        names.push(|t, i| &t.row_of(i).label);
+    } else {
+        names.push(|t, i| t.table_title(i));
+        names.push(|t, i| &t.row_of(i).label);
+        names.push(|t, i| &t.column_of(i).label);
+    }
     let fixed = ["区县", "乡镇(街道)", "文件"];
     let first = FIRST_VALUE_COLUMN;
-    for c in 0..fixed.len() {
-        ws.write_string_with_format(0, c as u16, "", head)?;
+    let header_rows = names.len() as u32;
+    for (r, name) in names.iter().enumerate() {
+        let r = r as u32;
+        for (c, text) in fixed.iter().enumerate() {
+            let text = if r + 1 == header_rows { text } else { "" };
+            ws.write_string_with_format(r, c as u16, text, head)?;
+        }
+        for i in 0..t.cells().len() {
+            ws.write_string_with_format(r, first + i as u16, name(t, i), head)?;
+            if r == 0 {
+                ws.set_column_width(first + i as u16, 10)?;
+            }
+        }
     }
-    for (i, row) in a.template.rows.iter().enumerate() {
-        ws.write_string_with_format(0, first + i as u16, &row.code, head)?;
-        ws.set_column_width(first + i as u16, 10)?;
-    }
-    for (c, name) in fixed.iter().enumerate() {
-        ws.write_string_with_format(1, c as u16, *name, head)?;
-    }
-    for (i, row) in a.template.rows.iter().enumerate() {
-        ws.write_string_with_format(1, first + i as u16, &row.label, head)?;
-    }
-    let mut r = 2;
+    let mut r = header_rows;
     for sub in a
         .submissions
         .iter()
@@ -199,8 +208,13 @@ fn details<'a>(
     ws.set_column_width(0, 10)?;
     ws.set_column_width(1, 22)?;
     ws.set_column_width(2, 30)?;
-    ws.set_freeze_panes(2, first)?;
-    ws.autofilter(1, 0, r.max(2) - 1, first + a.template.rows.len() as u16 - 1)?;
+    ws.set_freeze_panes(header_rows, first)?;
+    ws.autofilter(
+        header_rows - 1,
+        0,
+        r.max(header_rows) - 1,
+        first + t.cells().len() as u16 - 1,
+    )?;
     Ok(at)
 }
 
@@ -300,7 +314,7 @@ fn findings(
         };
         let column = a
             .template
-            .position(&issue.row)
+            .find_cell(&issue.row, &issue.column)
             .map_or(0, |i| FIRST_VALUE_COLUMN + i as u16);
         let target = cell_name(detail_row, column as u32);
         let link = Url::new(format!("internal:'{DETAILS}'!{target}"));
@@ -328,10 +342,12 @@ fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), X
         .iter()
         .map(|s| {
             let fill = match s.status {
-                "submitted" | "duplicate" if s.errors > s.explained => Some(0xF8CBAD),
-                "submitted" => None,
-                "duplicate" | "not_in_roster" => Some(0xFFF2CC),
-                _ => Some(0xF8CBAD),
+                UnitStatus::Submitted | UnitStatus::Duplicate if s.errors > s.explained => {
+                    Some(0xF8CBAD)
+                }
+                UnitStatus::Submitted => None,
+                UnitStatus::Duplicate | UnitStatus::NotInRoster => Some(0xFFF2CC),
+                UnitStatus::Missing | UnitStatus::Rejected => Some(0xF8CBAD),
             };
             let format = fill.map_or_else(Format::new, |f| {
                 Format::new().set_background_color(Color::RGB(f))
@@ -339,7 +355,7 @@ fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), X
             let cells = vec![
                 Cell::Text(&s.district),
                 Cell::Text(&s.township),
-                Cell::Text(s.status_zh()),
+                Cell::Text(s.status.label_zh()),
                 Cell::Number(s.errors),
                 Cell::Number(s.warnings),
                 Cell::Number(s.explained),

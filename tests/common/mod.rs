@@ -171,6 +171,28 @@ pub fn expected_in(values_csv: &Path, fixture_name: &str) -> HashMap<String, Opt
     out
 }
 
+/// A cell of a return in run.json, by its code: its value and how many units
+/// reported it.
+pub fn cell<'a>(ret: &'a serde_json::Value, code: &str) -> (&'a serde_json::Value, u64) {
+    let cell = ret["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == code)
+        .unwrap_or_else(|| panic!("no cell {code} in {ret:#}"));
+    (&cell["value"], cell["reporting"].as_u64().unwrap())
+}
+
+/// Every value of a return in run.json, in the template's cell order.
+pub fn values(ret: &serde_json::Value) -> Vec<serde_json::Value> {
+    ret["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].clone())
+        .collect()
+}
+
 /// The issues of a report with the given code.
 pub fn issues<'a>(report: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
     report["issues"]
@@ -196,10 +218,8 @@ pub fn file_status<'a>(
 /// city-only rows blank, then `changes`.
 pub fn form_with(path: &Path, changes: &[(&str, f64)]) {
     let t = Template::load("lps2018").unwrap();
-    let mut values: Vec<Option<f64>> = t
-        .rows
-        .iter()
-        .map(|r| r.is_summed().then_some(0.0))
+    let mut values: Vec<Option<f64>> = (0..t.cells().len())
+        .map(|i| t.is_summed(i).then_some(0.0))
         .collect();
     for (code, v) in changes {
         values[t.position(code).unwrap()] = Some(*v);
