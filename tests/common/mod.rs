@@ -34,16 +34,31 @@ pub fn gongkai() -> Command {
     cmd
 }
 
-/// A year of submissions in a temporary folder: `root/2018/<county>/<name>`.
+/// A year of submissions in a temporary folder: `root/<year>/<county>/<name>`.
 pub struct Year {
     pub dir: tempfile::TempDir,
+    pub year: i32,
 }
 
 impl Year {
+    /// A 2018 year (the 六盘水 form).
     pub fn new() -> Year {
+        Year::of(2018)
+    }
+
+    pub fn of(year: i32) -> Year {
         Year {
             dir: tempfile::tempdir().unwrap(),
+            year,
         }
+    }
+
+    /// Where a file of this year goes: `<year>/<county>/<name>`.
+    pub fn path(&self, county: &str, name: &str) -> PathBuf {
+        self.root()
+            .join(self.year.to_string())
+            .join(county)
+            .join(name)
     }
 
     pub fn root(&self) -> &Path {
@@ -54,9 +69,9 @@ impl Year {
         self.dir.path().join("out")
     }
 
-    /// Copies `source` to `2018/<county>/<name>`.
+    /// Copies `source` to `<year>/<county>/<name>`.
     pub fn add(&self, source: &Path, county: &str, name: &str) -> &Year {
-        let dest = self.root().join("2018").join(county).join(name);
+        let dest = self.path(county, name);
         std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
         std::fs::copy(source, &dest).unwrap();
         self
@@ -108,7 +123,12 @@ impl Year {
     /// The records the run wrote, read back from Parquet, with the
     /// categorical columns (names, labels, files) as plain text.
     pub fn records(&self) -> DataFrame {
-        let file = std::fs::File::open(self.out().join("2018/records.parquet")).unwrap();
+        let file = std::fs::File::open(
+            self.out()
+                .join(self.year.to_string())
+                .join("records.parquet"),
+        )
+        .unwrap();
         let frame = ParquetReader::new(file).finish().unwrap();
         let columns = frame
             .columns()
@@ -217,12 +237,19 @@ pub fn file_status<'a>(
 /// Writes a form in the official layout: every summed row 0, headings and
 /// city-only rows blank, then `changes`.
 pub fn form_with(path: &Path, changes: &[(&str, f64)]) {
-    let t = Template::load("lps2018").unwrap();
+    let changes: Vec<(&str, Option<f64>)> = changes.iter().map(|(c, v)| (*c, Some(*v))).collect();
+    form_of("lps2018", path, &changes);
+}
+
+/// Writes a form of template `id` in the official layout: every summed cell
+/// 0, then `changes` (`None` leaves a cell blank).
+pub fn form_of(id: &str, path: &Path, changes: &[(&str, Option<f64>)]) {
+    let t = Template::load(id).unwrap();
     let mut values: Vec<Option<f64>> = (0..t.cells().len())
         .map(|i| t.is_summed(i).then_some(0.0))
         .collect();
     for (code, v) in changes {
-        values[t.position(code).unwrap()] = Some(*v);
+        values[t.position(code).unwrap()] = *v;
     }
     let mut wb = rust_xlsxwriter::Workbook::new();
     let content = FormContent {
