@@ -33,6 +33,14 @@ pub struct FormContent<'a> {
 /// unit line and header above it.
 pub const FIRST_ROW: u32 = 3;
 
+/// Column widths of the tables (in characters of the default font): the
+/// merged row groups narrow, the rows' own labels wide, the values.
+const GROUP_WIDTH: f64 = 10.0;
+const LABEL_WIDTH: f64 = 36.0;
+const VALUE_WIDTH: f64 = 10.0;
+/// The height of one line of text, in points.
+const LINE_HEIGHT: f64 = 15.0;
+
 /// The formats of a form, made once per sheet.
 struct Formats {
     title: Format,
@@ -363,6 +371,15 @@ fn body(
             };
             let c = row.groups.len() as u16;
             put(ws, (y, c), (y, grid.labels - 1), &row.label, fmt)?;
+            if !template.is_single_column() {
+                // Spreadsheets do not grow a row for a wrapped label in a
+                // merged cell: give a long label (表三's （六）1 and 2) its lines.
+                let room = LABEL_WIDTH + f64::from(grid.labels - 1 - c) * GROUP_WIDTH;
+                let lines = (row.label.width() as f64 / room).ceil();
+                if lines > 1.0 {
+                    ws.set_row_height(y, lines * LINE_HEIGHT)?;
+                }
+            }
             if grid.unit {
                 let unit = &template.cells()[table.cell(i, 0)].unit;
                 ws.write_string_with_format(y, grid.labels, unit, &f.unit)?;
@@ -458,12 +475,15 @@ fn set_widths(
     let labels = parts.iter().map(label_width).max().unwrap_or(0);
     let values = parts.iter().map(|p| Grid::of(p).width()).max().unwrap_or(1);
     for c in 0..labels {
-        // Group columns narrow, the row's own label wide.
-        let width = if c + 1 == labels { 36 } else { 10 };
+        let width = if c + 1 == labels {
+            LABEL_WIDTH
+        } else {
+            GROUP_WIDTH
+        };
         ws.set_column_width(c, width)?;
     }
     for c in labels..values {
-        ws.set_column_width(c, 10)?;
+        ws.set_column_width(c, VALUE_WIDTH)?;
     }
     Ok(())
 }
