@@ -12,6 +12,7 @@
 use std::path::Path;
 
 use crate::codes::Code;
+use crate::normalize::decode_text;
 use crate::report::{Issue, Severity};
 use crate::roster::place_core;
 
@@ -31,7 +32,7 @@ pub struct Explanation {
 /// a file that cannot be read at all is an error for the caller.
 pub fn load(path: &Path) -> std::io::Result<(Vec<Explanation>, Vec<Issue>)> {
     let bytes = std::fs::read(path)?;
-    let text = decode(&bytes);
+    let text = decode_text(&bytes);
     let shown = path.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -81,15 +82,6 @@ pub fn load(path: &Path) -> std::io::Result<(Vec<Explanation>, Vec<Issue>)> {
         });
     }
     Ok((out, problems))
-}
-
-/// UTF-8 (with or without a BOM), else GBK as Excel writes it.
-fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::GBK.decode(bytes).0.into_owned(),
-    }
 }
 
 /// Marks every finding an explanation names; explanations that name no

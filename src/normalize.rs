@@ -46,6 +46,16 @@ fn plain_nfkc(c: char) -> Option<char> {
     }
 }
 
+/// A text file as an office writes it: UTF-8 (with or without a BOM), else
+/// GBK, which Excel uses for CSV on a Chinese Windows.
+pub fn decode_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GBK.decode(bytes).0.into_owned(),
+    }
+}
+
 /// How a value cell was turned into a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

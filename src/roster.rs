@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::normalize::normalize_label;
+use crate::normalize::{decode_text, normalize_label};
 
 /// The 六盘水 township-level units at six dates, from the national division codes.
 const LIUPANSHUI: &str = include_str!("../data/liupanshui_divisions.csv");
@@ -65,7 +65,8 @@ pub enum NameMatch {
 
 impl Roster {
     /// The embedded 六盘水 list in force for a data year: the latest list dated
-    /// in or before that year (the 2018-10-31 list for 2018 data).
+    /// in or before that year (the 2018-10-31 list for 2018 data; for years
+    /// after the last list, the last list, and the source says so).
     pub fn liupanshui(year: i32) -> Roster {
         let mut rows: Vec<Vec<&str>> = LIUPANSHUI
             .lines()
@@ -88,9 +89,15 @@ impl Roster {
             .unwrap_or_default()
             .to_string();
         rows.retain(|f| f[0] == as_of);
+        let latest = dates.last().is_some_and(|d| *d == as_of);
+        let source = if latest && as_of.get(..4).is_some_and(|y| y < wanted.as_str()) {
+            format!("内置六盘水市区划 {as_of}(最新一份;{year} 年的区划如有变动,请用 --hierarchy)")
+        } else {
+            format!("内置六盘水市区划 {as_of}")
+        };
         Roster::new(
             rows.first().map(|f| f[2].to_string()).unwrap_or_default(),
-            format!("内置六盘水市区划 {as_of}"),
+            source,
             rows.iter()
                 .map(|f| Unit {
                     district: f[4].to_string(),
@@ -102,53 +109,58 @@ impl Roster {
     }
 
     /// A roster from a CSV file `city,district,township[,aliases]`, aliases
-    /// separated by `|` or `;`. A first line naming the columns is skipped.
+    /// separated by `|` or `;`, in UTF-8 or as Excel saves it on a Chinese
+    /// Windows (GBK). A first line naming the columns is skipped.
     pub fn from_csv(path: &Path) -> Result<Roster, RosterError> {
         let shown = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|source| RosterError::Io {
             path: shown.clone(),
             source,
         })?;
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.trim_start_matches('\u{feff}');
+        let text = decode_text(&bytes);
+        let invalid = |line: usize, message: String| RosterError::Invalid {
+            path: shown.clone(),
+            line,
+            message,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
         let mut city = String::new();
         let mut units = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-            if line.trim().is_empty() || (i == 0 && fields[0].eq_ignore_ascii_case("city")) {
+        for (i, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| invalid(i + 1, e.to_string()))?;
+            let line = record.position().map_or(i + 1, |p| p.line() as usize);
+            let field = |n: usize| record.get(n).unwrap_or("");
+            if record.iter().all(str::is_empty)
+                || (line == 1 && field(0).eq_ignore_ascii_case("city"))
+            {
                 continue;
             }
-            if fields.len() < 3 || fields[..3].iter().any(|f| f.is_empty()) {
-                return Err(RosterError::Invalid {
-                    path: shown,
-                    line: i + 1,
-                    message: "expected city,district,township[,aliases]".into(),
-                });
+            if (0..3).any(|n| field(n).is_empty()) {
+                return Err(invalid(
+                    line,
+                    "expected city,district,township[,aliases]".into(),
+                ));
             }
             if city.is_empty() {
-                city = fields[0].to_string();
+                city = field(0).to_string();
             }
             units.push(Unit {
-                district: fields[1].to_string(),
-                township: fields[2].to_string(),
-                aliases: fields
-                    .get(3)
-                    .map(|a| {
-                        a.split(['|', ';'])
-                            .map(str::trim)
-                            .filter(|a| !a.is_empty())
-                            .map(String::from)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                district: field(1).to_string(),
+                township: field(2).to_string(),
+                aliases: field(3)
+                    .split(['|', ';'])
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(String::from)
+                    .collect(),
             });
         }
         if units.is_empty() {
-            return Err(RosterError::Invalid {
-                path: shown,
-                line: 1,
-                message: "no units in the file".into(),
-            });
+            return Err(invalid(1, "no units in the file".into()));
         }
         Ok(Roster::new(city, shown, units))
     }
@@ -333,6 +345,31 @@ mod tests {
                 .districts()
                 .contains(&"水城区".to_string())
         );
+        // After the last list, the last list, said.
+        let latest = Roster::liupanshui(2025);
+        assert!(
+            latest.source.contains("2022-10-31(最新一份"),
+            "{}",
+            latest.source
+        );
+        assert!(!Roster::liupanshui(2022).source.contains("最新"));
+    }
+
+    #[test]
+    fn a_roster_saved_by_excel_on_a_chinese_windows_is_read() {
+        let (gbk, _, _) = encoding_rs::GBK.encode(
+            "city,district,township,aliases\n六盘水市,水城区,\"金盆乡\",金盆|金盆苗族彝族乡\n",
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster.csv");
+        std::fs::write(&path, &gbk).unwrap();
+        let r = Roster::from_csv(&path).unwrap();
+        assert_eq!(r.city, "六盘水市");
+        assert_eq!(r.units[0].township, "金盆乡");
+        assert_eq!(r.units[0].aliases, ["金盆", "金盆苗族彝族乡"]);
+        std::fs::write(&path, "city,district,township\n六盘水市,,金盆乡\n").unwrap();
+        let err = Roster::from_csv(&path).unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
     }
 
     #[test]
