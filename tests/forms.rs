@@ -25,7 +25,7 @@ fn reads_exactly(
     for (code, value) in &want {
         assert_eq!(got.get(code), Some(value), "{fixture_name} {code}");
     }
-    assert!(code == 0 || code == 1, "{fixture_name}: exit {code}");
+    assert_eq!(code, exit_code_for(&report), "{fixture_name}: exit {code}");
     (report, records)
 }
 

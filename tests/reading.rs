@@ -23,7 +23,7 @@ fn readable_cases() -> Vec<String> {
 fn read_case(name: &str) -> (Year, serde_json::Value) {
     let (year, code, report) = Year::one(&case(name), &format!("测试镇.{}", ext(name)));
     assert_eq!(report["counts"]["used"], 1, "{name}: {report:#}");
-    assert!(code == 0 || code == 1, "{name}: exit {code}");
+    assert_eq!(code, exit_code_for(&report), "{name}: exit {code}");
     let got = values_of(&year.records(), "测试镇");
     for (code, want) in expected_in(&case("values.csv"), name) {
         assert_eq!(got.get(&code), Some(&want), "{name} {code}");

@@ -213,6 +213,18 @@ pub fn values(ret: &serde_json::Value) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The exit code a run's report calls for: 1 when it has an unexplained
+/// error, 0 otherwise (no `--strict` here).
+pub fn exit_code_for(report: &serde_json::Value) -> i32 {
+    let errors = report["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["severity"] == "error" && i["explained"].is_null())
+        .count();
+    i32::from(errors > 0)
+}
+
 /// The issues of a report with the given code.
 pub fn issues<'a>(report: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
     report["issues"]
