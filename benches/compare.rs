@@ -12,7 +12,10 @@
 //!   median is reported;
 //! - `GONGKAI_BENCH_PEER_FORMS` (default 2000): forms of the smaller year the
 //!   peers run on (they are slow), `0` to skip them. The peers' packages are
-//!   installed by benches/peers/setup.sh into target/peers-venv.
+//!   installed by benches/peers/setup.sh into target/peers-venv;
+//! - `GONGKAI_BENCH_TEMPLATE` (default lps2018): the form of the generated
+//!   years, `nat2021` for the national tables (the peers read only the 2018
+//!   form, so they run with lps2018 alone).
 //!
 //! gongkai runs as its own process (the release binary), so its time includes
 //! start-up and every output file, and its peak memory is the process's.
@@ -38,11 +41,26 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The form of the generated years and the data year it is in force for.
+fn form() -> (String, i32) {
+    let template = std::env::var("GONGKAI_BENCH_TEMPLATE").unwrap_or_else(|_| "lps2018".into());
+    let year = match template.as_str() {
+        "lps2018" => 2018,
+        "nat2019" => 2020,
+        _ => 2025,
+    };
+    (template, year)
+}
+
 /// A generated year of `forms` forms, made on first use.
 fn year(forms: usize) -> PathBuf {
-    let dir = root()
-        .join("target/bench-data")
-        .join(format!("demo-{forms}"));
+    let (template, data_year) = form();
+    let name = if template == "lps2018" {
+        format!("demo-{forms}")
+    } else {
+        format!("demo-{template}-{forms}")
+    };
+    let dir = root().join("target/bench-data").join(name);
     if !dir.join("hierarchy.csv").is_file() {
         let t = Instant::now();
         let ok = Command::new(env!("CARGO_BIN_EXE_gongkai"))
@@ -52,6 +70,10 @@ fn year(forms: usize) -> PathBuf {
                 &forms.to_string(),
                 "--seed",
                 "1",
+                "--template",
+                &template,
+                "--year",
+                &data_year.to_string(),
                 "--out",
             ])
             .arg(&dir)
@@ -146,7 +168,7 @@ fn gongkai(dir: &Path, threads: usize, keep: Option<&Path>) -> (Duration, u64, s
             .arg(out.path())
             .args(["--no-progress", "--jobs", &threads.to_string()]),
     );
-    let json = out.path().join("2018/run.json");
+    let json = out.path().join(form().1.to_string()).join("run.json");
     if let Some(keep) = keep {
         std::fs::copy(&json, keep).expect("copy run.json");
     }
@@ -185,7 +207,7 @@ fn main() {
     let (bare, bare_rss) = median(reps, || {
         measure(
             Command::new(&me)
-                .env(BARE_READ, dir.join("2018"))
+                .env(BARE_READ, dir.join(form().1.to_string()))
                 .env("GONGKAI_BENCH_THREADS", cores.to_string()),
         )
     });
@@ -216,7 +238,7 @@ fn main() {
     );
     println!("phases of the last {cores}-thread run (ms): {phases}");
 
-    if peer_forms == 0 {
+    if peer_forms == 0 || form().0 != "lps2018" {
         return;
     }
     let small = year(peer_forms);

@@ -418,3 +418,42 @@ fn a_national_demo_year_rolls_up_without_errors() {
     // Mostly zeros at township level, but not all.
     assert!(cell(city, "T3R01C7").0.as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn last_years_carry_over_is_compared_across_the_change_of_format() {
+    // 2020 on the 2019 tables: 2 applications by 自然人 carried into next year.
+    let year = Year::of(2020);
+    let carried = [
+        ("T3R01C1", Some(2.0)),
+        ("T3R01C7", Some(2.0)),
+        ("T3R23C1", Some(2.0)),
+        ("T3R23C7", Some(2.0)),
+    ];
+    form_of("nat2019", &year.path("测试县", "甲镇.xlsx"), &carried);
+    let roster = year.roster(&[("测试县", "甲镇")]);
+    let (code, report) = year.run(Some(&roster));
+    assert_eq!((code, report["template"].as_str()), (0, Some("nat2019")));
+
+    // 2021 on the 2021 tables says 1 was carried over from last year.
+    let next = year.root().join("2021/测试县/甲镇.xlsx");
+    let this = [
+        ("T3R02C1", Some(1.0)),
+        ("T3R02C7", Some(1.0)),
+        ("T3R25C1", Some(1.0)),
+        ("T3R25C7", Some(1.0)),
+    ];
+    form_of("nat2021", &next, &this);
+    let (code, report) = year.run(Some(&roster));
+    assert_eq!(report["template"], "nat2021");
+    assert_eq!(code, 0, "a warning: it often does not hold in practice");
+    let found = issues(&report, "T3-CARRIED-C1");
+    assert_eq!(found.len(), 1, "{:#}", report["issues"]);
+    assert_eq!(found[0]["severity"], "warning");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("本年填报 1,2020年“四、结转下年度继续办理”为 2"),
+        "{message}"
+    );
+    assert_eq!(issues(&report, "T3-CARRIED-C7").len(), 1);
+    assert!(issues(&report, "T3-CARRIED-C2").is_empty(), "0 = 0");
+}

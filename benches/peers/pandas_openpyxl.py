@@ -84,7 +84,7 @@ def main():
     start = time.perf_counter()
 
     with open(args.template, "rb") as f:
-        rows = tomllib.load(f)["rows"]
+        rows = tomllib.load(f)["tables"][0]["rows"]  # the form's one table
     codes_by_label = {}
     for row in rows:
         codes_by_label.setdefault(norm(row["label"]), []).append(row["code"])

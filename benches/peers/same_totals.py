@@ -2,7 +2,7 @@
 
     python same_totals.py RUN_JSON RESULT_CSV [--template lps2018.toml]
 
-run.json's `returns` hold, per district and city, `values` in template order
+run.json's `returns` hold, per district and city, `cells` by code
 (null = nobody reported the row). The peer's CSV holds level,name,code,value
 for the rows it summed. Every (level, name, code) must agree within 1e-6:
 a value on one side and none on the other is a difference, except that rows
@@ -28,7 +28,7 @@ def main():
     args = parser.parse_args()
 
     with open(args.template, "rb") as f:
-        rows = tomllib.load(f)["rows"]
+        rows = tomllib.load(f)["tables"][0]["rows"]  # the form's one table
     codes = [r["code"] for r in rows]
     unsummed = {r["code"] for r in rows
                 if r["kind"] == "heading" or r.get("city_only", False)}
@@ -36,11 +36,12 @@ def main():
     run = json.loads(args.run_json.read_text(encoding="utf-8"))
     expected = {}
     for ret in run["returns"]:
-        if len(ret["values"]) != len(codes):
-            sys.exit(f"{ret['level']} {ret['name']}: {len(ret['values'])} values, "
+        cells = {c["code"]: c["value"] for c in ret["cells"]}
+        if sorted(cells) != sorted(codes):
+            sys.exit(f"{ret['level']} {ret['name']}: {len(cells)} cells, "
                      f"template has {len(codes)} rows")
-        for code, value in zip(codes, ret["values"]):
-            expected[(ret["level"], ret["name"], code)] = value
+        for code in codes:
+            expected[(ret["level"], ret["name"], code)] = cells[code]
 
     got = {}
     with open(args.result_csv, encoding="utf-8-sig", newline="") as f:
