@@ -131,7 +131,7 @@ impl Form {
     pub fn numbers(&self) -> Vec<Option<f64>> {
         self.values
             .iter()
-            .map(|v| v.as_ref().and_then(|c| c.value))
+            .map(|v| v.as_ref().and_then(|c| c.value()))
             .collect()
     }
 

@@ -57,7 +57,7 @@ pub fn decode_text(bytes: &[u8]) -> String {
 }
 
 /// How a value cell was turned into a number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReadAs {
     /// A number cell.

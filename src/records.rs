@@ -68,7 +68,7 @@ pub fn build(
         of_cell("unit", |t, i| &t.cells()[i].unit),
         of_cell("kind", |t, i| t.row_of(i).kind.as_str()),
         Box::new(|| {
-            let values = cells().map(|c| c.and_then(|c| c.value));
+            let values = cells().map(|c| c.and_then(CellValue::value));
             Ok(Float64Chunked::from_iter_options("value".into(), values).into_column())
         }),
         Box::new(|| {
@@ -81,8 +81,21 @@ pub fn build(
             Ok(summed.into_column())
         }),
         Box::new(|| {
-            let raw = cells().map(|c| c.map(CellValue::raw).unwrap_or_default());
-            Ok(StringChunked::from_iter_values("raw".into(), raw).into_column())
+            // Mostly a few numbers typed again and again: categorical, keyed
+            // without making each number's text.
+            let (names, ids) = distinct_by(cells(), |c| match c {
+                Some(c) => match c.typed() {
+                    Some(text) => Raw::Typed(text),
+                    None => Raw::Shown(c.value().map(f64::to_bits), c.read_as),
+                },
+                None => Raw::Shown(None, ReadAs::Blank),
+            });
+            let names: Vec<String> = names
+                .iter()
+                .map(|c| c.map(|c| c.raw().into_owned()).unwrap_or_default())
+                .collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            category_column("raw", &names, ids.into_iter())
         }),
         Box::new(|| {
             let names: Vec<&str> = ReadAs::ALL
@@ -103,8 +116,14 @@ pub fn build(
             category_column("sheet", &names, ids.into_iter())
         }),
         Box::new(|| {
-            let cell = cells().map(|c| c.map(CellValue::cell).unwrap_or_default());
-            Ok(StringChunked::from_iter_values("cell".into(), cell).into_column())
+            // The same few hundred cells in every form of one layout.
+            let (names, ids) = distinct_by(cells(), |c| c.map(|c| (c.row, c.col())));
+            let names: Vec<String> = names
+                .iter()
+                .map(|c| c.map(CellValue::cell).unwrap_or_default())
+                .collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            category_column("cell", &names, ids.into_iter())
         }),
     ];
     let columns = builders
@@ -143,17 +162,34 @@ fn by_row<'a>(
 /// The distinct strings in the order they first appear, and the index of
 /// each string given among them.
 fn distinct<'a>(strings: impl Iterator<Item = &'a str>) -> (Vec<&'a str>, Vec<u32>) {
-    let mut index: HashMap<&str, u32> = HashMap::new();
-    let mut names = Vec::new();
-    let ids = strings
-        .map(|s| {
-            *index.entry(s).or_insert_with(|| {
-                names.push(s);
-                names.len() as u32 - 1
+    distinct_by(strings, |s| s)
+}
+
+/// What tells two records' `raw` apart: the text typed, or the number a
+/// cell shows and how it was read.
+#[derive(PartialEq, Eq, Hash)]
+enum Raw<'a> {
+    Typed(&'a str),
+    Shown(Option<u64>, ReadAs),
+}
+
+/// The first item of each distinct key, in the order they first appear, and
+/// the index of each item's key among them.
+fn distinct_by<T: Copy, K: std::hash::Hash + Eq>(
+    items: impl Iterator<Item = T>,
+    key: impl Fn(T) -> K,
+) -> (Vec<T>, Vec<u32>) {
+    let mut index: HashMap<K, u32> = HashMap::new();
+    let mut firsts = Vec::new();
+    let ids = items
+        .map(|item| {
+            *index.entry(key(item)).or_insert_with(|| {
+                firsts.push(item);
+                firsts.len() as u32 - 1
             })
         })
         .collect();
-    (names, ids)
+    (firsts, ids)
 }
 
 /// A categorical column over `categories` (distinct), each row holding the

@@ -1,9 +1,15 @@
-//! Township → district → city: group-bys over the records' `rollup_value`.
+//! Township → district → city: sums of the records' `rollup_value` by place
+//! and cell.
 //!
 //! Because every total in `rollup_value` is already recomputed from its parts
 //! for each township, one sum per cell gives district and city totals that
 //! agree with their parts. Beside every sum is the number of units that
 //! reported it, so a blank is never mistaken for a zero.
+//!
+//! The sums are one pass over the records' columns rather than a polars
+//! group-by: a national year is 8 million records, and grouping them by two
+//! categorical keys row-encoded every record (400 MB at its peak, 1.6 s)
+//! to make a few thousand sums.
 
 use std::collections::{HashMap, HashSet};
 
@@ -86,64 +92,80 @@ pub fn rollup(
 type Sums = HashMap<String, (Vec<Option<f64>>, Vec<u32>)>;
 
 fn sum_by(records: &DataFrame, by: &str, template: &Template) -> PolarsResult<Sums> {
-    let out = records
-        .clone()
-        .lazy()
-        .group_by([col(by), col("code")])
-        .agg([
-            col("rollup_value").sum().alias("sum"),
-            col("rollup_value")
-                .count()
-                .cast(DataType::UInt32)
-                .alias("n"),
-        ])
-        .with_columns([
-            col(by).cast(DataType::String),
-            col("code").cast(DataType::String),
-        ])
-        .collect()?;
-    let groups = out.column(by)?.str()?;
-    let codes = out.column("code")?.str()?;
-    let sums = out.column("sum")?.f64()?;
-    let counts = out.column("n")?.u32()?;
-    let rows = template.cells().len();
-    let mut result = Sums::new();
-    for i in 0..out.height() {
-        let (Some(group), Some(row)) = (
-            groups.get(i),
-            codes.get(i).and_then(|c| template.position(c)),
-        ) else {
+    let (groups, group_of) = keys(records, by)?;
+    let (codes, code_of) = keys(records, "code")?;
+    let cell_of: Vec<Option<usize>> = codes.iter().map(|c| template.position(c)).collect();
+    let cells = template.cells().len();
+    let mut sums = vec![(vec![None; cells], vec![0u32; cells]); groups.len()];
+    let values = records.column("rollup_value")?.f64()?;
+    for ((value, g), c) in values.iter().zip(&group_of).zip(&code_of) {
+        let (Some(v), Some(cell)) = (value, cell_of[*c as usize]) else {
             continue;
         };
-        let (values, reporting) = result
-            .entry(group.to_string())
-            .or_insert_with(|| (vec![None; rows], vec![0; rows]));
-        let n = counts.get(i).unwrap_or(0);
-        // A sum over blanks is blank, not 0.
-        values[row] = if n == 0 { None } else { sums.get(i) };
-        reporting[row] = n;
+        let (sum, reporting) = &mut sums[*g as usize];
+        sum[cell] = Some(sum[cell].unwrap_or(0.0) + v);
+        reporting[cell] += 1;
     }
-    Ok(result)
+    Ok(groups.into_iter().zip(sums).collect())
+}
+
+/// The distinct texts of a column of the records, and for each record the
+/// index of its text among them (a blank counts as `""`).
+fn keys(records: &DataFrame, name: &str) -> PolarsResult<(Vec<String>, Vec<u32>)> {
+    let column = records.column(name)?;
+    let mut names: Vec<String> = Vec::new();
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut id = |text: &str| {
+        if let Some(&i) = index.get(text) {
+            return i;
+        }
+        names.push(text.to_string());
+        index.insert(text.to_string(), names.len() as u32 - 1);
+        names.len() as u32 - 1
+    };
+    let ids = match column.dtype() {
+        // The records' own columns: one look-up per category, not per record.
+        DataType::Categorical(..) => {
+            let cats = column.cat32()?;
+            let mapping = cats.get_mapping();
+            let mut by_cat: Vec<Option<u32>> = vec![None; mapping.num_cats_upper_bound() + 1];
+            cats.physical()
+                .iter()
+                .map(|cat| {
+                    let slot = cat.map_or(by_cat.len() - 1, |c| c as usize);
+                    match by_cat.get(slot).copied().flatten() {
+                        Some(i) => i,
+                        None => {
+                            let text = cat.and_then(|c| mapping.cat_to_str(c)).unwrap_or("");
+                            let i = id(text);
+                            if let Some(s) = by_cat.get_mut(slot) {
+                                *s = Some(i);
+                            }
+                            i
+                        }
+                    }
+                })
+                .collect()
+        }
+        _ => {
+            let text = column.cast(&DataType::String)?;
+            text.str()?.iter().map(|t| id(t.unwrap_or(""))).collect()
+        }
+    };
+    Ok((names, ids))
 }
 
 /// The townships of each district, in the order of the records.
 fn units_by_district(records: &DataFrame) -> PolarsResult<HashMap<String, Vec<String>>> {
-    let pairs = records
-        .clone()
-        .lazy()
-        .select([col("district"), col("township")])
-        .unique_stable(None, UniqueKeepStrategy::First)
-        .with_columns([
-            col("district").cast(DataType::String),
-            col("township").cast(DataType::String),
-        ])
-        .collect()?;
+    let (districts, district_of) = keys(records, "district")?;
+    let (townships, township_of) = keys(records, "township")?;
+    let mut seen = HashSet::new();
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    let districts = pairs.column("district")?.str()?;
-    let townships = pairs.column("township")?.str()?;
-    for (d, t) in districts.iter().zip(townships.iter()) {
-        if let (Some(d), Some(t)) = (d, t) {
-            out.entry(d.to_string()).or_default().push(t.to_string());
+    for (&d, &t) in district_of.iter().zip(&township_of) {
+        if seen.insert((d, t)) {
+            out.entry(districts[d as usize].clone())
+                .or_default()
+                .push(townships[t as usize].clone());
         }
     }
     Ok(out)

@@ -175,7 +175,6 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         outputs: Vec::new(),
         timings,
     };
-
     if let Some(dir) = &plan.out {
         let clock = Instant::now();
         let mut outputs = write(&plan, dir, &summary, &subs, &districts, &city, &mut records)?;

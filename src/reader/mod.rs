@@ -122,16 +122,18 @@ impl ReadError {
     }
 }
 
-/// One value cell of the form, as read. Kept small: a year holds one per
-/// township and indicator (3.4 million at national scale), so the cell's name
-/// and a number's text are made when asked for, not stored.
+/// One value cell of the form, as read. Kept small (32 bytes): a national
+/// year holds one per township and template cell, 8 million of them, so the
+/// cell's name and a number's text are made when asked for, not stored.
 #[derive(Debug, Clone)]
 pub struct CellValue {
-    pub value: Option<f64>,
+    number: f64,
+    has_number: bool,
     pub read_as: ReadAs,
-    /// Sheet position (0-based).
+    /// Sheet position (0-based). No sheet gongkai reads is wider than
+    /// 16,384 columns.
     pub row: u32,
-    pub col: u32,
+    col: u16,
     /// The text as typed, when it is not just the number shown (see [`CellValue::raw`]).
     text: Option<Box<str>>,
 }
@@ -142,17 +144,32 @@ impl CellValue {
         let shown = read_as == ReadAs::Number
             && value.is_some_and(|v| v.abs() < value::WRITTEN_WHOLE_BELOW);
         CellValue {
-            value,
+            number: value.unwrap_or(0.0),
+            has_number: value.is_some(),
             read_as,
             row,
-            col,
+            col: u16::try_from(col).unwrap_or(u16::MAX),
             text: (!shown && !raw.is_empty()).then(|| raw.into_boxed_str()),
         }
     }
 
+    /// The number read, `None` for a blank cell or one that holds no number.
+    pub fn value(&self) -> Option<f64> {
+        self.has_number.then_some(self.number)
+    }
+
+    pub fn col(&self) -> u32 {
+        u32::from(self.col)
+    }
+
+    /// The text as typed, when it is more than the number shown.
+    pub fn typed(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+
     /// The cell as typed: a number cell shows its number, a formula `=…`.
     pub fn raw(&self) -> std::borrow::Cow<'_, str> {
-        match (&self.text, self.value) {
+        match (&self.text, self.value()) {
             (Some(text), _) => std::borrow::Cow::Borrowed(text),
             (None, Some(v)) if self.read_as == ReadAs::Number => {
                 std::borrow::Cow::Owned(fmt_num(v))
@@ -163,7 +180,7 @@ impl CellValue {
 
     /// The cell's name, `C8`.
     pub fn cell(&self) -> String {
-        crate::report::cell_name(self.row, self.col)
+        crate::report::cell_name(self.row, self.col())
     }
 }
 
@@ -337,6 +354,11 @@ mod tests {
         let gone = ReadError::io(&Error::from(ErrorKind::NotFound)).to_string();
         assert!(gone.contains("link to nothing"));
         assert_eq!(ReadError::io(&Error::other("x")).code(), Code::FileIo);
+    }
+
+    #[test]
+    fn a_cell_value_is_32_bytes() {
+        assert_eq!(std::mem::size_of::<Option<CellValue>>(), 32);
     }
 
     #[test]

@@ -199,7 +199,7 @@ fn details<'a>(
         ws.write_string(r, 1, &sub.township)?;
         ws.write_string(r, 2, &sub.found.shown)?;
         for (i, v) in form.values.iter().enumerate() {
-            if let Some(value) = v.as_ref().and_then(|c| c.value) {
+            if let Some(value) = v.as_ref().and_then(crate::reader::CellValue::value) {
                 ws.write_number(r, first + i as u16, value)?;
             }
         }
