@@ -55,6 +55,12 @@ codes! {
     FileRenamed => "FILE-RENAMED",
     /// Not a spreadsheet by its name; not read.
     FileIgnored => "FILE-IGNORED",
+    /// A symbolic link in the input tree, not followed.
+    InputLink => "INPUT-LINK",
+    /// A year-named folder inside a district: an archive, not read.
+    InputArchive => "INPUT-ARCHIVE",
+    /// Another folder inside a district, not read.
+    InputNested => "INPUT-NESTED",
     /// A formula without a saved result, computed by gongkai.
     ValueFormulaComputed => "VALUE-FORMULA-COMPUTED",
     /// A formula gongkai cannot compute.
@@ -97,6 +103,8 @@ codes! {
     UnitGone => "UNIT-GONE",
     /// Last year's records could not be used.
     PreviousUnreadable => "PREVIOUS-UNREADABLE",
+    /// Files an interrupted run left in OUT, removed.
+    OutputLeftover => "OUTPUT-LEFTOVER",
     /// A line of explanations.csv that could not be used.
     ExplanationInvalid => "EXPLANATION-INVALID",
     /// An explanation that matches no finding.

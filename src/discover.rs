@@ -1,5 +1,13 @@
 //! Finding the forms of a year: `INPUT/<year>/<district>/<township>.<ext>`.
 //!
+//! The tree is taken as it is meant: a year folder is recognized only at the
+//! top of INPUT; the folders in it are districts, and a district's files are
+//! its townships' forms. A folder inside a district is not read: named after
+//! a year it is an archive (`水城县/2017/`), anything else is reported. A
+//! symbolic link is never followed (it can lead out of the input folder, or
+//! in a circle that would count the same forms again and again); it is
+//! reported once.
+//!
 //! Owner files Excel leaves beside an open workbook (`~$金盆乡.xlsx`), hidden
 //! files, LibreOffice lock files and editors' temp files are skipped silently:
 //! they are never a township's form. Anything else that is not a spreadsheet is
@@ -49,6 +57,36 @@ pub struct Discovery {
     pub forms: Vec<Found>,
     /// Files that are not spreadsheets by their name (listed in the report).
     pub ignored: Vec<Found>,
+    /// Entries not read, and why (listed in the report).
+    pub skipped: Vec<Skipped>,
+}
+
+/// An entry of the input tree that is not read.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// As shown in reports: relative to the year folder.
+    pub shown: String,
+    pub why: Skip,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// A symbolic link.
+    Link,
+    /// A year-named folder inside a district: last years' forms.
+    Archive,
+    /// Any other folder inside a district.
+    Nested,
+}
+
+/// A district folder given as the input: its year folder, year and name.
+pub fn district_folder(input: &Path) -> Option<(PathBuf, i32, String)> {
+    if folder_year(input).is_some() {
+        return None;
+    }
+    let parent = input.parent()?;
+    let year = folder_year(parent)?;
+    Some((parent.to_path_buf(), year, display_name(input.file_name()?)))
 }
 
 /// The year folder to read and its year. `input` may be the root holding year
@@ -103,9 +141,10 @@ fn list_years(input: &Path) -> String {
     }
 }
 
-/// The data year a single file's folders name (`inputs/2018/水城县/x.xlsx`).
+/// The data year a single file's folders name: its folder or the one above
+/// (`inputs/2018/水城县/x.xlsx`), never a folder further up.
 pub fn year_of_path(path: &Path) -> Option<i32> {
-    path.ancestors().skip(1).find_map(folder_year)
+    path.ancestors().skip(1).take(2).find_map(folder_year)
 }
 
 fn folder_year(path: &Path) -> Option<i32> {
@@ -117,16 +156,43 @@ fn folder_year(path: &Path) -> Option<i32> {
         .filter(|y| (1990..=2100).contains(y))
 }
 
-/// Every file below the year folder, sorted by path so runs are repeatable.
+/// Every file of the year folder's districts, sorted by path so runs are
+/// repeatable.
 pub fn discover(year_dir: &Path) -> Result<Discovery, DiscoverError> {
     let mut out = Discovery::default();
-    walk(year_dir, year_dir, &mut out)?;
-    out.forms.sort_by(|a, b| a.path.cmp(&b.path));
-    out.ignored.sort_by(|a, b| a.path.cmp(&b.path));
+    walk(year_dir, year_dir, None, &mut out)?;
+    out.sort();
     Ok(out)
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Discovery) -> Result<(), DiscoverError> {
+/// Every file of one district folder of a year.
+pub fn discover_district(
+    year_dir: &Path,
+    dir: &Path,
+    name: &str,
+) -> Result<Discovery, DiscoverError> {
+    let mut out = Discovery::default();
+    walk(year_dir, dir, Some(name), &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+impl Discovery {
+    fn sort(&mut self) {
+        self.forms.sort_by(|a, b| a.path.cmp(&b.path));
+        self.ignored.sort_by(|a, b| a.path.cmp(&b.path));
+        self.skipped.sort_by(|a, b| a.shown.cmp(&b.shown));
+    }
+}
+
+/// Walks `dir`: the year folder (`district` is `None`: its folders are
+/// districts) or a district's folder (its files are forms).
+fn walk(
+    year_dir: &Path,
+    dir: &Path,
+    district: Option<&str>,
+    out: &mut Discovery,
+) -> Result<(), DiscoverError> {
     let entries = std::fs::read_dir(dir).map_err(|source| DiscoverError::Io {
         path: dir.display().to_string(),
         source,
@@ -137,12 +203,33 @@ fn walk(root: &Path, dir: &Path, out: &mut Discovery) -> Result<(), DiscoverErro
         if skipped_silently(&name) {
             continue;
         }
-        if path.is_dir() {
-            walk(root, &path, out)?;
+        let shown = display_path(path.strip_prefix(year_dir).unwrap_or(&path));
+        // The entry itself, not what a link points to.
+        let kind = entry.file_type().ok();
+        let skip = |why| Skipped {
+            shown: shown.clone(),
+            why,
+        };
+        if kind.is_some_and(|k| k.is_symlink()) {
+            out.skipped.push(skip(Skip::Link));
             continue;
         }
-        let found = found(root, &path);
-        let ext = path
+        if kind.is_some_and(|k| k.is_dir()) {
+            match district {
+                None => walk(year_dir, &path, Some(&name), out)?,
+                Some(_) if folder_year(&path).is_some() => out.skipped.push(skip(Skip::Archive)),
+                Some(_) => out.skipped.push(skip(Skip::Nested)),
+            }
+            continue;
+        }
+        let found = Found {
+            shown,
+            folder: district.map(String::from),
+            stem: stem(&path),
+            path,
+        };
+        let ext = found
+            .path
             .extension()
             .map(|e| e.to_string_lossy().to_string())
             .unwrap_or_default();
@@ -161,19 +248,6 @@ pub fn single_file(path: &Path) -> Found {
     Found {
         path: path.to_path_buf(),
         shown: display_path(path),
-        folder,
-        stem: stem(path),
-    }
-}
-
-fn found(root: &Path, path: &Path) -> Found {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let folder = (rel.components().count() > 1)
-        .then(|| rel.components().next().map(|c| display_name(c.as_os_str())))
-        .flatten();
-    Found {
-        path: path.to_path_buf(),
-        shown: display_path(rel),
         folder,
         stem: stem(path),
     }
@@ -251,6 +325,46 @@ mod tests {
         let broken = OsStr::from_bytes(b"\xff\xfe.xlsx");
         assert_eq!(display_name(broken), "\u{fffd}\u{fffd}.xlsx");
         assert_eq!(display_path(Path::new("/a/b.xlsx")), "/a/b.xlsx");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_not_followed_and_folders_inside_a_district_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let year = dir.path().join("2018");
+        let county = year.join("水城县");
+        std::fs::create_dir_all(county.join("2017")).unwrap();
+        std::fs::create_dir_all(county.join("旧表")).unwrap();
+        std::fs::write(county.join("化乐镇.xlsx"), "x").unwrap();
+        std::fs::write(county.join("2017/化乐镇.xlsx"), "x").unwrap();
+        std::fs::write(county.join("旧表/化乐镇.xlsx"), "x").unwrap();
+        std::os::unix::fs::symlink("..", county.join("loop")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", county.join("外部.xlsx")).unwrap();
+        let found = discover(&year).unwrap();
+        let forms: Vec<&str> = found.forms.iter().map(|f| f.shown.as_str()).collect();
+        assert_eq!(forms, ["水城县/化乐镇.xlsx"]);
+        let skipped: Vec<(&str, Skip)> = found
+            .skipped
+            .iter()
+            .map(|s| (s.shown.as_str(), s.why))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                ("水城县/2017", Skip::Archive),
+                ("水城县/loop", Skip::Link),
+                ("水城县/外部.xlsx", Skip::Link),
+                ("水城县/旧表", Skip::Nested),
+            ]
+        );
+        // A district folder as the input: its year above it.
+        let (year_dir, y, name) = district_folder(&county).unwrap();
+        assert_eq!((year_dir, y, name.as_str()), (year.clone(), 2018, "水城县"));
+        assert!(district_folder(&year).is_none());
+        let one = discover_district(&year, &county, "水城县").unwrap();
+        assert_eq!(one.forms[0].folder.as_deref(), Some("水城县"));
+        assert_eq!(year_of_path(&county.join("2017/化乐镇.xlsx")), Some(2017));
+        assert_eq!(year_of_path(&county.join("旧表/化乐镇.xlsx")), None);
     }
 
     #[test]

@@ -32,6 +32,12 @@ pub struct Explanation {
 /// a file that cannot be read at all is an error for the caller.
 pub fn load(path: &Path) -> std::io::Result<(Vec<Explanation>, Vec<Issue>)> {
     let bytes = std::fs::read(path)?;
+    if !looks_like_text(&bytes) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "it is not a CSV file (it looks like a Word, Excel or other binary file); save it from Excel or WPS as CSV with the columns unit,code,explanation",
+        ));
+    }
     let text = decode_text(&bytes);
     let shown = path.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
@@ -82,6 +88,16 @@ pub fn load(path: &Path) -> std::io::Result<(Vec<Explanation>, Vec<Issue>)> {
         });
     }
     Ok((out, problems))
+}
+
+/// Whether the bytes are text: no NUL, and none of the signatures of the
+/// files an office might give by mistake (zip: docx/xlsx; OLE: doc/xls; PDF).
+fn looks_like_text(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    !head.contains(&0)
+        && !head.starts_with(b"PK\x03\x04")
+        && !head.starts_with(b"%PDF")
+        && !head.starts_with(b"\xD0\xCF\x11\xE0")
 }
 
 /// Marks every finding an explanation names; explanations that name no
@@ -164,6 +180,15 @@ mod tests {
         assert!(problems.is_empty());
         assert_eq!(found[0].unit, "金盆乡");
         assert_eq!(found[0].text, "原表如此");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_csv_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("说明.docx");
+        std::fs::write(&path, b"PK\x03\x04\x14\x00\x06\x00word/document.xml").unwrap();
+        let err = load(&path).unwrap_err().to_string();
+        assert!(err.contains("not a CSV file"), "{err}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod discover;
 pub mod explain;
 pub mod history;
 pub mod normalize;
+pub mod panics;
 pub mod plan;
 pub mod reader;
 pub mod records;

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use gongkai::plan::Csv;
@@ -37,6 +38,10 @@ enum Command {
         /// Where results go; they are written to OUT/<year>/.
         #[arg(long, default_value = "outputs", env = "GONGKAI_OUT")]
         out: PathBuf,
+        /// Seconds to wait for another run writing the same OUT/<year> before
+        /// giving up (exit code 4).
+        #[arg(long, default_value_t = 300, env = "GONGKAI_WAIT")]
+        wait: u64,
         /// Write records.csv even when it has more rows than a spreadsheet
         /// opens (1,048,576); by default records.parquet alone then.
         #[arg(long)]
@@ -95,7 +100,7 @@ struct Common {
     #[arg(long, env = "GONGKAI_TEMPLATE")]
     template: Option<String>,
     /// Threads for the whole run (default: one per core).
-    #[arg(long, env = "GONGKAI_JOBS")]
+    #[arg(long, env = "GONGKAI_JOBS", value_parser = at_least_one)]
     jobs: Option<usize>,
     /// No progress bar, even on a terminal.
     #[arg(long)]
@@ -126,6 +131,13 @@ struct Common {
     swing_at_least: Option<f64>,
 }
 
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("give a number of threads of 1 or more, such as 2".into()),
+    }
+}
+
 fn above_one(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v > 1.0 => Ok(v),
@@ -147,13 +159,19 @@ enum OutputFormat {
 }
 
 fn main() -> ExitCode {
+    gongkai::panics::quiet_caught_panics();
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { common, out, csv } => {
+        Command::Run {
+            common,
+            out,
+            csv,
+            wait,
+        } => {
             let csv = if csv { Csv::Always } else { Csv::WhenItFits };
-            rollup(common, Some(out), csv)
+            rollup(common, Some(out), csv, Duration::from_secs(wait))
         }
-        Command::Check { common } => rollup(common, None, Csv::WhenItFits),
+        Command::Check { common } => rollup(common, None, Csv::WhenItFits, Duration::ZERO),
         Command::Template { out, template } => {
             let result = Template::load(&template)
                 .map_err(anyhow::Error::from)
@@ -198,7 +216,7 @@ fn finish(result: anyhow::Result<()>) -> ExitCode {
     }
 }
 
-fn rollup(common: Common, out: Option<PathBuf>, csv: Csv) -> ExitCode {
+fn rollup(common: Common, out: Option<PathBuf>, csv: Csv, wait: Duration) -> ExitCode {
     let write = out.is_some();
     if let Some(jobs) = common.jobs
         && std::env::var_os("POLARS_MAX_THREADS").is_none()
@@ -222,6 +240,7 @@ fn rollup(common: Common, out: Option<PathBuf>, csv: Csv) -> ExitCode {
         swing_ratio: common.swing_ratio,
         swing_at_least: common.swing_at_least,
         csv,
+        wait,
     };
     match run(&opts) {
         Ok(summary) => {
@@ -239,7 +258,7 @@ fn rollup(common: Common, out: Option<PathBuf>, csv: Csv) -> ExitCode {
         }
         Err(e) => {
             eprintln!("gongkai: error: {e}");
-            ExitCode::from(2)
+            ExitCode::from(e.exit_code())
         }
     }
 }
@@ -376,7 +395,7 @@ fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
     if !s.outputs.is_empty() {
         say!(out, "outputs:");
         for o in &s.outputs {
-            say!(out, "  {o}");
+            say!(out, "  {}", o.file);
         }
     }
     out

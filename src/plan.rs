@@ -8,7 +8,10 @@ use std::path::PathBuf;
 
 use chrono::Datelike;
 
-use crate::discover::{Found, discover, single_file, year_folder, year_of_path};
+use crate::discover::{
+    Found, Skipped, discover, discover_district, district_folder, single_file, year_folder,
+    year_of_path,
+};
 use crate::explain;
 use crate::roster::Roster;
 use crate::template::Template;
@@ -21,6 +24,16 @@ pub enum PlanError {
     Roster(#[from] crate::roster::RosterError),
     #[error(transparent)]
     Discover(#[from] crate::discover::DiscoverError),
+    #[error(
+        "{path} is {district}'s folder of the {year} forms; to roll up {wanted}, run `gongkai run {root} --year {wanted}`"
+    )]
+    DistrictOfAnotherYear {
+        path: String,
+        district: String,
+        year: i32,
+        wanted: i32,
+        root: String,
+    },
 }
 
 /// When records.csv is written.
@@ -55,6 +68,8 @@ pub struct Options {
     pub swing_ratio: Option<f64>,
     pub swing_at_least: Option<f64>,
     pub csv: Csv,
+    /// How long to wait for another run writing the same OUT/<year>.
+    pub wait: std::time::Duration,
 }
 
 /// What a run reads.
@@ -62,6 +77,8 @@ pub struct Options {
 pub enum Target {
     /// A year folder of a roster's forms.
     Year { dir: PathBuf },
+    /// One district's folder of a year: that district rolled up alone.
+    District { dir: PathBuf, name: String },
     /// One file a clerk checks before sending it.
     File,
 }
@@ -104,6 +121,8 @@ pub struct Plan {
     pub files: Vec<Found>,
     /// Files that are not spreadsheets by their name.
     pub ignored: Vec<Found>,
+    /// Links and folders of the input tree that are not read.
+    pub skipped: Vec<Skipped>,
     pub year: i32,
     pub template: Template,
     pub form_choice: FormChoice,
@@ -118,7 +137,7 @@ pub struct Plan {
 
 impl Plan {
     pub fn resolve(opts: &Options) -> Result<Plan, PlanError> {
-        let (target, files, ignored, year, detected) = if opts.input.is_file() {
+        let (target, found, year, detected) = if opts.input.is_file() {
             let year = opts.year.or_else(|| year_of_path(&opts.input));
             let (detected, dated) = crate::reader::identify(&opts.input);
             // Forms for a year are filled in early the next year, so a
@@ -126,13 +145,31 @@ impl Plan {
             let year = year
                 .or(dated.map(|y| y - 1))
                 .unwrap_or_else(|| chrono::Local::now().year() - 1);
-            let files = vec![single_file(&opts.input)];
-            (Target::File, files, Vec::new(), year, detected)
+            let found = crate::discover::Discovery {
+                forms: vec![single_file(&opts.input)],
+                ..Default::default()
+            };
+            (Target::File, found, year, detected)
+        } else if let Some((year_dir, year, name)) = district_folder(&opts.input) {
+            if let Some(wanted) = opts.year.filter(|&y| y != year) {
+                return Err(PlanError::DistrictOfAnotherYear {
+                    path: opts.input.display().to_string(),
+                    district: name,
+                    year,
+                    wanted,
+                    root: year_dir.parent().unwrap_or(&year_dir).display().to_string(),
+                });
+            }
+            let found = discover_district(&year_dir, &opts.input, &name)?;
+            let target = Target::District {
+                dir: year_dir,
+                name,
+            };
+            (target, found, year, None)
         } else {
             let (dir, year) = year_folder(&opts.input, opts.year)?;
             let found = discover(&dir)?;
-            let target = Target::Year { dir };
-            (target, found.forms, found.ignored, year, None)
+            (Target::Year { dir }, found, year, None)
         };
         let (id, form_choice) = match (&opts.template, detected) {
             (Some(t), _) => (t.clone(), FormChoice::Given),
@@ -141,10 +178,13 @@ impl Plan {
         };
         let mut template = Template::load(&id)?;
         template.set_swing(opts.swing_ratio, opts.swing_at_least);
-        let roster = match &opts.hierarchy {
+        let mut roster = match &opts.hierarchy {
             Some(path) => Roster::from_csv(path)?,
             None => Roster::liupanshui(year),
         };
+        if let Target::District { name, .. } = &target {
+            roster = roster.within(name);
+        }
         let out = opts.out.as_ref().map(|o| o.join(year.to_string()));
         let last_year = match (&opts.previous, &opts.out) {
             (Some(path), _) => LastYear::Given(path.clone()),
@@ -159,17 +199,21 @@ impl Plan {
             (None, None) => LastYear::None,
         };
         let explanations = opts.explanations.clone().or_else(|| match &target {
-            Target::Year { dir } => Some(dir.join(explain::FILE_NAME)).filter(|p| p.is_file()),
+            Target::Year { dir } | Target::District { dir, .. } => {
+                Some(dir.join(explain::FILE_NAME)).filter(|p| p.is_file())
+            }
             Target::File => None,
         });
-        let ignored = ignored
+        let ignored = found
+            .ignored
             .into_iter()
             .filter(|f| Some(&f.path) != explanations.as_ref())
             .collect();
         Ok(Plan {
             target,
-            files,
+            files: found.forms,
             ignored,
+            skipped: found.skipped,
             year,
             template,
             form_choice,
@@ -186,10 +230,11 @@ impl Plan {
         matches!(self.target, Target::File)
     }
 
-    /// What the run reads, for the log: `2018` or `one file`.
+    /// What the run reads, for the log: `2018`, `2018 水城县` or `one file`.
     pub fn what(&self) -> String {
-        match self.target {
+        match &self.target {
             Target::Year { .. } => self.year.to_string(),
+            Target::District { name, .. } => format!("{} {name}", self.year),
             Target::File => "one file".into(),
         }
     }

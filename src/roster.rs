@@ -123,6 +123,12 @@ impl Roster {
             line,
             message,
         };
+        if let Some(bad) = text.lines().position(|l| l.contains('\u{FFFD}')) {
+            return Err(invalid(
+                bad + 1,
+                "the file is neither UTF-8 nor GBK text, so its names cannot be read; save it from Excel or WPS as CSV".into(),
+            ));
+        }
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -196,6 +202,20 @@ impl Roster {
             districts,
             district_by_core,
         }
+    }
+
+    /// The roster of one district, for a run on that district's folder; the
+    /// whole roster when the district is not in it (the run then says so).
+    pub fn within(self, folder: &str) -> Roster {
+        let Some(district) = self.district_for_folder(folder) else {
+            return self;
+        };
+        let units = self
+            .units
+            .into_iter()
+            .filter(|u| u.district == district)
+            .collect();
+        Roster::new(self.city, format!("{}(仅{district})", self.source), units)
     }
 
     /// The districts in roster order.

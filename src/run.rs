@@ -8,17 +8,20 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use sha2::Digest;
 
 use crate::assign::{FileStatus, Submission, assign};
 use crate::codes::Code;
-use crate::discover::Found;
+use crate::discover::{Found, Skip};
 use crate::plan::{Csv, LastYear, Plan};
 use crate::reader::read_file;
 use crate::report::{Issue, Severity, sort_issues};
 use crate::rollup::{Return, rollup};
 use crate::summary::{
-    ReturnSummary, RunInfo, Scope, Summary, Timings, count, file_report, tally, unit_status,
+    OutputFile, ReturnSummary, RunInfo, Scope, Summary, Timings, count, file_report, tally,
+    unit_status,
 };
+use crate::write::stage::{Stage, StageError};
 use crate::write::{tables, workbook};
 use crate::{explain, history};
 
@@ -30,6 +33,8 @@ pub enum RunError {
     Plan(#[from] crate::plan::PlanError),
     #[error(transparent)]
     Write(#[from] crate::write::WriteError),
+    #[error(transparent)]
+    Stage(#[from] StageError),
     #[error("the records table could not be built: {0}")]
     Table(#[from] polars::error::PolarsError),
     #[error(transparent)]
@@ -38,6 +43,20 @@ pub enum RunError {
     Explanations(String, std::io::Error),
     #[error("cannot start {0} threads: {1}")]
     Threads(usize, String),
+}
+
+impl RunError {
+    /// The exit code: 2 when nothing was done (bad arguments, an input that
+    /// cannot be read), 3 when the outputs could not be written (the previous
+    /// set is unchanged), 4 when another run holds OUT/<year>.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Write(_)
+            | RunError::Stage(StageError::NotWritable { .. } | StageError::Swap { .. }) => 3,
+            RunError::Stage(StageError::Busy { .. }) => 4,
+            _ => 2,
+        }
+    }
 }
 
 /// The most rows a spreadsheet opens (Excel, WPS and LibreOffice alike):
@@ -110,6 +129,17 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     let clock = Instant::now();
     let plan = Plan::resolve(opts)?;
     timings.discover_ms = clock.elapsed().as_millis();
+
+    // OUT is locked and known to be writable before a single form is read.
+    let stage = match &plan.out {
+        Some(dir) => {
+            let root = dir.parent().unwrap_or(dir);
+            Some(Stage::begin(root, plan.year, opts.wait, &|line| {
+                progress.log(line)
+            })?)
+        }
+        None => None,
+    };
     progress.log(&format!(
         "{}: {} form files in {}, form {}",
         plan.what(),
@@ -127,9 +157,18 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     let clock = Instant::now();
     let Audited {
         subs,
-        issues,
+        mut issues,
         previous,
     } = audit(&plan, loaded)?;
+    for left in stage.iter().flat_map(|s| &s.leftovers) {
+        progress.log(&format!("removed what an interrupted run left: {left}"));
+        issues.push(Issue::new(
+            Severity::Info,
+            Code::OutputLeftover,
+            format!("an interrupted run left {left}; it was removed"),
+        ));
+    }
+    sort_issues(&mut issues);
     timings.check_ms = clock.elapsed().as_millis();
 
     let clock = Instant::now();
@@ -175,18 +214,25 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         outputs: Vec::new(),
         timings,
     };
-    if let Some(dir) = &plan.out {
+    if let Some(stage) = stage {
         let clock = Instant::now();
-        let mut outputs = write(&plan, dir, &summary, &subs, &districts, &city, &mut records)?;
-        let json = dir.join("run.json");
-        outputs.push(json.clone());
-        summary.outputs = outputs.iter().map(|p| p.display().to_string()).collect();
+        let staged = write(
+            &plan,
+            stage.dir(),
+            &summary,
+            &subs,
+            &districts,
+            &city,
+            &mut records,
+        )?;
+        summary.outputs = describe(&staged, stage.target())?;
         summary.timings.write_ms = clock.elapsed().as_millis();
-        write_json(&json, &summary)?;
+        write_json(&stage.dir().join("run.json"), &summary)?;
+        let target = stage.target().display().to_string();
+        stage.commit()?;
         progress.log(&format!(
-            "wrote {} files to {}",
-            summary.outputs.len(),
-            dir.display()
+            "wrote {} files and run.json to {target}",
+            summary.outputs.len()
         ));
     }
     Ok(summary)
@@ -255,6 +301,26 @@ fn audit(
             )
             .file(&f.shown),
         );
+    }
+    for s in &plan.skipped {
+        let (severity, code, message) = match s.why {
+            Skip::Link => (
+                Severity::Warning,
+                Code::InputLink,
+                "a symbolic link; not followed, since it may lead out of the input folder or back into it; copy the file itself into the district's folder",
+            ),
+            Skip::Archive => (
+                Severity::Info,
+                Code::InputArchive,
+                "a folder named after a year inside a district: taken as an archive of that year's forms and not read",
+            ),
+            Skip::Nested => (
+                Severity::Warning,
+                Code::InputNested,
+                "a folder inside a district; its files are not read; put each township's file directly in its district's folder",
+            ),
+        };
+        issues.push(Issue::new(severity, code, message).file(&s.shown));
     }
     let per_file: Vec<Vec<Issue>> = subs
         .par_iter()
@@ -357,16 +423,19 @@ fn write(
     let parquet = dir.join("records.parquet");
     let (written, (returned, tabled)) = rayon::join(
         || {
-            workbook::write_analysis(
-                &analysis,
-                &workbook::Analysis {
-                    info: &summary.info,
-                    template,
-                    districts,
-                    city,
-                    submissions: subs,
-                    issues: &summary.issues,
-                    status: &summary.units,
+            let analyst = workbook::Analysis {
+                info: &summary.info,
+                template,
+                districts,
+                city,
+                submissions: subs,
+                issues: &summary.issues,
+                status: &summary.units,
+            };
+            crate::panics::guarded(|| workbook::write_analysis(&analysis, &analyst)).unwrap_or_else(
+                |panic| {
+                    let message = crate::panics::panic_message(&panic);
+                    Err(crate::write::stopped(&analysis, &message))
                 },
             )
         },
@@ -394,6 +463,28 @@ fn write(
     outputs.extend(csv);
     outputs.push(parquet);
     Ok(outputs)
+}
+
+/// Each staged output as run.json lists it: where it will be, its size
+/// and its SHA-256, so run.json describes exactly the files beside it.
+fn describe(staged: &[PathBuf], target: &Path) -> Result<Vec<OutputFile>, RunError> {
+    staged
+        .par_iter()
+        .map(|path| {
+            let bytes = std::fs::read(path).map_err(|source| crate::write::WriteError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            Ok(OutputFile {
+                file: target
+                    .join(path.file_name().unwrap_or_default())
+                    .display()
+                    .to_string(),
+                bytes: bytes.len() as u64,
+                sha256: format!("{:x}", sha2::Sha256::digest(&bytes)),
+            })
+        })
+        .collect()
 }
 
 fn write_json(path: &Path, summary: &Summary) -> Result<(), crate::write::WriteError> {

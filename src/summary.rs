@@ -210,6 +210,14 @@ impl ReturnSummary {
     }
 }
 
+/// One output file, as it lies in OUT/<year>.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputFile {
+    pub file: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
 /// Everything a run found and made: the content of run.json.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -220,7 +228,8 @@ pub struct Summary {
     pub units: Vec<StatusRow>,
     pub issues: Vec<Issue>,
     pub returns: Vec<ReturnSummary>,
-    pub outputs: Vec<String>,
+    /// The files written beside run.json.
+    pub outputs: Vec<OutputFile>,
     pub timings: Timings,
 }
 

@@ -326,24 +326,20 @@ fn gbk_file_names_are_read_and_shown_decoded() {
 
 #[cfg(unix)]
 #[test]
-fn an_unreadable_file_is_reported_and_the_rest_read() {
+fn a_link_to_nothing_is_reported_and_the_rest_read() {
     let year = Year::new();
     year.add(&form("synthetic_a.xls"), "测试县", "甲镇.xls");
     let dir = year.root().join("2018/测试县");
     std::os::unix::fs::symlink("/nonexistent/乙镇.xlsx", dir.join("乙镇.xlsx")).unwrap();
     let roster = year.roster(&[("测试县", "甲镇"), ("测试县", "乙镇")]);
     let (code, report) = year.run(Some(&roster));
-    assert_eq!(code, 1);
+    // Links are never followed: said once, and the unit is missing.
+    assert_eq!(code, 0);
     assert_eq!(report["counts"]["used"], 1);
-    let io = issues(&report, "FILE-IO");
-    assert_eq!(io.len(), 1, "{report:#}");
-    assert!(
-        io[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("link to nothing"),
-        "{io:?}"
-    );
+    let link = issues(&report, "INPUT-LINK");
+    assert_eq!(link.len(), 1, "{report:#}");
+    assert_eq!(link[0]["file"], "测试县/乙镇.xlsx");
+    assert_eq!(issues(&report, "UNIT-MISSING").len(), 1);
 }
 
 #[test]

@@ -13,7 +13,6 @@ mod locate;
 mod open;
 mod value;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -22,6 +21,7 @@ pub use value::fmt_num;
 
 use crate::codes::Code;
 use crate::normalize::ReadAs;
+use crate::panics::{guarded, panic_message};
 use crate::report::{Issue, Severity};
 use crate::sniff::{Format, Sniffed, format_from_extension, sniff};
 use crate::template::Template;
@@ -270,19 +270,11 @@ pub fn read_file(path: &Path, template: &Template) -> Loaded {
     }
 }
 
-fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
-}
-
 /// Reads a workbook held in memory. `ext` is the file's extension, used only
 /// to say when it disagrees with the content. Never panics: a panic inside a
 /// reader library becomes this file's error.
 pub fn read_bytes(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form, ReadError> {
-    catch_unwind(AssertUnwindSafe(|| read_workbook(bytes, ext, template)))
+    guarded(|| read_workbook(bytes, ext, template))
         .unwrap_or_else(|payload| Err(ReadError::Panic(panic_message(&payload))))
 }
 
@@ -311,7 +303,7 @@ pub fn identify(path: &Path) -> (Option<&'static str>, Option<i32>) {
     else {
         return (None, None);
     };
-    let found = catch_unwind(AssertUnwindSafe(|| {
+    let found = guarded(|| {
         let (_, sheets) = sheets_of(bytes).ok()?;
         let id = locate::identify(&sheets)?;
         let template = Template::load(id).ok()?;
@@ -320,7 +312,7 @@ pub fn identify(path: &Path) -> (Option<&'static str>, Option<i32>) {
             .and_then(|f| f.date)
             .and_then(|d| d.get(..4)?.parse::<i32>().ok());
         Some((id, year))
-    }));
+    });
     match found {
         Ok(Some((id, year))) => (Some(id), year),
         _ => (None, None),

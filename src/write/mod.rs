@@ -1,8 +1,12 @@
-//! Everything gongkai writes. Each file is written under a temporary name in
-//! its own folder and renamed into place, so an interrupted run never leaves a
-//! half-written file where a user or the next job would pick it up.
+//! Everything gongkai writes. A run's outputs are written into a staging
+//! folder and swapped into OUT/<year> as a set (see [`stage`]); each file is
+//! also written under a temporary name and renamed into place, so a file
+//! outside a run (`gongkai template`, `gongkai demo`) is never half there.
+//! Files are created as any new file is, under the user's umask, so
+//! colleagues on a shared folder can open them.
 
 pub mod form;
+pub mod stage;
 pub mod tables;
 pub mod workbook;
 
@@ -26,10 +30,30 @@ pub enum WriteError {
         path: String,
         source: polars::error::PolarsError,
     },
+    #[error("cannot write {path}: {why}")]
+    Stopped { path: String, why: String },
+}
+
+/// A workbook writer that panicked (rust_xlsxwriter does when the temporary
+/// files of a streamed sheet cannot be written), as one plain sentence.
+pub fn stopped(path: &Path, panic: &str) -> WriteError {
+    let why = if panic.contains("StorageFull") || panic.contains("code: 28") {
+        "the disk is full"
+    } else if panic.contains("FileTooLarge") {
+        "a limit on the size of files was reached"
+    } else if panic.contains("PermissionDenied") {
+        "permission was denied"
+    } else {
+        "writing its temporary files failed"
+    };
+    WriteError::Stopped {
+        path: path.display().to_string(),
+        why: why.to_string(),
+    }
 }
 
 /// Writes `path` atomically: `fill` writes into a temporary file beside it,
-/// which replaces `path` only once complete.
+/// which replaces `path` only once complete and synced.
 pub fn atomic<F>(path: &Path, fill: F) -> Result<(), WriteError>
 where
     F: FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> Result<(), WriteError>,
@@ -43,22 +67,25 @@ where
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".gongkai-")
-        .suffix(".part")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file());
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".gongkai-{name}.part"));
+    let written = (|| {
+        let file = std::fs::File::create(&tmp).map_err(io)?;
+        let mut w = std::io::BufWriter::new(&file);
         fill(&mut w)?;
         w.flush().map_err(io)?;
+        drop(w);
+        file.sync_all().map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    written
 }
 
-/// Saves a workbook atomically.
+/// Saves a workbook atomically. The workbook is built in memory and then
+/// written, so a full disk is one plain I/O error, not a zip library's.
 pub fn save_workbook(
     workbook: &mut rust_xlsxwriter::Workbook,
     path: &Path,
@@ -67,12 +94,16 @@ pub fn save_workbook(
     // year, the analyst workbook is 20.8 MB instead of 18.4 MB and deflate no
     // longer dominates writing it (level 1 saves another 0.4 s but makes 31 MB).
     workbook.set_zip_compression_level(3);
+    let bytes = workbook
+        .save_to_buffer()
+        .map_err(|source| WriteError::Xlsx {
+            path: path.display().to_string(),
+            source,
+        })?;
     atomic(path, |w| {
-        workbook
-            .save_to_writer(w)
-            .map_err(|source| WriteError::Xlsx {
-                path: path.display().to_string(),
-                source,
-            })
+        w.write_all(&bytes).map_err(|source| WriteError::Io {
+            path: path.display().to_string(),
+            source,
+        })
     })
 }

@@ -1,0 +1,346 @@
+//! OUT/<year> holds one run's complete set of outputs, or the previous one.
+//!
+//! A cron job and a person run at the same time; a cron timeout kills a run
+//! while it writes seventy files; the shared disk fills up. So a run takes
+//! OUT/<year>'s lock first (an OS file lock, which the kernel releases when
+//! the process dies, so no pid file ever goes stale), writes every output
+//! into a staging folder beside OUT/<year>, and only when all are written and
+//! synced swaps the two folders in one step (`renameat2(RENAME_EXCHANGE)` on
+//! Linux). Whatever happens before the swap, OUT/<year> keeps the previous
+//! set; the next run removes what an interrupted one left behind, and says so.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StageError {
+    #[error(
+        "the output folder {path} cannot be written ({source}); give an --out folder this account may write to"
+    )]
+    NotWritable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "another gongkai run is writing {path} ({holder}); waited {waited} s; run again when it has finished, or wait longer with --wait SECONDS"
+    )]
+    Busy {
+        path: String,
+        holder: String,
+        waited: u64,
+    },
+    #[error(
+        "the new outputs could not be put in place in {path} ({source}); the previous outputs are unchanged"
+    )]
+    Swap {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// A run's staging folder, with OUT/<year>'s lock held until it is dropped.
+pub struct Stage {
+    /// OUT/<year>: where the set goes.
+    target: PathBuf,
+    /// Where this run writes: OUT/.gongkai-<year>-staging-<pid>.
+    dir: PathBuf,
+    _lock: File,
+    /// What interrupted runs had left, removed.
+    pub leftovers: Vec<String>,
+}
+
+/// How long to wait between two tries of a held lock.
+const RETRY: Duration = Duration::from_millis(200);
+
+impl Stage {
+    /// Takes OUT/<year>'s lock (waiting up to `wait` for another run, and
+    /// saying so through `log`), removes what interrupted runs left, and
+    /// makes the staging folder. Everything here happens before a single
+    /// form is read, so an unwritable OUT is known at once.
+    pub fn begin(
+        out: &Path,
+        year: i32,
+        wait: Duration,
+        log: &dyn Fn(&str),
+    ) -> Result<Stage, StageError> {
+        let not_writable = |path: &Path| {
+            let path = path.display().to_string();
+            move |source| StageError::NotWritable { path, source }
+        };
+        std::fs::create_dir_all(out).map_err(not_writable(out))?;
+        let lock_path = out.join(format!(".gongkai-{year}.lock"));
+        let mut lock = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(not_writable(&lock_path))?;
+        let target = out.join(year.to_string());
+        let started = Instant::now();
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) => {
+                    let holder = holder(&mut lock);
+                    if started.elapsed() >= wait {
+                        return Err(StageError::Busy {
+                            path: target.display().to_string(),
+                            holder,
+                            waited: started.elapsed().as_secs(),
+                        });
+                    }
+                    if started.elapsed() < RETRY {
+                        log(&format!(
+                            "waiting up to {} s for another run writing {} ({holder})",
+                            wait.as_secs(),
+                            target.display()
+                        ));
+                    }
+                    std::thread::sleep(RETRY);
+                }
+                Err(TryLockError::Error(e)) => return Err(not_writable(&lock_path)(e)),
+            }
+        }
+        // Who holds the lock, for a run that has to wait.
+        let me = format!(
+            "pid {}, started {}, {}",
+            std::process::id(),
+            chrono::Local::now().format("%Y-%m-%d %H:%M:%S"),
+            std::env::args().collect::<Vec<_>>().join(" ")
+        );
+        lock.set_len(0)
+            .and_then(|()| lock.write_all(me.as_bytes()))
+            .map_err(not_writable(&lock_path))?;
+
+        let leftovers = clean(out, year, &target);
+        let dir = out.join(format!(".gongkai-{year}-staging-{}", std::process::id()));
+        std::fs::create_dir(&dir).map_err(not_writable(&dir))?;
+        Ok(Stage {
+            target,
+            dir,
+            _lock: lock,
+            leftovers,
+        })
+    }
+
+    /// The folder the run writes its outputs into.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where an output written to the staging folder will be once in place.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Puts the staged set in place of OUT/<year> in one step. Files in
+    /// OUT/<year> that no gongkai run wrote (a note the office keeps there)
+    /// are carried over into the new set.
+    pub fn commit(self) -> Result<(), StageError> {
+        let swap_error = |source| StageError::Swap {
+            path: self.target.display().to_string(),
+            source,
+        };
+        File::open(&self.dir)
+            .and_then(|d| d.sync_all())
+            .map_err(swap_error)?;
+        if self.target.is_dir() {
+            let ours = outputs_listed(&self.target);
+            swap(&self.dir, &self.target).map_err(swap_error)?;
+            // The previous set is now in the staging folder's place.
+            for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+                let name = entry.file_name();
+                let keep = !ours.iter().any(|o| o.as_str() == name) && name != "run.json";
+                if keep && !self.target.join(&name).exists() {
+                    let _ = std::fs::rename(entry.path(), self.target.join(&name));
+                }
+            }
+            let _ = std::fs::remove_dir_all(&self.dir);
+        } else {
+            std::fs::rename(&self.dir, &self.target).map_err(swap_error)?;
+        }
+        if let Some(out) = self.target.parent() {
+            let _ = File::open(out).and_then(|d| d.sync_all());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Stage {
+    /// A run that stops before its commit leaves no staging folder behind.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// What the lock file says about the run that holds it.
+fn holder(lock: &mut File) -> String {
+    let mut text = String::new();
+    let _ = lock.rewind().and_then(|()| lock.read_to_string(&mut text));
+    if text.trim().is_empty() {
+        "its details are not known".into()
+    } else {
+        text.trim().to_string()
+    }
+}
+
+/// Removes the staging and set-aside folders of interrupted runs of `year`
+/// and the partial files an older gongkai left in OUT/<year>; returns their names.
+fn clean(out: &Path, year: i32, target: &Path) -> Vec<String> {
+    let prefix = format!(".gongkai-{year}-");
+    let mut removed = Vec::new();
+    for entry in std::fs::read_dir(out).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with(&prefix) && std::fs::remove_dir_all(entry.path()).is_ok() {
+            removed.push(entry.path().display().to_string());
+        }
+    }
+    for entry in std::fs::read_dir(target).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with(".gongkai-")
+            && name.ends_with(".part")
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed.push(entry.path().display().to_string());
+        }
+    }
+    removed
+}
+
+/// The file names the run.json in `dir` lists as its outputs.
+fn outputs_listed(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join("run.json")) else {
+        return Vec::new();
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    json["outputs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o.as_str().or_else(|| o["file"].as_str()))
+        .filter_map(|p| Path::new(p).file_name())
+        .map(|n| n.to_string_lossy().to_string())
+        .collect()
+}
+
+/// Exchanges two folders: in one step where the system can, else by three
+/// renames (the new set is never half there: it moves as one folder).
+fn swap(staged: &Path, target: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    match exchange(staged, target) {
+        Ok(()) => return Ok(()),
+        // A file system without RENAME_EXCHANGE.
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) => {}
+        Err(e) => return Err(e),
+    }
+    let aside = staged.with_extension("aside");
+    std::fs::rename(target, &aside)?;
+    if let Err(e) = std::fs::rename(staged, target) {
+        let _ = std::fs::rename(&aside, target);
+        return Err(e);
+    }
+    std::fs::rename(&aside, staged)
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths that live across the call.
+    let done = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if done == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quiet(_: &str) {}
+
+    #[test]
+    fn the_set_is_swapped_in_whole_and_foreign_files_are_kept() {
+        let out = tempfile::tempdir().unwrap();
+        let year = out.path().join("2025");
+        std::fs::create_dir_all(&year).unwrap();
+        std::fs::write(year.join("old.xlsx"), "old").unwrap();
+        std::fs::write(year.join("备忘.txt"), "the office's own note").unwrap();
+        std::fs::write(
+            year.join("run.json"),
+            r#"{"outputs": [{"file": "out/2025/old.xlsx"}]}"#,
+        )
+        .unwrap();
+        let stage = Stage::begin(out.path(), 2025, Duration::ZERO, &quiet).unwrap();
+        std::fs::write(stage.dir().join("new.xlsx"), "new").unwrap();
+        std::fs::write(stage.dir().join("run.json"), "{}").unwrap();
+        stage.commit().unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(&year)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["new.xlsx", "run.json", "备忘.txt"]);
+        // Nothing is left beside OUT/2025 but the lock.
+        let beside: Vec<String> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n != "2025")
+            .collect();
+        assert_eq!(beside, [".gongkai-2025.lock"]);
+    }
+
+    #[test]
+    fn a_second_run_is_refused_while_the_first_holds_the_lock_and_names_it() {
+        let out = tempfile::tempdir().unwrap();
+        let first = Stage::begin(out.path(), 2025, Duration::ZERO, &quiet).unwrap();
+        let Err(StageError::Busy { holder, .. }) =
+            Stage::begin(out.path(), 2025, Duration::ZERO, &quiet)
+        else {
+            panic!("the second run must not get the lock");
+        };
+        assert!(
+            holder.contains(&format!("pid {}", std::process::id())),
+            "{holder}"
+        );
+        drop(first);
+        Stage::begin(out.path(), 2025, Duration::ZERO, &quiet).unwrap();
+    }
+
+    #[test]
+    fn what_an_interrupted_run_left_is_removed_and_named() {
+        let out = tempfile::tempdir().unwrap();
+        let left = out.path().join(".gongkai-2025-staging-99999");
+        std::fs::create_dir_all(&left).unwrap();
+        std::fs::write(left.join("half.xlsx"), "half").unwrap();
+        std::fs::create_dir_all(out.path().join("2025")).unwrap();
+        std::fs::write(out.path().join("2025/.gongkai-x.xlsx.part"), "part").unwrap();
+        let stage = Stage::begin(out.path(), 2025, Duration::ZERO, &quiet).unwrap();
+        assert_eq!(stage.leftovers.len(), 2, "{:?}", stage.leftovers);
+        assert!(!left.exists());
+        drop(stage);
+        assert!(
+            !out.path()
+                .join(format!(".gongkai-2025-staging-{}", std::process::id()))
+                .exists(),
+            "a run that stops before its commit leaves no staging folder"
+        );
+    }
+}

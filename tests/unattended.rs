@@ -1,0 +1,311 @@
+//! Runs as a cron job and a shared folder see them: two at once, one killed
+//! while writing, a full disk, an input tree with links and archives. After
+//! each, OUT/<year> holds one run's complete set or the previous one.
+//!
+//! No test sleeps to synchronise: the lock is held by the test itself, and
+//! kills and full disks come from a file-size limit set on the child
+//! (RLIMIT_FSIZE), which stops it at a deterministic point in its writing.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use sha2::{Digest, Sha256};
+
+/// A small year: two townships of one county.
+fn small_year() -> (Year, std::path::PathBuf) {
+    let year = Year::new();
+    form_with(&year.path("测试县", "甲镇.xlsx"), &[("R84", 2.0)]);
+    form_with(&year.path("测试县", "乙镇.xlsx"), &[("R84", 3.0)]);
+    let roster = year.roster(&[("测试县", "甲镇"), ("测试县", "乙镇")]);
+    (year, roster)
+}
+
+fn run_cmd(year: &Year, roster: &Path) -> Command {
+    let mut cmd = gongkai();
+    cmd.arg("run")
+        .arg(year.root().join("2018"))
+        .arg("--hierarchy")
+        .arg(roster)
+        .arg("--out")
+        .arg(year.out())
+        .args(["--no-progress", "--format", "json"]);
+    cmd
+}
+
+/// Every file of OUT/2018 with its SHA-256.
+fn set_of(dir: &Path) -> BTreeMap<String, String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap();
+            (
+                e.file_name().to_string_lossy().to_string(),
+                format!("{:x}", Sha256::digest(&bytes)),
+            )
+        })
+        .collect()
+}
+
+/// run.json describes exactly the files beside it.
+fn assert_consistent(dir: &Path) {
+    let set = set_of(dir);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("run.json")).unwrap()).unwrap();
+    let listed: BTreeMap<String, String> = json["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let name = Path::new(o["file"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            (name, o["sha256"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let mut beside = set.clone();
+    beside.remove("run.json");
+    assert_eq!(listed, beside, "run.json lists exactly the files beside it");
+}
+
+/// Leftovers beside OUT/2018 (staging folders of interrupted runs).
+fn leftovers(out: &Path) -> Vec<String> {
+    std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".gongkai-2018-"))
+        .collect()
+}
+
+#[test]
+fn a_run_waits_for_the_lock_or_exits_4_naming_the_run_that_holds_it() {
+    let (year, roster) = small_year();
+    std::fs::create_dir_all(year.out()).unwrap();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(year.out().join(".gongkai-2018.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    std::fs::write(
+        year.out().join(".gongkai-2018.lock"),
+        "pid 4242, started 2026-01-20 03:00:00, gongkai run",
+    )
+    .unwrap();
+    let out = run_cmd(&year, &roster)
+        .args(["--wait", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("pid 4242"), "{stderr}");
+    assert!(!year.out().join("2018").exists(), "nothing written");
+    lock.unlock().unwrap();
+    let out = run_cmd(&year, &roster).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_consistent(&year.out().join("2018"));
+}
+
+#[test]
+fn two_runs_at_once_both_finish_and_leave_one_runs_set() {
+    let (year, roster) = small_year();
+    let first = run_cmd(&year, &roster).spawn().unwrap();
+    let second = run_cmd(&year, &roster).spawn().unwrap();
+    let (a, b) = (
+        first.wait_with_output().unwrap(),
+        second.wait_with_output().unwrap(),
+    );
+    assert_eq!((a.status.code(), b.status.code()), (Some(0), Some(0)));
+    assert_consistent(&year.out().join("2018"));
+    assert!(leftovers(&year.out()).is_empty());
+}
+
+/// `run` with the size of any file it writes limited to `bytes`; with
+/// `kill`, going past the limit kills it (SIGXFSZ), else the write fails as
+/// on a full disk.
+fn limited(year: &Year, roster: &Path, bytes: u64, kill: bool) -> std::process::Output {
+    let mut cmd = run_cmd(year, roster);
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
+            if !kill {
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            }
+            Ok(())
+        });
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn a_run_killed_while_writing_leaves_the_previous_set_and_the_next_run_cleans_up() {
+    let (year, roster) = small_year();
+    assert_eq!(
+        run_cmd(&year, &roster).output().unwrap().status.code(),
+        Some(0)
+    );
+    let before = set_of(&year.out().join("2018"));
+    form_with(&year.path("测试县", "乙镇.xlsx"), &[("R84", 30.0)]);
+    // Killed at the first file past each size: early (the smallest
+    // outputs) and late (the analyst workbook and Parquet).
+    for limit in [2_000, 12_000] {
+        let out = limited(&year, &roster, limit, true);
+        assert_eq!(
+            out.status.signal(),
+            Some(libc::SIGXFSZ),
+            "killed at {limit}"
+        );
+        assert_eq!(
+            set_of(&year.out().join("2018")),
+            before,
+            "previous set intact"
+        );
+    }
+    assert!(
+        !leftovers(&year.out()).is_empty(),
+        "the killed runs left staging"
+    );
+    let out = run_cmd(&year, &roster).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!issues(&report, "OUTPUT-LEFTOVER").is_empty(), "said so");
+    assert!(leftovers(&year.out()).is_empty(), "and removed them");
+    assert_consistent(&year.out().join("2018"));
+    assert_ne!(
+        set_of(&year.out().join("2018")),
+        before,
+        "the new set is in"
+    );
+}
+
+#[test]
+fn a_full_disk_is_one_plain_line_exit_3_and_the_previous_set_intact() {
+    let (year, roster) = small_year();
+    assert_eq!(
+        run_cmd(&year, &roster).output().unwrap().status.code(),
+        Some(0)
+    );
+    let before = set_of(&year.out().join("2018"));
+    let out = limited(&year, &roster, 12_000, false);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(!stderr.contains("Io(Os"), "no library debug text: {stderr}");
+    assert_eq!(set_of(&year.out().join("2018")), before);
+    assert!(
+        leftovers(&year.out()).is_empty(),
+        "a failed run cleans its staging"
+    );
+}
+
+#[test]
+fn an_output_folder_that_cannot_be_written_stops_the_run_before_reading() {
+    let (year, roster) = small_year();
+    let blocked = year.root().join("blocked");
+    std::fs::write(&blocked, "a file where the output folder should be").unwrap();
+    let out = gongkai()
+        .arg("run")
+        .arg(year.root().join("2018"))
+        .arg("--hierarchy")
+        .arg(&roster)
+        .arg("--out")
+        .arg(&blocked)
+        .arg("--no-progress")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot be written"), "{stderr}");
+    assert!(
+        !stderr.contains("form files in"),
+        "stopped before reading: {stderr}"
+    );
+}
+
+#[test]
+fn outputs_are_readable_by_colleagues_under_the_usual_umask() {
+    let (year, roster) = small_year();
+    let mut cmd = run_cmd(&year, &roster);
+    // SAFETY: umask is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::umask(0o022);
+            Ok(())
+        });
+    }
+    assert_eq!(cmd.output().unwrap().status.code(), Some(0));
+    for entry in std::fs::read_dir(year.out().join("2018")).unwrap() {
+        let entry = entry.unwrap();
+        let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "{:?}", entry.file_name());
+    }
+}
+
+#[test]
+fn links_and_folders_inside_a_district_do_not_count_a_form_twice() {
+    let (year, roster) = small_year();
+    let county = year.root().join("2018/测试县");
+    std::os::unix::fs::symlink("..", county.join("loop")).unwrap();
+    std::fs::create_dir_all(county.join("2017")).unwrap();
+    form_with(&county.join("2017/甲镇.xlsx"), &[("R84", 100.0)]);
+    let out = run_cmd(&year, &roster).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["counts"]["files"], 2);
+    let city = report["returns"].as_array().unwrap().last().unwrap();
+    assert_eq!(cell(city, "R84").0, 5.0, "2 + 3, once each");
+    assert_eq!(issues(&report, "INPUT-LINK").len(), 1);
+    assert_eq!(issues(&report, "INPUT-ARCHIVE").len(), 1);
+}
+
+#[test]
+fn a_district_folder_rolls_up_that_district_or_says_what_to_type() {
+    let (year, roster) = small_year();
+    let county = year.root().join("2018/测试县");
+    let out = gongkai()
+        .arg("run")
+        .arg(&county)
+        .arg("--hierarchy")
+        .arg(&roster)
+        .arg("--out")
+        .arg(year.out())
+        .args(["--no-progress", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["year"], 2018);
+    assert_eq!(report["counts"]["units_reported"], 2);
+    let wrong = gongkai()
+        .arg("run")
+        .arg(&county)
+        .args(["--year", "2019", "--no-progress"])
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        stderr.contains("--year 2019") && stderr.contains("gongkai run"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn zero_threads_are_refused() {
+    let out = gongkai().args(["run", "--jobs", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
