@@ -38,12 +38,14 @@ static OTHER_FORM_KEYS: LazyLock<Vec<(String, &str)>> = LazyLock::new(|| {
         .collect()
 });
 
-/// A text cell of a sheet, its label normalized once.
+/// A text cell of a sheet, its label normalized and looked up once.
 struct Text<'a> {
     row: u32,
     col: u32,
     text: &'a str,
     key: String,
+    /// The template rows it names, as (table, row).
+    rows: &'a [(usize, usize)],
 }
 
 /// A sheet's text cells.
@@ -52,17 +54,22 @@ struct Texts<'a> {
 }
 
 impl<'a> Texts<'a> {
-    fn of(grid: &'a Grid) -> Texts<'a> {
+    /// The text cells of a sheet, each with the rows of `template` it names.
+    fn of(grid: &'a Grid, template: Option<&'a Template>) -> Texts<'a> {
         let cells = grid
             .cells()
             .iter()
             .filter_map(|c| match &c.data {
-                Data::String(text) => Some(Text {
-                    row: c.row,
-                    col: c.col,
-                    key: normalize_label(text),
-                    text,
-                }),
+                Data::String(text) => {
+                    let key = normalize_label(text);
+                    Some(Text {
+                        row: c.row,
+                        col: c.col,
+                        rows: template.map_or(&[], |t| t.labelled(&key)),
+                        key,
+                        text,
+                    })
+                }
                 _ => None,
             })
             .filter(|t| !t.key.is_empty())
@@ -81,15 +88,18 @@ struct Matches {
     last: u32,
 }
 
-fn row_matches(texts: &Texts, table: &Table) -> Matches {
+/// Where the row labels of the template's table `index` are on a sheet.
+fn row_matches(texts: &Texts, index: usize, table: &Table) -> Matches {
     let mut seen = vec![false; table.rows.len()];
     let mut by_col: HashMap<u32, usize> = HashMap::new();
     let (mut first, mut last) = (u32::MAX, 0);
     for t in &texts.cells {
-        if let Some(rows) = table.rows_labelled(&t.key) {
-            for &r in rows {
-                seen[r] = true;
-            }
+        let mut named = false;
+        for &(_, r) in t.rows.iter().filter(|(tt, _)| *tt == index) {
+            seen[r] = true;
+            named = true;
+        }
+        if named {
             *by_col.entry(t.col).or_default() += 1;
             first = first.min(t.row);
             last = last.max(t.row);
@@ -112,16 +122,19 @@ struct Found {
 }
 
 pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<Form, ReadError> {
-    let texts: Vec<Texts> = sheets.iter().map(|s| Texts::of(&s.grid)).collect();
+    let texts: Vec<Texts> = sheets
+        .iter()
+        .map(|s| Texts::of(&s.grid, Some(template)))
+        .collect();
     refuse_other_format(&texts, template)?;
 
     // Each table on the sheet holding most of its labels.
     let mut found: Vec<Option<Found>> = Vec::new();
-    for table in template.tables() {
+    for (t, table) in template.tables().iter().enumerate() {
         let mut best: Option<Found> = None;
         for (s, sheet_texts) in texts.iter().enumerate() {
             let score = if table.has_row_labels() {
-                row_matches(sheet_texts, table).rows
+                row_matches(sheet_texts, t, table).rows
             } else {
                 usize::from(anchor(sheet_texts, table).is_some())
             };
@@ -155,14 +168,8 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
     // the rows of the table above it.
     let mut label_rows: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); sheets.len()];
     for (s, sheet_texts) in texts.iter().enumerate() {
-        for t in &sheet_texts.cells {
-            if template
-                .tables()
-                .iter()
-                .any(|table| table.rows_labelled(&t.key).is_some())
-            {
-                label_rows[s].insert(t.row);
-            }
+        for t in sheet_texts.cells.iter().filter(|t| !t.rows.is_empty()) {
+            label_rows[s].insert(t.row);
         }
     }
 
@@ -185,13 +192,7 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
         };
         let sheet = &sheets[f.sheet];
         let read = if table.has_row_labels() {
-            read_table(
-                sheet,
-                &texts[f.sheet],
-                &label_rows[f.sheet],
-                table,
-                template,
-            )
+            read_table(sheet, &texts[f.sheet], &label_rows[f.sheet], t, template)
         } else {
             read_unlabelled(sheet, &texts[f.sheet], table, template)
         };
@@ -242,7 +243,7 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
 
 /// The built-in form whose markers the sheets carry.
 pub fn identify(sheets: &[Sheet]) -> Option<&'static str> {
-    let texts: Vec<Texts> = sheets.iter().map(|s| Texts::of(&s.grid)).collect();
+    let texts: Vec<Texts> = sheets.iter().map(|s| Texts::of(&s.grid, None)).collect();
     known_formats()
         .iter()
         .find(|k| {
@@ -365,11 +366,12 @@ fn read_table(
     sheet: &Sheet,
     texts: &Texts,
     label_rows: &BTreeSet<u32>,
-    table: &Table,
+    index: usize,
     template: &Template,
 ) -> Option<TableRead> {
     let grid = &sheet.grid;
-    let matches = row_matches(texts, table);
+    let table = &template.tables()[index];
+    let matches = row_matches(texts, index, table);
     if matches.rows == 0 {
         return None;
     }

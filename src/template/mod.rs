@@ -171,8 +171,6 @@ pub struct Table {
     pub rows: Vec<Row>,
     /// The index of its first cell among the template's cells.
     first_cell: usize,
-    /// Row indexes by normalized label.
-    row_keys: HashMap<String, Vec<usize>>,
     /// Normalized labels of the merged row headers.
     group_keys: HashSet<String>,
 }
@@ -191,11 +189,6 @@ impl Table {
     /// Whether its rows are found by their labels (table 四's one row has none).
     pub fn has_row_labels(&self) -> bool {
         self.rows.iter().any(|r| !r.key.is_empty())
-    }
-
-    /// The rows whose normalized label is `key`.
-    pub fn rows_labelled(&self, key: &str) -> Option<&[usize]> {
-        self.row_keys.get(key).map(Vec::as_slice)
     }
 
     /// Whether `key` is one of its merged row headers.
@@ -314,6 +307,9 @@ pub struct Template {
     rules: Vec<Rule>,
     /// Cell index by code.
     by_code: HashMap<String, usize>,
+    /// Every table's rows by normalized label, as (table, row): one look-up
+    /// per text cell of a file finds the rows it names in any table.
+    labels: HashMap<String, Vec<(usize, usize)>>,
     /// `Sum` rules in an order where every part is computed before its total.
     sum_order: Vec<usize>,
 }
@@ -379,6 +375,11 @@ impl Template {
     /// The sum rules, parts before totals.
     pub fn sum_order(&self) -> impl Iterator<Item = &Rule> {
         self.sum_order.iter().map(|&i| &self.rules[i])
+    }
+
+    /// The (table, row) pairs whose label is `key` (normalized).
+    pub fn labelled(&self, key: &str) -> &[(usize, usize)] {
+        self.labels.get(key).map_or(&[], Vec::as_slice)
     }
 
     /// The index of the cell with this code.
@@ -567,12 +568,6 @@ fn build(file: TemplateFile) -> Result<Template, String> {
                 groups: r.groups,
             })
             .collect();
-        let mut row_keys: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, row) in rows.iter().enumerate() {
-            if !row.key.is_empty() {
-                row_keys.entry(row.key.clone()).or_default().push(i);
-            }
-        }
         if rows.len() > 1 && rows.iter().any(|r| r.key.is_empty()) {
             return Err(format!(
                 "table {}: only a table of one row may leave its label empty",
@@ -611,11 +606,19 @@ fn build(file: TemplateFile) -> Result<Template, String> {
             columns,
             rows,
             first_cell,
-            row_keys,
             group_keys,
         });
     }
+    let mut labels: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    for (t, table) in tables.iter().enumerate() {
+        for (r, row) in table.rows.iter().enumerate() {
+            if !row.key.is_empty() {
+                labels.entry(row.key.clone()).or_default().push((t, r));
+            }
+        }
+    }
     let mut template = Template {
+        labels,
         id: file.id,
         name: file.name,
         title: file.title,
