@@ -8,6 +8,7 @@
 pub mod assign;
 pub mod checks;
 pub mod codes;
+pub mod config;
 pub mod demo;
 pub mod discover;
 pub mod explain;

@@ -2,11 +2,12 @@
 //! prints the report and sets the exit code (0 done, 1 done with rejected files
 //! or errors, 2 nothing done).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use gongkai::config::Config;
 use gongkai::plan::Csv;
 use gongkai::report::Severity;
 use gongkai::run::{Options, run};
@@ -35,13 +36,13 @@ enum Command {
     Run {
         #[command(flatten)]
         common: Common,
-        /// Where results go; they are written to OUT/<year>/.
-        #[arg(long, default_value = "outputs", env = "GONGKAI_OUT")]
-        out: PathBuf,
+        /// Where results go; they are written to OUT/<year>/ (default: outputs).
+        #[arg(long, env = "GONGKAI_OUT")]
+        out: Option<PathBuf>,
         /// Seconds to wait for another run writing the same OUT/<year> before
-        /// giving up (exit code 4).
-        #[arg(long, default_value_t = 300, env = "GONGKAI_WAIT")]
-        wait: u64,
+        /// giving up (exit code 4; default 300).
+        #[arg(long, env = "GONGKAI_WAIT")]
+        wait: Option<u64>,
         /// Write records.csv even when it has more rows than a spreadsheet
         /// opens (1,048,576); by default records.parquet alone then.
         #[arg(long)]
@@ -85,9 +86,9 @@ enum Command {
 
 #[derive(Args)]
 struct Common {
-    /// A folder holding year folders (INPUT/<year>/<county>/<township>.xlsx), a year folder, or one file.
-    #[arg(default_value = "inputs")]
-    input: PathBuf,
+    /// A folder holding year folders (INPUT/<year>/<county>/<township>.xlsx), a year folder,
+    /// a district's folder of a year, or one file (default: inputs, or gongkai.toml's).
+    input: Option<PathBuf>,
     /// Data year to read (default: the latest year folder).
     #[arg(long)]
     year: Option<i32>,
@@ -161,6 +162,14 @@ enum OutputFormat {
 fn main() -> ExitCode {
     gongkai::panics::quiet_caught_panics();
     let cli = Cli::parse();
+    // gongkai.toml in the folder run from: what a cron line needs.
+    let config = match Config::load(Path::new(".")) {
+        Ok(config) => config.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("gongkai: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     match cli.command {
         Command::Run {
             common,
@@ -169,9 +178,13 @@ fn main() -> ExitCode {
             wait,
         } => {
             let csv = if csv { Csv::Always } else { Csv::WhenItFits };
-            rollup(common, Some(out), csv, Duration::from_secs(wait))
+            let out = out
+                .or(config.out.clone())
+                .unwrap_or_else(|| PathBuf::from("outputs"));
+            let wait = Duration::from_secs(wait.or(config.wait).unwrap_or(300));
+            rollup(common, &config, Some(out), csv, wait)
         }
-        Command::Check { common } => rollup(common, None, Csv::WhenItFits, Duration::ZERO),
+        Command::Check { common } => rollup(common, &config, None, Csv::WhenItFits, Duration::ZERO),
         Command::Template { out, template } => {
             let result = Template::load(&template)
                 .map_err(anyhow::Error::from)
@@ -216,27 +229,38 @@ fn finish(result: anyhow::Result<()>) -> ExitCode {
     }
 }
 
-fn rollup(common: Common, out: Option<PathBuf>, csv: Csv, wait: Duration) -> ExitCode {
+fn rollup(
+    common: Common,
+    config: &Config,
+    out: Option<PathBuf>,
+    csv: Csv,
+    wait: Duration,
+) -> ExitCode {
     let write = out.is_some();
-    if let Some(jobs) = common.jobs
+    let jobs = common.jobs.or(config.jobs);
+    if let Some(jobs) = jobs
         && std::env::var_os("POLARS_MAX_THREADS").is_none()
     {
         // polars sizes its own thread pool from this variable when first used.
         // SAFETY: no other thread is running yet to read the environment.
         unsafe { std::env::set_var("POLARS_MAX_THREADS", jobs.max(1).to_string()) };
     }
-    let one_file = common.input.is_file();
+    let input = common
+        .input
+        .or(config.input.clone())
+        .unwrap_or_else(|| PathBuf::from("inputs"));
+    let one_file = input.is_file();
     let opts = Options {
-        input: common.input,
+        input,
         out,
         year: common.year,
-        hierarchy: common.hierarchy,
-        template: common.template,
-        jobs: common.jobs,
+        hierarchy: common.hierarchy.or(config.hierarchy.clone()),
+        template: common.template.or(config.template.clone()),
+        jobs,
         progress: !common.no_progress,
         previous: common.previous,
-        explanations: common.explanations,
-        strict: common.strict,
+        explanations: common.explanations.or(config.explanations.clone()),
+        strict: common.strict || config.strict.unwrap_or(false),
         swing_ratio: common.swing_ratio,
         swing_at_least: common.swing_at_least,
         csv,

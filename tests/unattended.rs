@@ -309,3 +309,38 @@ fn zero_threads_are_refused() {
     let out = gongkai().args(["run", "--jobs", "0"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn gongkai_toml_beside_the_inputs_makes_run_with_no_arguments_do_the_job() {
+    let (year, _) = small_year();
+    std::fs::write(
+        year.root().join("gongkai.toml"),
+        "input = \".\"\nout = \"汇总\"\nhierarchy = \"roster.csv\"\nwait = 5\n",
+    )
+    .unwrap();
+    let out = gongkai()
+        .current_dir(year.root())
+        .args(["run", "--no-progress", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["counts"]["units_reported"], 2,
+        "the configured roster"
+    );
+    assert_consistent(&year.root().join("汇总/2018"));
+    // A flag wins over the file.
+    let flagged = gongkai()
+        .current_dir(year.root())
+        .args(["run", "--no-progress", "--out", "别处"])
+        .output()
+        .unwrap();
+    assert_eq!(flagged.status.code(), Some(0));
+    assert!(year.root().join("别处/2018/run.json").is_file());
+}
