@@ -226,6 +226,15 @@ impl Plan {
         })
     }
 
+    /// The folder the files' shown paths are relative to: the year folder
+    /// (a lone file's path is shown as given, so relative to here).
+    pub fn inputs_dir(&self) -> PathBuf {
+        match &self.target {
+            Target::Year { dir } | Target::District { dir, .. } => dir.clone(),
+            Target::File => PathBuf::new(),
+        }
+    }
+
     pub fn is_one_file(&self) -> bool {
         matches!(self.target, Target::File)
     }

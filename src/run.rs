@@ -216,7 +216,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     };
     if let Some(stage) = stage {
         let clock = Instant::now();
-        let staged = write(
+        let mut staged = write(
             &plan,
             stage.dir(),
             &summary,
@@ -225,6 +225,15 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
             &city,
             &mut records,
         )?;
+        // The progress page lists the set, run.json included, and is part of it.
+        let page = stage.dir().join("报送进度.html");
+        let names: Vec<String> = staged
+            .iter()
+            .chain([&page, &stage.dir().join("run.json")])
+            .filter_map(|p| Some(p.file_name()?.to_string_lossy().to_string()))
+            .collect();
+        crate::write::progress::write_progress(&page, &summary, &plan.inputs_dir(), &names)?;
+        staged.push(page);
         summary.outputs = describe(&staged, stage.target())?;
         summary.timings.write_ms = clock.elapsed().as_millis();
         write_json(&stage.dir().join("run.json"), &summary)?;

@@ -115,6 +115,8 @@ pub struct StatusRow {
     pub date: String,
     pub matched: String,
     pub sha256: String,
+    /// When the file was last changed (`2026-01-15 09:30`): when it arrived.
+    pub arrived: String,
     /// Findings about the unit (explained ones included) and how many of them are explained.
     pub errors: usize,
     pub warnings: usize,
@@ -275,6 +277,14 @@ pub fn unit_status(roster: &Roster, subs: &[Submission], scope: Scope) -> Vec<St
                 .unwrap_or_else(|| footer("填报日期")),
             matched: sub.map(|s| s.matched.clone()).unwrap_or_default(),
             sha256: sub.and_then(|s| s.sha256.clone()).unwrap_or_default(),
+            arrived: sub
+                .and_then(|s| s.modified)
+                .map(|t| {
+                    chrono::DateTime::<chrono::Local>::from(t)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default(),
             errors: 0,
             warnings: 0,
             explained: 0,

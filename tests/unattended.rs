@@ -344,3 +344,53 @@ fn gongkai_toml_beside_the_inputs_makes_run_with_no_arguments_do_the_job() {
     assert_eq!(flagged.status.code(), Some(0));
     assert!(year.root().join("别处/2018/run.json").is_file());
 }
+
+#[test]
+fn the_progress_page_shows_what_the_status_sheet_shows_and_escapes_what_the_inputs_say() {
+    let year = Year::new();
+    form_with(&year.path("测试县", "甲镇.xlsx"), &[("R84", 2.0)]);
+    form_with(&year.path("测试县", "丙镇.xlsx"), &[("R84", -1.0)]);
+    form_with(
+        &year.path("测试县", "<img src=x onerror=alert(1)>.xlsx"),
+        &[],
+    );
+    let roster = year.roster(&[
+        ("测试县", "甲镇"),
+        ("测试县", "乙镇"),
+        ("测试县", "丙镇"),
+        ("测试县", "<script>"),
+    ]);
+    let (_, report) = year.run(Some(&roster));
+    let page = std::fs::read_to_string(year.out().join("2018/报送进度.html")).unwrap();
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"), "shown");
+    assert!(!page.contains("<img src=x"), "never markup");
+    assert!(page.contains("&lt;script&gt;") && !page.contains("<script>"));
+    // Each unit's row as 报送情况 has it.
+    let label = |u: &serde_json::Value| match u["status"].as_str().unwrap() {
+        "submitted" | "duplicate" if u["errors"].as_u64() > u["explained"].as_u64() => "有错误",
+        "submitted" | "duplicate" => "已报送",
+        "rejected" => "无法读取",
+        "missing" => "未报送",
+        _ => "名册外",
+    };
+    let mut want: BTreeMap<&str, usize> = BTreeMap::new();
+    for u in report["units"].as_array().unwrap() {
+        *want.entry(label(u)).or_default() += 1;
+    }
+    assert_eq!(want.get("有错误"), Some(&1), "丙镇's negative value");
+    for (status, n) in &want {
+        let rows = page
+            .matches(&format!("class=\"unit\" data-status=\"{status}\""))
+            .count();
+        assert_eq!(rows, *n, "{status}");
+        assert!(
+            page.contains(&format!("data-status=\"{status}\">{n}<")),
+            "the total of {status}"
+        );
+    }
+    // It is one of the set run.json describes, with no script and nothing fetched.
+    assert_consistent(&year.out().join("2018"));
+    for outside in ["<script", "<link", "src=\"http", "href=\"http", "url("] {
+        assert!(!page.contains(outside), "{outside}");
+    }
+}
