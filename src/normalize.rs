@@ -9,8 +9,18 @@
 use unicode_normalization::UnicodeNormalization;
 
 /// The comparable form of a label: NFKC, without white space or quote
-/// marks (published tables print “三安全一稳定”, "三安全一稳定" and 三安全一稳定).
+/// marks (published tables print “三安全一稳定”, "三安全一稳定" and 三安全一稳定),
+/// and a leading item number written `1、` as `1.` (both are printed).
 pub fn normalize_label(text: &str) -> String {
+    let key = nfkc_label(text);
+    let digits = key.bytes().take_while(u8::is_ascii_digit).count();
+    match key[digits..].strip_prefix('、') {
+        Some(rest) if digits > 0 => format!("{}.{rest}", &key[..digits]),
+        _ => key,
+    }
+}
+
+fn nfkc_label(text: &str) -> String {
     // Every string cell of every form passes here. Labels are Chinese
     // characters, ASCII and full-width ASCII, whose NFKC is one character
     // each and needs no look at their neighbours; anything else takes the
@@ -263,6 +273,9 @@ mod tests {
             normalize_label("3.危及\"三安全一稳定\""),
             normalize_label("3.危及“三安全一稳定”")
         );
+        assert_eq!(normalize_label("1、属于国家秘密"), "1.属于国家秘密");
+        assert_eq!(normalize_label("12、其他"), "12.其他");
+        assert_eq!(normalize_label("一、主动公开情况"), "一、主动公开情况");
     }
 
     #[test]
