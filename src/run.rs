@@ -165,7 +165,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         issues.push(Issue::new(
             Severity::Info,
             Code::OutputLeftover,
-            format!("an interrupted run left {left}; it was removed"),
+            format!("上次中断的运行留下了 {left};已删除"),
         ));
     }
     sort_issues(&mut issues);
@@ -306,7 +306,7 @@ fn audit(
             Issue::new(
                 Severity::Info,
                 Code::FileIgnored,
-                "not a spreadsheet (xlsx, xlsm, xls, xlsb, ods); not read",
+                "不是电子表格(xlsx、xlsm、xls、xlsb、ods);未读取",
             )
             .file(&f.shown),
         );
@@ -316,17 +316,17 @@ fn audit(
             Skip::Link => (
                 Severity::Warning,
                 Code::InputLink,
-                "a symbolic link; not followed, since it may lead out of the input folder or back into it; copy the file itself into the district's folder",
+                "符号链接;未跟随,因为它可能指向输入文件夹之外或绕回其中;请把文件本身复制到区县文件夹中",
             ),
             Skip::Archive => (
                 Severity::Info,
                 Code::InputArchive,
-                "a folder named after a year inside a district: taken as an archive of that year's forms and not read",
+                "区县文件夹中以年份命名的文件夹:视为该年报表的存档,未读取",
             ),
             Skip::Nested => (
                 Severity::Warning,
                 Code::InputNested,
-                "a folder inside a district; its files are not read; put each township's file directly in its district's folder",
+                "区县文件夹中的子文件夹;其中的文件未读取;请把各乡镇的文件直接放在区县文件夹中",
             ),
         };
         issues.push(Issue::new(severity, code, message).file(&s.shown));

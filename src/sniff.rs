@@ -62,36 +62,36 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
             return Sniffed::Spreadsheet(Format::Xlsb);
         }
         if has(b"word/document.xml") {
-            return Sniffed::Other("a Word document (.docx)");
+            return Sniffed::Other("Word 文档(.docx)");
         }
         if has(b"ppt/presentation.xml") {
-            return Sniffed::Other("a PowerPoint presentation (.pptx)");
+            return Sniffed::Other("PowerPoint 演示文稿(.pptx)");
         }
         if has(b"opendocument.text") {
-            return Sniffed::Other("a text document (.odt)");
+            return Sniffed::Other("文字处理文档(.odt)");
         }
         if has(b"xl/") || has(b"[Content_Types].xml") {
             return Sniffed::Spreadsheet(Format::Xlsx);
         }
-        return Sniffed::Other("a zip archive");
+        return Sniffed::Other("压缩包(zip)");
     }
     if bytes.starts_with(CFB) {
         if has(&utf16(b"EncryptedPackage")) {
             return Sniffed::Encrypted;
         }
         if has(&utf16(b"WordDocument")) {
-            return Sniffed::Other("a Word document (.doc)");
+            return Sniffed::Other("Word 文档(.doc)");
         }
         return Sniffed::Spreadsheet(Format::Xls);
     }
     for (magic, what) in [
-        (&b"%PDF"[..], "a PDF document"),
-        (b"\x89PNG", "a picture (PNG)"),
-        (b"\xFF\xD8\xFF", "a picture (JPEG)"),
-        (b"GIF8", "a picture (GIF)"),
-        (b"Rar!", "a RAR archive"),
-        (b"7z\xBC\xAF", "a 7z archive"),
-        (b"{\\rtf", "an RTF document"),
+        (&b"%PDF"[..], "PDF 文档"),
+        (b"\x89PNG", "图片(PNG)"),
+        (b"\xFF\xD8\xFF", "图片(JPEG)"),
+        (b"GIF8", "图片(GIF)"),
+        (b"Rar!", "压缩包(RAR)"),
+        (b"7z\xBC\xAF", "压缩包(7z)"),
+        (b"{\\rtf", "RTF 文档"),
     ] {
         if bytes.starts_with(magic) {
             return Sniffed::Other(what);
@@ -111,9 +111,9 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         }
     }
     if !head.contains(&0) {
-        return Sniffed::Other("a text file (such as CSV)");
+        return Sniffed::Other("文本文件(如 CSV)");
     }
-    Sniffed::Other("not a file any spreadsheet program writes")
+    Sniffed::Other("任何表格软件都不会写出的文件")
 }
 
 fn utf16(ascii: &[u8]) -> Vec<u8> {
@@ -156,21 +156,18 @@ mod tests {
             sniff(b"<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"),
             Sniffed::Xml2003
         );
-        assert_eq!(sniff(b"%PDF-1.4"), Sniffed::Other("a PDF document"));
+        assert_eq!(sniff(b"%PDF-1.4"), Sniffed::Other("PDF 文档"));
         assert_eq!(
             sniff(b"PK\x03\x04....word/document.xml"),
-            Sniffed::Other("a Word document (.docx)")
+            Sniffed::Other("Word 文档(.docx)")
         );
         assert_eq!(
             sniff(b"PK\x03\x04....2018/a.xlsx"),
-            Sniffed::Other("a zip archive")
+            Sniffed::Other("压缩包(zip)")
         );
         let mut encrypted = CFB.to_vec();
         encrypted.extend(utf16(b"EncryptedPackage"));
         assert_eq!(sniff(&encrypted), Sniffed::Encrypted);
-        assert_eq!(
-            sniff(b"a,b\n1,2"),
-            Sniffed::Other("a text file (such as CSV)")
-        );
+        assert_eq!(sniff(b"a,b\n1,2"), Sniffed::Other("文本文件(如 CSV)"));
     }
 }

@@ -80,7 +80,7 @@ fn values_typed_with_units_dashes_and_full_width_digits() {
     let unit = issues(&report, "VALUE-UNIT");
     assert!(
         unit.iter()
-            .any(|i| i["message"].as_str().unwrap().contains("`33条` read as 33")),
+            .any(|i| i["message"].as_str().unwrap().contains("`33条` 按 33 读取")),
         "{unit:?}"
     );
     assert!(!issues(&report, "VALUE-DASH").is_empty());
@@ -110,7 +110,7 @@ fn owner_files_are_skipped_and_corrupt_files_rejected_without_stopping_the_run()
         no_form[0]["message"]
             .as_str()
             .unwrap()
-            .contains("no lps2018 statistics form found"),
+            .contains("未找到 lps2018 统计表"),
         "{no_form:?}"
     );
     // The good file is still rolled up.
@@ -213,7 +213,7 @@ fn check_reads_a_single_file_and_writes_nothing() {
     let stdout = String::from_utf8_lossy(&bad.stdout);
     assert_eq!(bad.status.code(), Some(1));
     assert!(
-        stdout.contains("FILE-CORRUPT") && stdout.contains("damaged"),
+        stdout.contains("FILE-CORRUPT") && stdout.contains("已损坏"),
         "{stdout}"
     );
 }

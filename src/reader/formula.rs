@@ -22,7 +22,7 @@ pub fn evaluate(formula: &str, grid: &Grid) -> Result<f64, String> {
 
 fn eval_at_depth(formula: &str, grid: &Grid, depth: usize) -> Result<f64, String> {
     if depth > MAX_DEPTH {
-        return Err("its formulas refer to each other too deeply (or in a circle)".into());
+        return Err("它的公式互相引用过深(或循环引用)".into());
     }
     let text = formula.trim().trim_start_matches('=');
     let mut parser = Parser {
@@ -33,7 +33,7 @@ fn eval_at_depth(formula: &str, grid: &Grid, depth: usize) -> Result<f64, String
     };
     let value = parser.expr()?;
     if parser.pos < parser.chars.len() {
-        return Err(format!("gongkai cannot compute `={text}`"));
+        return Err(format!("gongkai 无法计算 `={text}`"));
     }
     Ok(value)
 }
@@ -60,7 +60,7 @@ impl Parser<'_> {
 
     fn unsupported(&self) -> String {
         let text: String = self.chars.iter().collect();
-        format!("gongkai cannot compute `={text}`")
+        format!("gongkai 无法计算 `={text}`")
     }
 
     fn expr(&mut self) -> Result<f64, String> {
@@ -84,7 +84,7 @@ impl Parser<'_> {
             } else if self.eat('/') {
                 let divisor = self.factor()?;
                 if divisor == 0.0 {
-                    return Err("its formula divides by zero".into());
+                    return Err("它的公式除以零".into());
                 }
                 value /= divisor;
             } else {
@@ -208,9 +208,9 @@ impl Parser<'_> {
             },
             Data::String(s) => match parse_text_value(s).0 {
                 Some(v) => Ok(v),
-                None => Err(format!("it adds up {name}, which holds `{s}`")),
+                None => Err(format!("它引用的 {name} 是 `{s}`")),
             },
-            other => Err(format!("it adds up {name}, which holds `{other}`")),
+            other => Err(format!("它引用的 {name} 是 `{other}`")),
         }
     }
 
@@ -278,10 +278,10 @@ mod tests {
             "1e5",
         ] {
             let err = evaluate(formula, &g).unwrap_err();
-            assert!(err.contains("cannot compute"), "{formula}: {err}");
+            assert!(err.contains("无法计算"), "{formula}: {err}");
         }
-        assert!(evaluate("C1", &g).unwrap_err().contains("circle"));
+        assert!(evaluate("C1", &g).unwrap_err().contains("循环"));
         assert!(evaluate("C3+1", &g).unwrap_err().contains("待定"));
-        assert!(evaluate("1/0", &g).unwrap_err().contains("zero"));
+        assert!(evaluate("1/0", &g).unwrap_err().contains("除以零"));
     }
 }

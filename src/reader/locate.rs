@@ -28,7 +28,7 @@ use crate::template::{Table, Template, known_formats};
 /// A label of a form gongkai does not roll up but recognizes, and what to call it.
 const OTHER_FORMS: &[(&str, &str)] = &[(
     "一、本年新收政府信息公开申请数量",
-    "the national annual-report tables (2019 or later)",
+    "国家政府信息公开工作年度报告的表格(2019 年或以后)",
 )];
 
 static OTHER_FORM_KEYS: LazyLock<Vec<(String, &str)>> = LazyLock::new(|| {
@@ -228,9 +228,7 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
                 Issue::new(
                     Severity::Info,
                     Code::FooterDate,
-                    format!(
-                        "填报日期 `{text}` is not a date gongkai can read; write it as 2019年2月18日"
-                    ),
+                    format!("填报日期“{text}”无法识别为日期;请写成 2019年2月18日"),
                 )
                 .at(&sheets[s].name, ""),
             );
@@ -310,12 +308,12 @@ fn no_form(
     }
     let best = (0..sheets.len()).max_by_key(|&s| (per_sheet[s], std::cmp::Reverse(s)));
     let closest = match best {
-        _ if sheets.iter().all(|s| s.grid.is_empty()) => "the workbook is empty".to_string(),
+        _ if sheets.iter().all(|s| s.grid.is_empty()) => "工作簿是空的".to_string(),
         Some(s) if per_sheet[s] > 0 => format!(
-            "the closest sheet, `{}`, has {} of {labelled} row labels",
+            "最接近的工作表“{}”只有 {}/{labelled} 个行标签",
             sheets[s].name, per_sheet[s]
         ),
-        _ => format!("no sheet has any of its {labelled} row labels"),
+        _ => format!("没有工作表含有它的 {labelled} 个行标签中的任何一个"),
     };
     ReadError::NoForm {
         template: template.id.clone(),
@@ -335,7 +333,7 @@ fn table_missing(template: &Template, table: &Table) -> Issue {
         Severity::Warning,
         Code::FormTableMissing,
         format!(
-            "{what} ({title}{}) was not found in the file; its cells are left blank",
+            "文件中没有{what}({title}{});其单元格按空白处理",
             if table.caption.is_empty() {
                 String::new()
             } else {
@@ -455,10 +453,7 @@ fn read_table(
             Issue::new(
                 Severity::Warning,
                 Code::FormRowUnknown,
-                format!(
-                    "row `{}` is not in the template; its value is not used{value}",
-                    label.text.trim()
-                ),
+                format!("“{}”行不在模板中;其数值未使用{value}", label.text.trim()),
             )
             .at(&sheet.name, &cell_name(label.row, label.col)),
         );
@@ -491,7 +486,7 @@ fn read_table(
         .collect();
     if !missing.is_empty() {
         let whose = if template.is_single_column() {
-            "the form".to_string()
+            "表格".to_string()
         } else {
             template
                 .cell_name(table.cells().start)
@@ -505,7 +500,7 @@ fn read_table(
                 Severity::Warning,
                 Code::FormRowsMissing,
                 format!(
-                    "{whose} lacks {} of the template's rows: {}",
+                    "{whose}缺少模板中的 {} 行:{}",
                     missing.len(),
                     missing.join(", ")
                 ),
@@ -552,29 +547,18 @@ fn match_rows<'l, 'a>(
                 rows_found[i] = Some(label.row);
                 let row = &table.rows[i];
                 let how = match likeness {
-                    Likeness::CutShort => "is the start of".to_string(),
-                    Likeness::Typo(d) => format!(
-                        "differs from the template's {} `{}` by {d} character{}",
-                        row.code,
-                        row.label,
-                        if d == 1 { "" } else { "s" }
-                    ),
-                };
-                let how = match likeness {
                     Likeness::CutShort => {
-                        format!("{how} the template's {} `{}`", row.code, row.label)
+                        format!("是模板 {}“{}”的开头部分", row.code, row.label)
                     }
-                    Likeness::Typo(_) => how,
+                    Likeness::Typo(d) => {
+                        format!("与模板 {}“{}”相差 {d} 个字", row.code, row.label)
+                    }
                 };
                 notes.push(
                     Issue::new(
                         Severity::Warning,
                         Code::FormLabelTypo,
-                        format!(
-                            "row label `{}` {how}; it was read as {}",
-                            label.text.trim(),
-                            row.code
-                        ),
+                        format!("行标签“{}”{how};按 {} 读取", label.text.trim(), row.code),
                     )
                     .at(sheet, &cell_name(label.row, label.col))
                     .cell_code(&row.code, ""),
@@ -707,7 +691,7 @@ fn guess_columns(
                 Severity::Warning,
                 Code::FormHeaderMissing,
                 format!(
-                    "{what}: the header `{column}` was not found; its values were read from column {} by its place beside the others",
+                    "{what}:未找到表头“{column}”;按它与其他列的位置从 {} 列读取",
                     cell_name(0, guess).trim_end_matches(char::is_numeric)
                 ),
             )
@@ -814,7 +798,7 @@ fn read_value(
             )
         };
         notes.push(
-            Issue::new(*severity, *code, format!("{what}: {text}"))
+            Issue::new(*severity, *code, format!("{what}:{text}"))
                 .at(&sheet.name, &cell_name(y, x))
                 .cell_code(&row.code, &column.code),
         );
@@ -826,8 +810,8 @@ fn read_value(
 /// the office sees what was left out.
 fn unknown_value(grid: &Grid, row: u32, col: u32) -> String {
     match grid.get(row, col) {
-        Some(Data::Float(f)) => format!(" (it holds {})", fmt_num(*f)),
-        Some(Data::Int(i)) => format!(" (it holds {i})"),
+        Some(Data::Float(f)) => format!("(填的是 {})", fmt_num(*f)),
+        Some(Data::Int(i)) => format!("(填的是 {i})"),
         _ => String::new(),
     }
 }

@@ -33,56 +33,46 @@ const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 pub enum ReadError {
     #[error("{0}")]
     Io(String),
-    #[error("the file is empty (0 bytes); ask the township to send it again")]
+    #[error("文件是空的(0 字节);请该单位重新报送")]
     Empty,
-    #[error(
-        "the file is {0} bytes, far larger than any statistics form; it was not read; ask the township to send just the form"
-    )]
+    #[error("文件有 {0} 字节,远大于任何统计表,未读取;请该单位只报送统计表")]
     TooLarge(u64),
     #[error(
-        "the file unpacks to {} MB, far more than any statistics form, and was not read (it may be damaged or built to do harm); ask the township to send the form again",
+        "文件解压后有 {} MB,远超任何统计表,未读取(文件可能已损坏,或有意为之);请该单位重新报送统计表",
         .0 / 1_000_000
     )]
     Unpacked(u64),
     #[error(
-        "a sheet spreads over more than a million cells, far more than any statistics form, often because of an entry far below or right of the table; delete it (Ctrl+End shows the last used cell), save and resend"
+        "有工作表的范围超过一百万个单元格,远超任何统计表,常因表格右下远处的某个单元格有内容;请删除它(Ctrl+End 可找到最后使用的单元格),保存后重新报送"
     )]
     TooManyCells,
     #[error(
-        "this file is an HTML page saved with a spreadsheet name, as web systems export; open it in Excel or WPS and save it as .xlsx"
+        "这是以表格文件名保存的网页(HTML),网站系统常这样导出;请用 Excel 或 WPS 打开,另存为 .xlsx"
     )]
     Html,
-    #[error(
-        "this file is an Excel 2003 XML spreadsheet, as web systems export; open it in Excel or WPS and save it as .xlsx"
-    )]
+    #[error("这是 Excel 2003 XML 表格,网站系统常这样导出;请用 Excel 或 WPS 打开,另存为 .xlsx")]
     Xml2003,
-    #[error("this is {0}, not a spreadsheet; ask the township for the form as .xlsx or .xls")]
+    #[error("这是{0},不是电子表格;请该单位报送 .xlsx 或 .xls 格式的统计表")]
     NotSpreadsheet(&'static str),
-    #[error("the workbook is password protected; ask the township for a copy without a password")]
+    #[error("工作簿设有密码;请该单位报送一份没有密码的")]
     Password,
-    #[error(
-        "the {format} workbook is damaged and cannot be opened ({detail}); ask the township to save it again and resend it"
-    )]
+    #[error("{format} 工作簿已损坏,无法打开({detail});请该单位重新保存后报送")]
     Corrupt { format: Format, detail: String },
     #[error(
-        "no {template} statistics form found; {closest}; ask the township for the filled-in form (`gongkai template` writes a blank one)"
+        "未找到 {template} 统计表;{closest};请该单位报送填好的统计表(`gongkai template` 可生成空白表)"
     )]
     NoForm { template: String, closest: String },
-    #[error(
-        "this is {what}, not the {template} form this rollup adds up; ask for the {template} form"
-    )]
+    #[error("这是{what},不是本次汇总的 {template} 统计表;请该单位报送 {template} 统计表")]
     OtherForm { template: String, what: String },
     #[error(
-        "this is the {found}, not the {expected} this year's rollup adds up; it is not summed; ask the township to copy its figures into the {expected} (`gongkai template --template {id}` writes a blank one)"
+        "这是{found},不是本年度汇总所用的{expected};不计入汇总;请该单位把数字填入{expected}(`gongkai template --template {id}` 可生成空白表)"
     )]
     WrongFormat {
         found: String,
         expected: String,
         id: String,
     },
-    #[error(
-        "the reader failed on this file ({0}); open it in Excel or WPS, save it again and resend it"
-    )]
+    #[error("读取程序处理该文件时失败({0});请用 Excel 或 WPS 打开,重新保存后报送")]
     Panic(String),
 }
 
@@ -112,12 +102,12 @@ impl ReadError {
         use std::io::ErrorKind;
         ReadError::Io(match e.kind() {
             ErrorKind::PermissionDenied => {
-                "the file cannot be read: permission denied; copy it again or let this account read it".into()
+                "无权读取该文件;请重新复制一份,或让运行本程序的账户可以读取它".into()
             }
             ErrorKind::NotFound => {
-                "the file is gone or is a link to nothing; copy it into the folder again".into()
+                "文件已不存在或是指向空处的链接;请把文件重新复制到文件夹中".into()
             }
-            _ => format!("cannot read the file: {e}"),
+            _ => format!("无法读取该文件:{e}"),
         })
     }
 }
@@ -328,7 +318,7 @@ fn read_workbook(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form,
         form.notes.push(Issue::new(
             Severity::Info,
             Code::FileRenamed,
-            format!("the file is named .{ext} but is really {format}; it was read as {format}"),
+            format!("文件扩展名为 .{ext},实际是 {format};已按 {format} 读取"),
         ));
     }
     Ok(form)
@@ -342,9 +332,9 @@ mod tests {
     #[test]
     fn io_errors_say_what_to_do() {
         let denied = ReadError::io(&Error::from(ErrorKind::PermissionDenied)).to_string();
-        assert!(denied.contains("permission denied") && denied.contains("copy it again"));
+        assert!(denied.contains("无权读取") && denied.contains("重新复制"));
         let gone = ReadError::io(&Error::from(ErrorKind::NotFound)).to_string();
-        assert!(gone.contains("link to nothing"));
+        assert!(gone.contains("指向空处的链接"));
         assert_eq!(ReadError::io(&Error::other("x")).code(), Code::FileIo);
     }
 

@@ -51,17 +51,12 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
                 Ok(v) => Reading::new(Some(v), format!("={f}"), ReadAs::Computed).noted(
                     Severity::Info,
                     Code::ValueFormulaComputed,
-                    format!(
-                        "`={f}` was saved without its result; gongkai computed {}",
-                        fmt_num(v)
-                    ),
+                    format!("`={f}` 保存时没有计算结果;gongkai 算得 {}", fmt_num(v)),
                 ),
                 Err(why) => Reading::invalid(
                     format!("={f}"),
                     Code::ValueFormula,
-                    format!(
-                        "`={f}` was saved without its result and {why}; open the file in Excel or WPS and save it again"
-                    ),
+                    format!("`={f}` 保存时没有计算结果,且{why};请用 Excel 或 WPS 打开后重新保存"),
                 ),
             },
             None => Reading::new(None, String::new(), ReadAs::Blank),
@@ -73,17 +68,17 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
             let reading = Reading::new(value, s.clone(), read_as);
             match read_as {
                 ReadAs::Dash => {
-                    reading.noted(Severity::Info, Code::ValueDash, format!("`{s}` read as 0"))
+                    reading.noted(Severity::Info, Code::ValueDash, format!("`{s}` 按 0 读取"))
                 }
                 ReadAs::UnitStripped => reading.noted(
                     Severity::Info,
                     Code::ValueUnit,
-                    format!("`{s}` read as {}", fmt_num(value.unwrap_or(0.0))),
+                    format!("`{s}` 按 {} 读取", fmt_num(value.unwrap_or(0.0))),
                 ),
                 ReadAs::Invalid => reading.noted(
                     Severity::Error,
                     Code::ValueInvalid,
-                    format!("`{s}` is not a number; the cell is left out of the totals"),
+                    format!("`{s}` 不是数字;该单元格不计入合计"),
                 ),
                 _ => reading,
             }
@@ -91,16 +86,14 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
         Data::Error(e) => Reading::invalid(
             e.to_string(),
             Code::ValueErrorCell,
-            format!("the cell shows the error `{e}`; correct its formula and send the form again"),
+            format!("单元格显示错误值 `{e}`;请更正公式后重新报送"),
         ),
         Data::Bool(b) => {
             let text = if *b { "TRUE" } else { "FALSE" };
             Reading::invalid(
                 text.to_string(),
                 Code::ValueInvalid,
-                format!(
-                    "`{text}` is a yes/no value, not a number; the cell is left out of the totals"
-                ),
+                format!("`{text}` 是是/否值,不是数字;该单元格不计入合计"),
             )
         }
         Data::DateTime(d) => {
@@ -109,14 +102,14 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
                 date.clone(),
                 Code::ValueDate,
                 format!(
-                    "the cell holds the date {date}, not a number; a number typed as `2/3` becomes a date, so type it again as a plain number"
+                    "单元格是日期 {date},不是数字;`2/3` 这样输入的数会变成日期,请重新输入为普通数字"
                 ),
             )
         }
         other => Reading::invalid(
             other.to_string(),
             Code::ValueInvalid,
-            format!("`{other}` is not a number; the cell is left out of the totals"),
+            format!("`{other}` 不是数字;该单元格不计入合计"),
         ),
     }
 }
