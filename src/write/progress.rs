@@ -8,12 +8,13 @@
 //! through maud, which escapes it: a file named `<script>.xlsx` is shown,
 //! never run.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::{WriteError, atomic};
-use crate::report::Severity;
+use crate::report::{Issue, Severity};
 use crate::summary::{StatusRow, Summary, UnitStatus};
 
 /// Where a unit stands on the page: its status, or 有错误 when its form is
@@ -100,11 +101,33 @@ fn page(summary: &Summary, inputs: &Path, outputs: &[String]) -> Markup {
     let rows: Vec<(&StatusRow, Standing)> =
         summary.units.iter().map(|r| (r, Standing::of(r))).collect();
     let count = |s: Standing| rows.iter().filter(|(_, x)| *x == s).count();
-    let mut districts: Vec<&str> = Vec::new();
-    for (r, _) in &rows {
-        if !districts.contains(&r.district.as_str()) {
-            districts.push(&r.district);
-        }
+    // The errors and warnings of each unit (or of each file outside the
+    // roster), gathered once: a year has 40,000 units.
+    let mut about: HashMap<(&str, &str), Vec<&Issue>> = HashMap::new();
+    for i in summary
+        .issues
+        .iter()
+        .filter(|i| i.severity != Severity::Info)
+    {
+        let key = if i.township.is_empty() {
+            ("", i.file.as_str())
+        } else {
+            (i.district.as_str(), i.township.as_str())
+        };
+        about.entry(key).or_default().push(i);
+    }
+    // The units of each district, districts in the order of 报送情况.
+    let mut districts: Vec<District> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for &(r, s) in &rows {
+        let i = *index.entry(&r.district).or_insert_with(|| {
+            districts.push(District {
+                name: &r.district,
+                units: Vec::new(),
+            });
+            districts.len() - 1
+        });
+        districts[i].units.push((r, s));
     }
     html! {
         (DOCTYPE)
@@ -129,13 +152,13 @@ fn page(summary: &Summary, inputs: &Path, outputs: &[String]) -> Markup {
                         td.n #expected { (summary.counts.units_expected) }
                     }
                 }
-                (chart(&rows, &districts))
+                (chart(&districts))
                 @for d in &districts {
-                    h2 { (if d.is_empty() { "(未分区县)" } else { d }) }
+                    h2 { (if d.name.is_empty() { "(未分区县)" } else { d.name }) }
                     table.units {
                         tr { th { "乡镇(街道)" } th { "情况" } th { "文件" } th { "到达时间" }
                              th { "错误" } th { "警告" } th { "问题" } }
-                        @for (r, s) in rows.iter().filter(|(r, _)| r.district == *d) {
+                        @for (r, s) in &d.units {
                             tr.unit data-status=(s.label()) {
                                 td { (r.township) }
                                 td { span.tag style={ "background:" (s.color()) } { (s.label()) } }
@@ -147,7 +170,7 @@ fn page(summary: &Summary, inputs: &Path, outputs: &[String]) -> Markup {
                                 td.t { (r.arrived) }
                                 td.n { (r.errors) }
                                 td.n { (r.warnings) }
-                                td { (findings(summary, r)) }
+                                td { (findings(&about, r)) }
                             }
                         }
                     }
@@ -160,18 +183,15 @@ fn page(summary: &Summary, inputs: &Path, outputs: &[String]) -> Markup {
 }
 
 /// Errors and warnings about one unit (or one file outside the roster).
-fn findings(summary: &Summary, row: &StatusRow) -> Markup {
-    let about = summary.issues.iter().filter(|i| {
-        i.severity != Severity::Info
-            && if row.township.is_empty() {
-                i.file == row.file
-            } else {
-                i.district == row.district && i.township == row.township
-            }
-    });
+fn findings(about: &HashMap<(&str, &str), Vec<&Issue>>, row: &StatusRow) -> Markup {
+    let key = if row.township.is_empty() {
+        ("", row.file.as_str())
+    } else {
+        (row.district.as_str(), row.township.as_str())
+    };
     html! {
         ul {
-            @for i in about {
+            @for i in about.get(&key).into_iter().flatten() {
                 li {
                     (i.severity.label_zh()) " " code { (i.code) } " " (i.message)
                     @if let Some(why) = &i.explained { br; small { "已说明:" (why) } }
@@ -179,6 +199,12 @@ fn findings(summary: &Summary, row: &StatusRow) -> Markup {
             }
         }
     }
+}
+
+/// A district's rows of 报送情况.
+struct District<'a> {
+    name: &'a str,
+    units: Vec<(&'a StatusRow, Standing)>,
 }
 
 /// One bar of the chart: a district's units of one standing.
@@ -190,13 +216,13 @@ struct Segment {
 }
 
 /// One horizontal bar per district, its units by standing.
-fn chart(rows: &[(&StatusRow, Standing)], districts: &[&str]) -> Markup {
+fn chart(districts: &[District]) -> Markup {
     const LEFT: f64 = 140.0;
     const BAR: f64 = 420.0;
     const ROW: usize = 22;
     let widest = districts
         .iter()
-        .map(|d| rows.iter().filter(|(r, _)| r.district == *d).count())
+        .map(|d| d.units.len())
         .max()
         .unwrap_or(1)
         .max(1);
@@ -207,10 +233,7 @@ fn chart(rows: &[(&StatusRow, Standing)], districts: &[&str]) -> Markup {
             Standing::ALL
                 .iter()
                 .map(|&standing| {
-                    let units = rows
-                        .iter()
-                        .filter(|(r, t)| r.district == *d && *t == standing)
-                        .count();
+                    let units = d.units.iter().filter(|(_, t)| *t == standing).count();
                     let width = BAR * units as f64 / widest as f64;
                     let segment = Segment {
                         x,
@@ -230,7 +253,7 @@ fn chart(rows: &[(&StatusRow, Standing)], districts: &[&str]) -> Markup {
         svg #chart xmlns="http://www.w3.org/2000/svg" width="640" height=(height)
             role="img" aria-label="各区县报送情况" {
             @for (n, (d, bar)) in districts.iter().zip(&bars).enumerate() {
-                text x="0" y=(n * ROW + 15) font-size="13" { (d) }
+                text x="0" y=(n * ROW + 15) font-size="13" { (d.name) }
                 @for s in bar {
                     rect x=(format!("{:.1}", s.x)) y=(n * ROW + 3) width=(format!("{:.1}", s.width))
                         height="16" fill=(s.standing.color()) {
