@@ -5,6 +5,7 @@
 //! No test sleeps to synchronise: the lock is held by the test itself, and
 //! kills and full disks come from a file-size limit set on the child
 //! (RLIMIT_FSIZE), which stops it at a deterministic point in its writing.
+#![cfg(unix)]
 
 mod common;
 
