@@ -128,13 +128,6 @@ pub struct Column {
     pub keys: Vec<String>,
 }
 
-impl Column {
-    /// The header cell right above the values.
-    pub fn leaf(&self) -> &str {
-        self.path.last().map_or("", String::as_str)
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Row {
     pub code: String,
