@@ -21,8 +21,9 @@ use crate::summary::{
     OutputFile, ReturnSummary, RunInfo, Scope, Summary, Timings, count, file_report, tally,
     unit_status,
 };
+use crate::write::names::{RunFiles, inside};
 use crate::write::stage::{Stage, StageError};
-use crate::write::{tables, workbook};
+use crate::write::{WriteError, tables, workbook};
 use crate::{explain, history};
 
 pub use crate::plan::Options;
@@ -172,12 +173,17 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     timings.check_ms = clock.elapsed().as_millis();
 
     let clock = Instant::now();
-    let mut records = crate::records::build(&subs, &plan.template, plan.year, &plan.roster.city)?;
+    let records = crate::records::build(&subs, &plan.template, plan.year, &plan.roster.city)?;
     timings.records_ms = clock.elapsed().as_millis();
     let clock = Instant::now();
     let (districts, city) = rollup(&records, &plan.template, &plan.roster)?;
     timings.rollup_ms = clock.elapsed().as_millis();
 
+    let files = RunFiles::of(
+        &plan.roster.city,
+        districts.iter().chain([&city]).map(|r| r.name.as_str()),
+        plan.year,
+    );
     let info = RunInfo {
         tool: format!("gongkai {}", env!("CARGO_PKG_VERSION")),
         started: started.format("%Y-%m-%d %H:%M:%S").to_string(),
@@ -192,6 +198,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         explanations: plan.explanations.as_ref().map(|p| p.display().to_string()),
         strict: plan.strict,
         csv_note: csv_note(&plan, records.height()),
+        renamed: files.renamed.clone(),
     };
     let scope = if plan.is_one_file() {
         Scope::OneFile
@@ -216,15 +223,13 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     };
     if let Some(stage) = stage {
         let clock = Instant::now();
-        let mut staged = write(
-            &plan,
-            stage.dir(),
-            &summary,
-            &subs,
-            &districts,
-            &city,
-            &mut records,
-        )?;
+        let rolled = Rolled {
+            subs: &subs,
+            districts: &districts,
+            city: &city,
+            records: &records,
+        };
+        let mut staged = write(&plan, &files, stage.dir(), &summary, &rolled)?;
         // The progress page lists the set, run.json included, and is part of it.
         let page = stage.dir().join("报送进度.html");
         let names: Vec<String> = staged
@@ -405,25 +410,39 @@ fn csv_note(plan: &Plan, rows: usize) -> Option<String> {
     })
 }
 
+/// What the outputs are written from.
+#[derive(Clone, Copy)]
+struct Rolled<'a> {
+    subs: &'a [Submission],
+    districts: &'a [Return],
+    city: &'a Return,
+    records: &'a polars::prelude::DataFrame,
+}
+
 /// The outputs, written side by side: the analyst workbook, the returns,
 /// the records as CSV (when it fits a spreadsheet) and Parquet.
 fn write(
     plan: &Plan,
+    files: &RunFiles,
     dir: &Path,
     summary: &Summary,
-    subs: &[Submission],
-    districts: &[Return],
-    city: &Return,
-    records: &mut polars::prelude::DataFrame,
+    rolled: &Rolled,
 ) -> Result<Vec<PathBuf>, RunError> {
+    let Rolled {
+        subs,
+        districts,
+        city,
+        records,
+    } = *rolled;
     let year = plan.year;
     let template = &plan.template;
-    let analysis = dir.join(format!("{}_{year}_汇总.xlsx", plan.roster.city));
-    let returns: Vec<(PathBuf, &Return)> = districts
+    let analysis = inside(dir, &files.analysis)?;
+    let returns = files
+        .returns
         .iter()
-        .chain(std::iter::once(city))
-        .map(|ret| (dir.join(format!("{}_{year}_统计表.xlsx", ret.name)), ret))
-        .collect();
+        .zip(districts.iter().chain([city]))
+        .map(|(file, ret)| Ok((inside(dir, file)?, ret)))
+        .collect::<Result<Vec<(PathBuf, &Return)>, WriteError>>()?;
     let csv = summary
         .info
         .csv_note

@@ -32,6 +32,9 @@ pub struct RunInfo {
     /// Why records.csv was or was not written, when it matters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub csv_note: Option<String>,
+    /// Names that had to change to become file names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub renamed: Vec<crate::write::names::Renamed>,
 }
 
 impl RunInfo {
@@ -70,6 +73,12 @@ impl RunInfo {
         ];
         if let Some(note) = &self.csv_note {
             lines.push(("records.csv", note.clone()));
+        }
+        for r in &self.renamed {
+            lines.push((
+                "文件名",
+                format!("「{}」不能用作文件名,写作 {}", r.name, r.file),
+            ));
         }
         lines.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     }

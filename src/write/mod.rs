@@ -6,6 +6,7 @@
 //! colleagues on a shared folder can open them.
 
 pub mod form;
+pub mod names;
 pub mod progress;
 pub mod stage;
 pub mod tables;
@@ -33,6 +34,8 @@ pub enum WriteError {
     },
     #[error("cannot write {path}: {why}")]
     Stopped { path: String, why: String },
+    #[error("refused to write {file:?}: not a plain file name inside {dir}")]
+    Outside { dir: String, file: String },
 }
 
 /// A workbook writer that panicked (rust_xlsxwriter does when the temporary

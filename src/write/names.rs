@@ -1,0 +1,224 @@
+//! Output file names made from names the inputs supply.
+//!
+//! A district's or city's name comes from the roster or a form, and the
+//! roster may come from anyone: `../../x` or `CON` must not become a path
+//! that leaves OUT/<year> or a file a shared Windows folder cannot hold.
+//! Every output's name is made here, and every output's path is checked to
+//! be one plain name inside the folder it is written to.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Serialize;
+
+use super::WriteError;
+
+/// Bytes a name may take in a file name: what remains of the 255 bytes
+/// Linux, macOS and Windows allow once `_<year>_统计表.xlsx` and the
+/// temporary `.gongkai-….part` around it are added.
+const MAX_NAME_BYTES: usize = 180;
+
+/// Names Windows gives to devices, with or without an extension.
+const RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// What stands in for a name that had nothing a file name can hold.
+const UNNAMED: &str = "未命名";
+
+/// A name that had to change to become part of a file name, for 说明 and
+/// run.json.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renamed {
+    /// The name as the roster or form gives it.
+    pub name: String,
+    /// The file it is written as.
+    pub file: String,
+}
+
+/// `name` as part of a file name: path separators, characters Windows
+/// refuses, control and bidirectional-override characters replaced by `_`;
+/// leading dots, trailing dots and spaces trimmed; a Windows device name
+/// prefixed with `_`; at most [`MAX_NAME_BYTES`] bytes. Borrowed when
+/// nothing had to change.
+pub fn safe_name(name: &str) -> Cow<'_, str> {
+    let refused = |c: char| {
+        matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*')
+            || c.is_control()
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    let mut safe: String = name
+        .chars()
+        .map(|c| if refused(c) { '_' } else { c })
+        .collect();
+    let trimmed = safe
+        .trim_start_matches(['.', ' '])
+        .trim_end_matches(['.', ' ']);
+    safe = trimmed.to_string();
+    if safe.len() > MAX_NAME_BYTES {
+        let end = (0..=MAX_NAME_BYTES)
+            .rev()
+            .find(|&i| safe.is_char_boundary(i))
+            .unwrap_or(0);
+        safe.truncate(end);
+        safe = safe.trim_end_matches(['.', ' ']).to_string();
+    }
+    let stem = safe.split('.').next().unwrap_or_default();
+    if RESERVED
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(stem.trim_end()))
+    {
+        safe.insert(0, '_');
+    }
+    if safe.is_empty() {
+        safe = UNNAMED.to_string();
+    }
+    if safe == name {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(safe)
+    }
+}
+
+/// `dir/file`, provided `file` is one plain name: never a path that would
+/// leave `dir`.
+pub fn inside(dir: &Path, file: &str) -> Result<PathBuf, WriteError> {
+    let mut parts = Path::new(file).components();
+    match (parts.next(), parts.next()) {
+        (Some(Component::Normal(_)), None) => Ok(dir.join(file)),
+        _ => Err(WriteError::Outside {
+            dir: dir.display().to_string(),
+            file: file.to_string(),
+        }),
+    }
+}
+
+/// The file names of one run's outputs: each made safe and none twice.
+#[derive(Debug, Default)]
+pub struct FileNames {
+    taken: HashSet<String>,
+    renamed: Vec<Renamed>,
+}
+
+impl FileNames {
+    /// The file for `name` with `rest` after it (`_2018_统计表.xlsx`): the
+    /// safe name, with `(2)`, `(3)` … when another output has it already.
+    pub fn file(&mut self, name: &str, rest: &str) -> String {
+        let safe = safe_name(name);
+        let file = (1..)
+            .map(|n| match n {
+                1 => format!("{safe}{rest}"),
+                n => format!("{safe}({n}){rest}"),
+            })
+            .find(|f| !self.taken.contains(f))
+            .expect("some number is free");
+        self.taken.insert(file.clone());
+        if file != format!("{name}{rest}") {
+            self.renamed.push(Renamed {
+                name: name.to_string(),
+                file: file.clone(),
+            });
+        }
+        file
+    }
+
+    /// The names that had to change.
+    pub fn renamed(&self) -> &[Renamed] {
+        &self.renamed
+    }
+}
+
+/// The files of a run named after its city and districts.
+#[derive(Debug)]
+pub struct RunFiles {
+    /// `<city>_<year>_汇总.xlsx`.
+    pub analysis: String,
+    /// `<name>_<year>_统计表.xlsx` for each return, in the order given.
+    pub returns: Vec<String>,
+    pub renamed: Vec<Renamed>,
+}
+
+impl RunFiles {
+    pub fn of<'a>(city: &str, returns: impl Iterator<Item = &'a str>, year: i32) -> RunFiles {
+        let mut names = FileNames::default();
+        let analysis = names.file(city, &format!("_{year}_汇总.xlsx"));
+        let rest = format!("_{year}_统计表.xlsx");
+        let returns = returns.map(|name| names.file(name, &rest)).collect();
+        RunFiles {
+            analysis,
+            returns,
+            renamed: names.renamed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_chinese_name_is_kept_as_it_is() {
+        assert!(matches!(safe_name("六盘水市"), Cow::Borrowed("六盘水市")));
+        assert!(matches!(safe_name("钟山区"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn no_name_can_climb_out_of_its_folder() {
+        assert_eq!(safe_name("../../evildist"), "_.._evildist");
+        assert_eq!(safe_name(".."), UNNAMED);
+        assert_eq!(safe_name("/etc/passwd"), "_etc_passwd");
+        assert_eq!(safe_name("..\\..\\x"), "_.._x");
+        assert_eq!(safe_name("C:\\x"), "C__x");
+    }
+
+    #[test]
+    fn characters_windows_refuses_and_control_characters_are_replaced() {
+        assert_eq!(safe_name("a<b>c:d\"e|f?g*h"), "a_b_c_d_e_f_g_h");
+        assert_eq!(safe_name("水城\n县\t"), "水城_县_");
+        assert_eq!(safe_name("甲\u{202E}xslx.exe"), "甲_xslx.exe");
+        assert_eq!(safe_name(" 钟山区. "), "钟山区");
+    }
+
+    #[test]
+    fn windows_device_names_are_prefixed() {
+        assert_eq!(safe_name("CON"), "_CON");
+        assert_eq!(safe_name("nul"), "_nul");
+        assert_eq!(safe_name("com1.txt"), "_com1.txt");
+        assert_eq!(safe_name("CONTROL"), "CONTROL");
+    }
+
+    #[test]
+    fn a_long_name_is_cut_at_a_character_boundary() {
+        let long = "很".repeat(100); // 300 bytes
+        let safe = safe_name(&long);
+        assert_eq!(safe.len(), 180);
+        assert!(safe.chars().all(|c| c == '很'));
+    }
+
+    #[test]
+    fn two_names_that_become_one_file_are_told_apart_and_both_listed() {
+        let mut names = FileNames::default();
+        assert_eq!(
+            names.file("甲/乙", "_2018_统计表.xlsx"),
+            "甲_乙_2018_统计表.xlsx"
+        );
+        assert_eq!(
+            names.file("甲:乙", "_2018_统计表.xlsx"),
+            "甲_乙(2)_2018_统计表.xlsx"
+        );
+        assert_eq!(names.file("丙", "_2018_统计表.xlsx"), "丙_2018_统计表.xlsx");
+        let renamed: Vec<&str> = names.renamed().iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(renamed, ["甲/乙", "甲:乙"]);
+    }
+
+    #[test]
+    fn a_path_that_is_not_one_plain_name_is_refused() {
+        let dir = Path::new("/out/2018");
+        assert_eq!(inside(dir, "a.xlsx").unwrap(), dir.join("a.xlsx"));
+        for bad in ["../a.xlsx", "/etc/passwd", "a/b.xlsx", "..", ".", ""] {
+            assert!(inside(dir, bad).is_err(), "{bad}");
+        }
+    }
+}
