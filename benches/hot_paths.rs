@@ -162,19 +162,19 @@ fn write_one_return(bencher: Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_records_csv_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let mut records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.csv");
-    bencher.bench_local(|| gongkai::write::tables::write_csv(&mut records, &path).unwrap());
+    bencher.bench_local(|| gongkai::write::tables::write_csv(&records, &path).unwrap());
 }
 
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_records_parquet_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let mut records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.parquet");
-    bencher.bench_local(|| gongkai::write::tables::write_parquet(&mut records, &path).unwrap());
+    bencher.bench_local(|| gongkai::write::tables::write_parquet(&records, &path).unwrap());
 }
 
 #[divan::bench(sample_count = 3, sample_size = 1)]
@@ -196,6 +196,7 @@ fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
         explanations: None,
         strict: false,
         csv_note: None,
+        renamed: Vec::new(),
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("analysis.xlsx");
