@@ -64,6 +64,7 @@ pub fn assign(
         .map(|(found, loaded)| place(found, loaded, roster, issues))
         .collect();
     settle_duplicates(&mut subs, issues);
+    refusals(&subs, issues);
 
     let sent: std::collections::HashSet<(&str, &str)> = subs
         .iter()
@@ -171,10 +172,35 @@ fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>)
             format!("文件夹“{}”不是{}名册中的区县", sub.district, roster.city),
         ));
     }
-    if let Err(e) = &sub.outcome {
-        issues.push(sub.issue(Severity::Error, e.code(), e.to_string()));
-    }
     sub
+}
+
+/// One finding per file that could not be read: an error, except for a
+/// file a unit sends beside its form (its report as .doc, a PDF, a scan)
+/// when the unit's form was read from another file.
+fn refusals(subs: &[Submission], issues: &mut Vec<Issue>) {
+    let used: HashMap<(&str, &str), &str> = subs
+        .iter()
+        .filter(|s| s.status == FileStatus::Used)
+        .map(|s| {
+            (
+                (s.district.as_str(), s.township.as_str()),
+                s.found.shown.as_str(),
+            )
+        })
+        .collect();
+    for sub in subs {
+        let Err(e) = &sub.outcome else { continue };
+        let form = used.get(&(sub.district.as_str(), sub.township.as_str()));
+        issues.push(match (form, e.companion()) {
+            (Some(form), Some(what)) => sub.issue(
+                Severity::Info,
+                e.code(),
+                format!("这是{what},未读取;本单位的统计表已从 {form} 读取"),
+            ),
+            _ => sub.issue(Severity::Error, e.code(), e.to_string()),
+        });
+    }
 }
 
 fn describe(stem: &str, how: &NameMatch) -> String {

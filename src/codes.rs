@@ -35,11 +35,15 @@ codes! {
     FileUnpacksTooLarge => "FILE-UNPACKS-TOO-LARGE",
     /// A sheet spread over more cells than any form has.
     FileTooManyCells => "FILE-TOO-MANY-CELLS",
-    /// A web page saved with a spreadsheet's name.
-    FileHtml => "FILE-HTML",
     /// Excel 2003 XML (SpreadsheetML).
     FileXml2003 => "FILE-XML2003",
-    /// Something else: a PDF, a Word file, a picture.
+    /// A Word 97–2003 .doc or WPS 文字 .wps document.
+    FileLegacyWord => "FILE-LEGACY-WORD",
+    /// A PDF document.
+    FilePdf => "FILE-PDF",
+    /// A photo or scan.
+    FileImage => "FILE-IMAGE",
+    /// Something else: a presentation, an archive, a text file.
     FileNotSpreadsheet => "FILE-NOT-SPREADSHEET",
     /// Encrypted with a password.
     FilePassword => "FILE-PASSWORD",

@@ -16,7 +16,7 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use crate::sniff::format_from_extension;
+use crate::sniff::is_submission_extension;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
@@ -233,7 +233,7 @@ fn walk(
             .extension()
             .map(|e| e.to_string_lossy().to_string())
             .unwrap_or_default();
-        if format_from_extension(&ext).is_some() {
+        if is_submission_extension(&ext) {
             out.forms.push(found);
         } else {
             out.ignored.push(found);

@@ -311,7 +311,7 @@ fn audit(
             Issue::new(
                 Severity::Info,
                 Code::FileIgnored,
-                "不是电子表格(xlsx、xlsm、xls、xlsb、ods);未读取",
+                "不是 gongkai 读取的文件(xlsx、xls、et、xlsb、ods、docx、html);未读取",
             )
             .file(&f.shown),
         );

@@ -1,5 +1,6 @@
 //! What a file really is, from its first bytes rather than its name: clerks
-//! rename files, and web systems save HTML pages as `.xls`.
+//! rename files, web systems save HTML pages as `.xls`, and a unit sends its
+//! annual report (.docx) or the page it published in place of a spreadsheet.
 
 use std::fmt;
 
@@ -10,6 +11,18 @@ pub enum Format {
     Xlsb,
     Xls,
     Ods,
+    /// A Word document (Word 2007+, or WPS saving .docx): its tables.
+    Docx,
+    /// A web page: its tables.
+    Html,
+}
+
+impl Format {
+    /// Whether the form's tables come from a document's tables rather than
+    /// from sheets: `表3` is then the document's third table.
+    pub fn is_document(self) -> bool {
+        matches!(self, Format::Docx | Format::Html)
+    }
 }
 
 impl fmt::Display for Format {
@@ -19,6 +32,8 @@ impl fmt::Display for Format {
             Format::Xlsb => "xlsb",
             Format::Xls => "xls",
             Format::Ods => "ods",
+            Format::Docx => "docx",
+            Format::Html => "html",
         })
     }
 }
@@ -26,16 +41,20 @@ impl fmt::Display for Format {
 /// What the first bytes say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sniffed {
-    Spreadsheet(Format),
+    /// A spreadsheet, document or page gongkai reads.
+    Readable(Format),
     Empty,
-    /// An HTML page, as web systems export "Excel" files.
-    Html,
     /// An Excel 2003 XML spreadsheet (SpreadsheetML), another web export.
     Xml2003,
     /// An Office file encrypted with a password (an OLE container holding
     /// an `EncryptedPackage`).
     Encrypted,
-    /// Some other kind of file, named for the clerk: "a PDF document".
+    /// A Word 97–2003 document or a WPS 文字 document of the same container.
+    LegacyWord,
+    Pdf,
+    /// A photo or scan, named for the clerk: "图片(PNG)".
+    Image(&'static str),
+    /// Some other kind of file, named for the clerk: "压缩包(zip)".
     Other(&'static str),
 }
 
@@ -56,13 +75,13 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
     if bytes.starts_with(ZIP) {
         // ODS stores its `mimetype` entry first and uncompressed.
         if contains(&head[..head.len().min(256)], b"opendocument.spreadsheet") {
-            return Sniffed::Spreadsheet(Format::Ods);
+            return Sniffed::Readable(Format::Ods);
         }
         if has(b"xl/workbook.bin") {
-            return Sniffed::Spreadsheet(Format::Xlsb);
+            return Sniffed::Readable(Format::Xlsb);
         }
         if has(b"word/document.xml") {
-            return Sniffed::Other("Word 文档(.docx)");
+            return Sniffed::Readable(Format::Docx);
         }
         if has(b"ppt/presentation.xml") {
             return Sniffed::Other("PowerPoint 演示文稿(.pptx)");
@@ -71,7 +90,7 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
             return Sniffed::Other("文字处理文档(.odt)");
         }
         if has(b"xl/") || has(b"[Content_Types].xml") {
-            return Sniffed::Spreadsheet(Format::Xlsx);
+            return Sniffed::Readable(Format::Xlsx);
         }
         return Sniffed::Other("压缩包(zip)");
     }
@@ -80,16 +99,26 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
             return Sniffed::Encrypted;
         }
         if has(&utf16(b"WordDocument")) {
-            return Sniffed::Other("Word 文档(.doc)");
+            return Sniffed::LegacyWord;
         }
-        return Sniffed::Spreadsheet(Format::Xls);
+        return Sniffed::Readable(Format::Xls);
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Sniffed::Pdf;
     }
     for (magic, what) in [
-        (&b"%PDF"[..], "PDF 文档"),
-        (b"\x89PNG", "图片(PNG)"),
+        (&b"\x89PNG"[..], "图片(PNG)"),
         (b"\xFF\xD8\xFF", "图片(JPEG)"),
         (b"GIF8", "图片(GIF)"),
-        (b"Rar!", "压缩包(RAR)"),
+        (b"II*\0", "图片(TIFF)"),
+        (b"MM\0*", "图片(TIFF)"),
+    ] {
+        if bytes.starts_with(magic) {
+            return Sniffed::Image(what);
+        }
+    }
+    for (magic, what) in [
+        (&b"Rar!"[..], "压缩包(RAR)"),
         (b"7z\xBC\xAF", "压缩包(7z)"),
         (b"{\\rtf", "RTF 文档"),
     ] {
@@ -106,8 +135,9 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         {
             return Sniffed::Xml2003;
         }
-        if text.contains("<html") || text.contains("<table") || text.contains("<!doctype") {
-            return Sniffed::Html;
+        let page = ["<html", "<table", "<!doctype", "<head", "<body", "<meta"];
+        if page.iter().any(|tag| text.contains(tag)) {
+            return Sniffed::Readable(Format::Html);
         }
     }
     if !head.contains(&0) {
@@ -120,15 +150,29 @@ fn utf16(ascii: &[u8]) -> Vec<u8> {
     ascii.iter().flat_map(|&b| [b, 0]).collect()
 }
 
-/// The format a file's extension promises, if it is a spreadsheet extension.
+/// The format a file's extension promises, if it names one gongkai reads.
+/// WPS 表格's `.et` is the xls format under another name.
 pub fn format_from_extension(ext: &str) -> Option<Format> {
     match ext.to_ascii_lowercase().as_str() {
         "xlsx" | "xlsm" => Some(Format::Xlsx),
         "xlsb" => Some(Format::Xlsb),
-        "xls" => Some(Format::Xls),
+        "xls" | "et" => Some(Format::Xls),
         "ods" => Some(Format::Ods),
+        "docx" => Some(Format::Docx),
+        "html" | "htm" => Some(Format::Html),
         _ => None,
     }
+}
+
+/// Whether a file of this extension is read as a submission: a format
+/// gongkai reads, or one a unit sends in place of it (a .doc or .wps
+/// report, a PDF, a scan), which is read to be refused with what to do.
+pub fn is_submission_extension(ext: &str) -> bool {
+    format_from_extension(ext).is_some()
+        || matches!(
+            ext.to_ascii_lowercase().as_str(),
+            "doc" | "wps" | "pdf" | "png" | "jpg" | "jpeg" | "gif" | "tif" | "tiff"
+        )
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -144,23 +188,30 @@ mod tests {
         assert_eq!(sniff(b""), Sniffed::Empty);
         assert_eq!(
             sniff(b"PK\x03\x04....xl/workbook.xml"),
-            Sniffed::Spreadsheet(Format::Xlsx)
+            Sniffed::Readable(Format::Xlsx)
         );
         assert_eq!(
             sniff(b"PK\x03\x04....mimetypeapplication/vnd.oasis.opendocument.spreadsheetPK"),
-            Sniffed::Spreadsheet(Format::Ods)
+            Sniffed::Readable(Format::Ods)
         );
-        assert_eq!(sniff(CFB), Sniffed::Spreadsheet(Format::Xls));
-        assert_eq!(sniff(b"\xef\xbb\xbf <html><table>"), Sniffed::Html);
+        assert_eq!(sniff(CFB), Sniffed::Readable(Format::Xls));
+        assert_eq!(
+            sniff(b"\xef\xbb\xbf <html><table>"),
+            Sniffed::Readable(Format::Html)
+        );
         assert_eq!(
             sniff(b"<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"),
             Sniffed::Xml2003
         );
-        assert_eq!(sniff(b"%PDF-1.4"), Sniffed::Other("PDF 文档"));
+        assert_eq!(sniff(b"%PDF-1.4"), Sniffed::Pdf);
+        assert_eq!(sniff(b"\x89PNG\r\n"), Sniffed::Image("图片(PNG)"));
         assert_eq!(
             sniff(b"PK\x03\x04....word/document.xml"),
-            Sniffed::Other("Word 文档(.docx)")
+            Sniffed::Readable(Format::Docx)
         );
+        let mut doc = CFB.to_vec();
+        doc.extend(utf16(b"WordDocument"));
+        assert_eq!(sniff(&doc), Sniffed::LegacyWord);
         assert_eq!(
             sniff(b"PK\x03\x04....2018/a.xlsx"),
             Sniffed::Other("压缩包(zip)")

@@ -99,10 +99,12 @@ fn formats_are_read_by_content_and_renames_are_noted() {
 }
 
 #[test]
-fn web_exports_are_refused_by_name() {
-    let (code, message) = refused("html.xls");
-    assert_eq!(code, "FILE-HTML");
-    assert!(message.contains("网页(HTML)"), "{message}");
+fn a_web_export_is_read_as_the_page_it_is_and_spreadsheetml_is_refused_by_name() {
+    let (year, report) = read_case("html.xls");
+    assert_eq!(report["files"][0]["format"], "html");
+    assert_eq!(report["files"][0]["sheet"], "表1");
+    assert!(one_message(&report, "FILE-RENAMED").contains("实际是 html"));
+    assert_eq!(field(&year.records(), "测试镇", "R02", "sheet"), "表1");
     let (code, message) = refused("xml2003.xls");
     assert_eq!(code, "FILE-XML2003");
     assert!(message.contains("Excel 2003 XML"), "{message}");
@@ -272,8 +274,8 @@ fn each_refused_file_gets_one_clear_error() {
         ("national_2021.xlsx", "FORM-WRONG-FORMAT", "2021 格式"),
         ("password.xlsx", "FILE-PASSWORD", "密码"),
         ("zero.xlsx", "FILE-EMPTY", "0 字节"),
-        ("pdf.xls", "FILE-NOT-SPREADSHEET", "PDF 文档"),
-        ("docx.xlsx", "FILE-NOT-SPREADSHEET", "Word 文档"),
+        ("pdf.xls", "FILE-PDF", "Word 版本(.docx)"),
+        ("docx.xlsx", "FILE-NO-FORM", "文档中没有表格"),
         ("text.xls", "FILE-NOT-SPREADSHEET", "文本文件"),
         ("zip_bomb.xlsx", "FILE-UNPACKS-TOO-LARGE", "解压后有 149 MB"),
         // calamine's ods reader would size this sheet at 17 billion cells.
@@ -347,7 +349,6 @@ fn check_on_a_folder_of_refused_and_good_files() {
         "text.xls",
         "zip_bomb.xlsx",
         "stray_cell.ods",
-        "html.xls",
         "xml2003.xls",
     ];
     let good = Year::new();

@@ -39,14 +39,27 @@ pub struct Footer {
     pub date: Option<String>,
 }
 
-/// The signature lines below the table. Clerks write them in one cell
+impl Footer {
+    /// Fields this footer lacks, taken from `other` (a document's lines
+    /// after its table, when the table holds none).
+    pub fn fill_from(&mut self, other: Footer) {
+        for ((_, value), (_, theirs)) in self.fields.iter_mut().zip(other.fields) {
+            if value.is_empty() {
+                *value = theirs;
+            }
+        }
+        self.date = self.date.take().or(other.date);
+    }
+}
+
+/// The signature lines from `first_row` down. Clerks write them in one cell
 /// (`单位负责人:张三 审核人:李四 填报人:王五`) or as name and value in
 /// neighbouring cells; both are read.
-pub fn read(grid: &Grid, last_row: u32, template: &Template) -> Footer {
+pub fn read(grid: &Grid, first_row: u32, template: &Template) -> Footer {
     let mut found: HashMap<&str, String> = HashMap::new();
     let mut date_serial: Option<f64> = None;
     let keys: Vec<&str> = template.footer.iter().map(String::as_str).collect();
-    for cell in grid.below(last_row) {
+    for cell in grid.rows_from(first_row) {
         let Data::String(text) = &cell.data else {
             continue;
         };

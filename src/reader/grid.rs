@@ -54,9 +54,9 @@ impl Grid {
         &self.cells[start..end]
     }
 
-    /// The cells below `row`, row by row.
-    pub fn below(&self, row: u32) -> &[GridCell] {
-        &self.cells[self.cells.partition_point(|c| c.row <= row)..]
+    /// The cells of `row` and below, row by row.
+    pub fn rows_from(&self, row: u32) -> &[GridCell] {
+        &self.cells[self.cells.partition_point(|c| c.row < row)..]
     }
 
     pub fn cell(&self, row: u32, col: u32) -> Option<&GridCell> {
@@ -97,7 +97,8 @@ mod tests {
         assert_eq!(grid.row(3).len(), 2);
         assert_eq!(grid.row(3)[0].col, 0);
         assert_eq!(grid.get(3, 0), Some(&Data::String("a".into())));
-        assert_eq!(grid.below(3).len(), 1);
+        assert_eq!(grid.rows_from(4).len(), 1);
+        assert_eq!(grid.rows_from(3).len(), 3);
         assert!(grid.row(2).is_empty());
         assert_eq!(grid.get(1_048_575, 16_383), Some(&Data::String("x".into())));
     }

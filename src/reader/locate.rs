@@ -161,7 +161,7 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
         .filter_map(|(_, f)| f.as_ref().map(|f| f.score))
         .sum();
     if score < needed {
-        return Err(no_form(sheets, &texts, template, &found, labelled));
+        return Err(no_form(sheets, format, &texts, template, &found, labelled));
     }
 
     // Rows of every table's labels, by sheet: a table's header band stops at
@@ -212,12 +212,17 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
             bottom = Some((f.sheet, read.last));
         }
     }
+    // A document's table has them in the lines around it instead.
     if let Some((s, first)) = top {
-        form.unit_name = footer::unit_name(&sheets[s].grid, first);
+        form.unit_name = footer::unit_name(&sheets[s].grid, first)
+            .or_else(|| footer::unit_name(&sheets[s].before, u32::MAX));
     }
     if let Some((s, last)) = bottom {
         let grid = &sheets[s].grid;
-        let read = footer::read(grid, last, template);
+        let mut read = footer::read(grid, last.saturating_add(1), template);
+        if !sheets[s].after.is_empty() {
+            read.fill_from(footer::read(&sheets[s].after, 0, template));
+        }
         if read.date.is_none()
             && let Some((_, text)) = read
                 .fields
@@ -284,6 +289,7 @@ fn refuse_other_format(texts: &[Texts], template: &Template) -> Result<(), ReadE
 
 fn no_form(
     sheets: &[Sheet],
+    format: Format,
     texts: &[Texts],
     template: &Template,
     found: &[Option<Found>],
@@ -307,13 +313,19 @@ fn no_form(
         per_sheet[f.sheet] += f.score;
     }
     let best = (0..sheets.len()).max_by_key(|&s| (per_sheet[s], std::cmp::Reverse(s)));
+    // A document's tables are its sheets, and are called tables.
+    let (empty, sheet) = if format.is_document() {
+        ("文档中没有表格", "表格")
+    } else {
+        ("工作簿是空的", "工作表")
+    };
     let closest = match best {
-        _ if sheets.iter().all(|s| s.grid.is_empty()) => "工作簿是空的".to_string(),
+        _ if sheets.iter().all(|s| s.grid.is_empty()) => empty.to_string(),
         Some(s) if per_sheet[s] > 0 => format!(
-            "最接近的工作表“{}”只有 {}/{labelled} 个行标签",
+            "最接近的{sheet}“{}”只有 {}/{labelled} 个行标签",
             sheets[s].name, per_sheet[s]
         ),
-        _ => format!("没有工作表含有它的 {labelled} 个行标签中的任何一个"),
+        _ => format!("没有{sheet}含有它的 {labelled} 个行标签中的任何一个"),
     };
     ReadError::NoForm {
         template: template.id.clone(),

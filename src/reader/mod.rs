@@ -6,9 +6,12 @@
 //! says what is wrong and what to do; a panic inside a reader library is
 //! caught and becomes that file's error.
 
+mod docx;
 mod footer;
 mod formula;
 mod grid;
+mod html;
+mod layout;
 mod locate;
 mod open;
 mod value;
@@ -46,12 +49,20 @@ pub enum ReadError {
         "有工作表的范围超过一百万个单元格,远超任何统计表,常因表格右下远处的某个单元格有内容;请删除它(Ctrl+End 可找到最后使用的单元格),保存后重新报送"
     )]
     TooManyCells,
-    #[error(
-        "这是以表格文件名保存的网页(HTML),网站系统常这样导出;请用 Excel 或 WPS 打开,另存为 .xlsx"
-    )]
-    Html,
     #[error("这是 Excel 2003 XML 表格,网站系统常这样导出;请用 Excel 或 WPS 打开,另存为 .xlsx")]
     Xml2003,
+    #[error(
+        "这是旧版 Word(.doc)或 WPS 文字(.wps)文档,无法读取其中的表格;请用 Word 或 WPS 打开,另存为 .docx 后报送"
+    )]
+    LegacyWord,
+    #[error(
+        "这是 PDF 文档,其中的表格无法可靠读取;请该单位报送统计表的 Excel 版本(.xlsx)或年度报告的 Word 版本(.docx)"
+    )]
+    Pdf,
+    #[error(
+        "这是{0},拍照或扫描的表格无法读取;请该单位报送统计表的 Excel 版本(.xlsx)或年度报告的 Word 版本(.docx)"
+    )]
+    Image(&'static str),
     #[error("这是{0},不是电子表格;请该单位报送 .xlsx 或 .xls 格式的统计表")]
     NotSpreadsheet(&'static str),
     #[error("工作簿设有密码;请该单位报送一份没有密码的")]
@@ -85,8 +96,10 @@ impl ReadError {
             ReadError::TooLarge(_) => Code::FileTooLarge,
             ReadError::Unpacked(_) => Code::FileUnpacksTooLarge,
             ReadError::TooManyCells => Code::FileTooManyCells,
-            ReadError::Html => Code::FileHtml,
             ReadError::Xml2003 => Code::FileXml2003,
+            ReadError::LegacyWord => Code::FileLegacyWord,
+            ReadError::Pdf => Code::FilePdf,
+            ReadError::Image(_) => Code::FileImage,
             ReadError::NotSpreadsheet(_) => Code::FileNotSpreadsheet,
             ReadError::Password => Code::FilePassword,
             ReadError::Corrupt { .. } => Code::FileCorrupt,
@@ -94,6 +107,18 @@ impl ReadError {
             ReadError::OtherForm { .. } => Code::FileOtherForm,
             ReadError::WrongFormat { .. } => Code::FormWrongFormat,
             ReadError::Panic(_) => Code::FileReaderFailed,
+        }
+    }
+
+    /// What the file is, when it is one a unit often sends beside its form
+    /// (its report as .doc, a PDF, a scan of the signed form): refused, but
+    /// no error when the unit's form was read from another file.
+    pub fn companion(&self) -> Option<&'static str> {
+        match self {
+            ReadError::LegacyWord => Some("旧版 Word 或 WPS 文字文档"),
+            ReadError::Pdf => Some("PDF 文档"),
+            ReadError::Image(what) => Some(what),
+            _ => None,
         }
     }
 
@@ -268,14 +293,17 @@ pub fn read_bytes(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form
         .unwrap_or_else(|payload| Err(ReadError::Panic(panic_message(&payload))))
 }
 
-/// The sheets of a workbook of any format gongkai reads.
+/// The sheets of a workbook of any format gongkai reads; a document's or
+/// page's tables are its sheets.
 fn sheets_of(bytes: Vec<u8>) -> Result<(Format, Vec<open::Sheet>), ReadError> {
     let format = match sniff(&bytes) {
-        Sniffed::Spreadsheet(f) => f,
+        Sniffed::Readable(f) => f,
         Sniffed::Empty => return Err(ReadError::Empty),
-        Sniffed::Html => return Err(ReadError::Html),
         Sniffed::Xml2003 => return Err(ReadError::Xml2003),
         Sniffed::Encrypted => return Err(ReadError::Password),
+        Sniffed::LegacyWord => return Err(ReadError::LegacyWord),
+        Sniffed::Pdf => return Err(ReadError::Pdf),
+        Sniffed::Image(what) => return Err(ReadError::Image(what)),
         Sniffed::Other(what) => return Err(ReadError::NotSpreadsheet(what)),
     };
     Ok((format, open::open(bytes, format)?))

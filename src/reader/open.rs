@@ -12,6 +12,8 @@ use calamine::{Ods, Reader, Xls, Xlsb, Xlsx, XlsxError};
 
 use super::ReadError;
 use super::grid::{Grid, GridCell};
+use super::layout::Budget;
+use super::{docx, html};
 use crate::sniff::Format;
 
 /// The most a zipped workbook (xlsx, xlsb, ods) may unpack to.
@@ -25,11 +27,31 @@ const MAX_CELLS: usize = 1_000_000;
 pub struct Sheet {
     pub name: String,
     pub grid: Grid,
+    /// A document's lines just before and after this table, one a row in
+    /// column A: what a sheet holds above and below its form. Empty for a
+    /// workbook, whose sheets hold those lines themselves.
+    pub before: Grid,
+    pub after: Grid,
 }
 
-/// Every sheet of the workbook, in workbook order.
+impl Sheet {
+    fn of(name: String, cells: Vec<GridCell>) -> Sheet {
+        Sheet {
+            name,
+            grid: Grid::new(cells),
+            before: Grid::default(),
+            after: Grid::default(),
+        }
+    }
+}
+
+/// Every sheet of the workbook, in workbook order; every table of a
+/// document or page, in document order.
 pub fn open(bytes: Vec<u8>, format: Format) -> Result<Vec<Sheet>, ReadError> {
-    if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
+    if matches!(
+        format,
+        Format::Xlsx | Format::Xlsb | Format::Ods | Format::Docx
+    ) {
         check_zip(&bytes, format)?;
     }
     let corrupt = |detail: String| {
@@ -73,10 +95,7 @@ pub fn open(bytes: Vec<u8>, format: Format) -> Result<Vec<Sheet>, ReadError> {
                         formula,
                     });
                 }
-                sheets.push(Sheet {
-                    name,
-                    grid: Grid::new(cells),
-                });
+                sheets.push(Sheet::of(name, cells));
             }
             Ok(sheets)
         }
@@ -104,10 +123,7 @@ pub fn open(bytes: Vec<u8>, format: Format) -> Result<Vec<Sheet>, ReadError> {
                         formula: None,
                     });
                 }
-                sheets.push(Sheet {
-                    name,
-                    grid: Grid::new(cells),
-                });
+                sheets.push(Sheet::of(name, cells));
             }
             Ok(sheets)
         }
@@ -126,6 +142,8 @@ pub fn open(bytes: Vec<u8>, format: Format) -> Result<Vec<Sheet>, ReadError> {
             &mut budget,
             corrupt,
         ),
+        Format::Docx => docx::tables(cursor.get_ref(), budget),
+        Format::Html => html::tables(cursor.get_ref(), budget),
     }
 }
 
@@ -153,22 +171,9 @@ where
                 formula: None,
             });
         }
-        sheets.push(Sheet {
-            name,
-            grid: Grid::new(cells),
-        });
+        sheets.push(Sheet::of(name, cells));
     }
     Ok(sheets)
-}
-
-/// Counts down the cells a workbook may still hold.
-struct Budget(usize);
-
-impl Budget {
-    fn take(&mut self) -> Result<(), ReadError> {
-        self.0 = self.0.checked_sub(1).ok_or(ReadError::TooManyCells)?;
-        Ok(())
-    }
 }
 
 /// Refuses a zip whose parts, as its directory declares them, unpack to more
