@@ -311,7 +311,11 @@ fn form_report(s: &Summary) -> String {
     if f.sheet.is_empty() {
         say!(out, "  无法使用此文件");
     } else {
-        say!(out, "  工作表“{}”({format}),{}年度", f.sheet, s.info.year);
+        let sheet = match f.format {
+            Some(f) if f.is_document() => "表格",
+            _ => "工作表",
+        };
+        say!(out, "  {sheet}“{}”({format}),{}年度", f.sheet, s.info.year);
         say!(out, "  单位:{}/{}({})", f.district, f.township, f.matched);
     }
     if s.issues.is_empty() {
