@@ -10,7 +10,8 @@
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use unicode_width::UnicodeWidthStr;
 
-use crate::template::{RowKind, Table, Template, ValueType};
+use super::layout::{self, Content, PartLayout, Reporting, Role};
+use crate::template::{Template, ValueType};
 
 /// What goes into one form besides the template.
 pub struct FormContent<'a> {
@@ -56,6 +57,18 @@ struct Formats {
 }
 
 impl Formats {
+    fn of(&self, role: Role) -> &Format {
+        match role {
+            Role::Caption | Role::Header => &self.header,
+            Role::Group => &self.group,
+            Role::Label => &self.label,
+            Role::Heading => &self.heading,
+            Role::Unit => &self.unit,
+            Role::Value(ValueType::Money) => &self.money,
+            Role::Value(ValueType::Count | ValueType::Signed) | Role::Reporting => &self.count,
+        }
+    }
+
     fn new() -> Formats {
         let cell = Format::new()
             .set_border(FormatBorder::Thin)
@@ -85,67 +98,6 @@ impl Formats {
     }
 }
 
-/// One printed part of the form: the tables (blocks) that share a title.
-struct Part<'t> {
-    title: &'t str,
-    tables: Vec<&'t Table>,
-}
-
-fn parts(template: &Template) -> Vec<Part<'_>> {
-    let mut out: Vec<Part> = Vec::new();
-    for table in template.tables() {
-        match out.last_mut() {
-            Some(p) if p.title == table.title => p.tables.push(table),
-            _ => out.push(Part {
-                title: &table.title,
-                tables: vec![table],
-            }),
-        }
-    }
-    out
-}
-
-/// The columns a part's labels take: the deepest row's groups and label.
-fn label_width(part: &Part) -> u16 {
-    part.tables
-        .iter()
-        .filter(|t| t.has_row_labels())
-        .flat_map(|t| &t.rows)
-        .map(|r| r.groups.len() as u16 + 1)
-        .max()
-        .unwrap_or(0)
-}
-
-/// Where a part's value columns start, and how many there are.
-struct Grid {
-    labels: u16,
-    unit: bool,
-    values: u16,
-}
-
-impl Grid {
-    fn of(part: &Part) -> Grid {
-        Grid {
-            labels: label_width(part),
-            unit: part.tables.iter().any(|t| t.unit_header.is_some()),
-            values: part
-                .tables
-                .iter()
-                .map(|t| t.columns.len() as u16)
-                .max()
-                .unwrap_or(1),
-        }
-    }
-
-    fn first_value(&self) -> u16 {
-        self.labels + u16::from(self.unit)
-    }
-
-    fn width(&self) -> u16 {
-        self.first_value() + self.values
-    }
-}
-
 /// Writes `text` over a range, merged when it is more than one cell.
 fn put(
     ws: &mut Worksheet,
@@ -169,9 +121,8 @@ pub fn write_form(
     content: &FormContent,
 ) -> Result<(), XlsxError> {
     let f = Formats::new();
-    let parts = parts(template);
-    let width = parts.iter().map(|p| Grid::of(p).width()).max().unwrap_or(1)
-        + u16::from(content.extra.is_some());
+    let parts = layout::parts(template, reporting(content));
+    let width = parts.iter().map(|p| p.width).max().unwrap_or(1);
     let mut r = heading(ws, template, content, width, &f)?;
     for (n, part) in parts.iter().enumerate() {
         if n > 0 {
@@ -192,14 +143,14 @@ pub fn write_form_by_part(
     template: &Template,
     content: &FormContent,
 ) -> Result<(), XlsxError> {
-    let parts = parts(template);
+    let parts = layout::parts(template, reporting(content));
     if parts.len() == 1 {
         return write_form(wb.add_worksheet().set_name("统计表")?, template, content);
     }
     let f = Formats::new();
     for (n, part) in parts.iter().enumerate() {
         let ws = wb.add_worksheet().set_name(part_sheet_name(part.title))?;
-        let width = Grid::of(part).width();
+        let width = part.width;
         let r = heading(ws, template, content, width, &f)?;
         let r = write_part(ws, template, part, content, r, &f)?;
         if n + 1 == parts.len() {
@@ -209,6 +160,14 @@ pub fn write_form_by_part(
         page(ws, width, false)?;
     }
     Ok(())
+}
+
+fn reporting(content: &FormContent) -> Reporting {
+    if content.extra.is_some() {
+        Reporting::Shown
+    } else {
+        Reporting::Hidden
+    }
 }
 
 /// `二、主动公开政府信息情况` → `表二`.
@@ -233,186 +192,60 @@ fn heading(
     Ok(2)
 }
 
-/// One part from row `r`: its title, then each table's caption, header and
-/// rows. Returns the row after it.
+/// One part from row `r`: its title, then its laid-out tables. Returns the
+/// row after it.
 fn write_part(
     ws: &mut Worksheet,
     template: &Template,
-    part: &Part,
+    part: &PartLayout,
     content: &FormContent,
     mut r: u32,
     f: &Formats,
 ) -> Result<u32, XlsxError> {
-    let grid = Grid::of(part);
-    let width = grid.width();
     if !part.title.is_empty() {
-        put(ws, (r, 0), (r, width - 1), part.title, &f.part)?;
+        put(ws, (r, 0), (r, part.width - 1), part.title, &f.part)?;
         r += 1;
     }
-    for table in &part.tables {
-        if !table.caption.is_empty() {
-            put(ws, (r, 0), (r, width - 1), &table.caption, &f.header)?;
-            r += 1;
-        }
-        r = header(ws, table, &grid, content, r, f)?;
-        r = body(ws, template, table, &grid, content, r, f)?;
-    }
-    Ok(r)
-}
-
-/// The last sheet column a table's column `c` spans: a block with fewer
-/// columns than its part spreads its last one over the rest
-/// (表二's 本年处理决定数量).
-fn column_span(table: &Table, grid: &Grid, c: usize) -> (u16, u16) {
-    let first = grid.first_value() + c as u16;
-    let last = if c + 1 == table.columns.len() {
-        grid.width() - 1
-    } else {
-        first
-    };
-    (first, last)
-}
-
-/// A table's header rows: the corner (or the 勾稽关系 note) over the label
-/// columns, the unit header, and each column's path, merged across the
-/// columns that share a header and down where a path is shorter.
-fn header(
-    ws: &mut Worksheet,
-    table: &Table,
-    grid: &Grid,
-    content: &FormContent,
-    r: u32,
-    f: &Formats,
-) -> Result<u32, XlsxError> {
-    let depth = table.header_depth() as u32;
-    let bottom = r + depth - 1;
-    if grid.labels > 0 {
-        let corner = if table.note.is_empty() {
-            &table.corner
-        } else {
-            &table.note
-        };
-        put(ws, (r, 0), (bottom, grid.labels - 1), corner, &f.header)?;
-    }
-    if let Some(unit) = &table.unit_header {
-        put(ws, (r, grid.labels), (bottom, grid.labels), unit, &f.header)?;
-    }
-    for level in 0..depth as usize {
-        let mut c = 0;
-        while c < table.columns.len() {
-            let column = &table.columns[c];
-            let Some(text) = column.path.get(level) else {
-                c += 1;
-                continue;
-            };
-            // The columns under the same header at this level.
-            let mut end = c;
-            while end + 1 < table.columns.len()
-                && table.columns[end + 1].path.get(..=level) == column.path.get(..=level)
-                && column.path.len() > level + 1
-            {
-                end += 1;
-            }
-            let row = r + level as u32;
-            let last_row = if level + 1 == column.path.len() {
-                bottom
-            } else {
-                row
-            };
-            let (first, _) = column_span(table, grid, c);
-            let (_, last) = column_span(table, grid, end);
-            put(ws, (row, first), (last_row, last), text, &f.header)?;
-            c = end + 1;
-        }
-    }
-    if let Some((name, _)) = content.extra {
-        put(
-            ws,
-            (r, grid.width()),
-            (bottom, grid.width()),
-            name,
-            &f.header,
-        )?;
-    }
-    Ok(bottom + 1)
-}
-
-/// A table's rows: the merged row groups, the label, the unit, the values.
-fn body(
-    ws: &mut Worksheet,
-    template: &Template,
-    table: &Table,
-    grid: &Grid,
-    content: &FormContent,
-    r: u32,
-    f: &Formats,
-) -> Result<u32, XlsxError> {
-    let rows = table.rows.len() as u32;
-    if grid.labels > 0 {
-        for (i, row) in table.rows.iter().enumerate() {
-            let y = r + i as u32;
-            // Each group once, over the rows it heads.
-            for (level, group) in row.groups.iter().enumerate() {
-                let starts = i == 0 || table.rows[i - 1].groups.get(level) != Some(group);
-                if !starts {
-                    continue;
-                }
-                let span = table.rows[i..]
-                    .iter()
-                    .take_while(|x| x.groups.get(level) == Some(group))
-                    .count() as u32;
-                let c = level as u16;
-                put(ws, (y, c), (y + span - 1, c), group, &f.group)?;
-            }
-            let fmt = if row.kind == RowKind::Heading {
-                &f.heading
-            } else {
-                &f.label
-            };
-            let c = row.groups.len() as u16;
-            put(ws, (y, c), (y, grid.labels - 1), &row.label, fmt)?;
-            if !template.is_single_column() {
-                // Spreadsheets do not grow a row for a wrapped label in a
-                // merged cell: give a long label (表三's （六）1 and 2) its lines.
-                let room = LABEL_WIDTH + f64::from(grid.labels - 1 - c) * GROUP_WIDTH;
-                let lines = (row.label.width() as f64 / room).ceil();
-                if lines > 1.0 {
-                    ws.set_row_height(y, lines * LINE_HEIGHT)?;
+    for p in &part.cells {
+        let (top, bottom) = (r + p.top, r + p.bottom);
+        match &p.content {
+            Content::Text(text) => {
+                put(ws, (top, p.left), (bottom, p.right), text, f.of(p.role))?;
+                if p.role == Role::Label && !template.is_single_column() {
+                    // Spreadsheets do not grow a row for a wrapped label in a
+                    // merged cell: give a long label (表三's （六）1 and 2) its lines.
+                    let room = LABEL_WIDTH + f64::from(part.labels - 1 - p.left) * GROUP_WIDTH;
+                    let lines = (text.width() as f64 / room).ceil();
+                    if lines > 1.0 {
+                        ws.set_row_height(top, lines * LINE_HEIGHT)?;
+                    }
                 }
             }
-            if grid.unit {
-                let unit = &template.cells()[table.cell(i, 0)].unit;
-                ws.write_string_with_format(y, grid.labels, unit, &f.unit)?;
+            Content::Cell(cell) => {
+                let num = f.of(p.role);
+                let (first, last) = (p.left, p.right);
+                if first != last {
+                    // The merged value cell: its number in the first cell.
+                    ws.merge_range(top, first, top, last, "", num)?;
+                }
+                let typed = content.typed.iter().find(|(at, _)| at == cell);
+                match (typed, content.values.get(*cell).copied().flatten()) {
+                    (Some((_, text)), _) => ws.write_string_with_format(top, first, text, num)?,
+                    (None, Some(v)) => ws.write_number_with_format(top, first, v, num)?,
+                    (None, None) if first == last => ws.write_blank(top, first, num)?,
+                    (None, None) => ws,
+                };
+            }
+            Content::Reported(cell) => {
+                let n = content
+                    .extra
+                    .and_then(|(_, counts)| counts.get(*cell).copied())
+                    .unwrap_or(0);
+                ws.write_number_with_format(top, p.left, f64::from(n), &f.count)?;
             }
         }
     }
-    for i in 0..table.rows.len() {
-        let y = r + i as u32;
-        for c in 0..table.columns.len() {
-            let cell = table.cell(i, c);
-            let num = match template.cells()[cell].value {
-                ValueType::Money => &f.money,
-                ValueType::Count | ValueType::Signed => &f.count,
-            };
-            let (first, last) = column_span(table, grid, c);
-            let typed = content.typed.iter().find(|(at, _)| *at == cell);
-            if first != last {
-                // The merged value cell: its number in the first cell.
-                ws.merge_range(y, first, y, last, "", num)?;
-            }
-            match (typed, content.values.get(cell).copied().flatten()) {
-                (Some((_, text)), _) => ws.write_string_with_format(y, first, text, num)?,
-                (None, Some(v)) => ws.write_number_with_format(y, first, v, num)?,
-                (None, None) if first == last => ws.write_blank(y, first, num)?,
-                (None, None) => ws,
-            };
-        }
-        if let Some((_, extra)) = content.extra {
-            let n = extra.get(table.cell(i, 0)).copied().unwrap_or(0);
-            ws.write_number_with_format(y, grid.width(), n as f64, &f.count)?;
-        }
-    }
-    Ok(r + rows)
+    Ok(r + part.rows)
 }
 
 /// Signature lines: three names on one line, phone and date on the next,
@@ -454,7 +287,7 @@ fn signatures(
 fn set_widths(
     ws: &mut Worksheet,
     template: &Template,
-    parts: &[Part],
+    parts: &[PartLayout],
     content: &FormContent,
 ) -> Result<(), XlsxError> {
     if template.is_single_column() {
@@ -472,8 +305,8 @@ fn set_widths(
         }
         return Ok(());
     }
-    let labels = parts.iter().map(label_width).max().unwrap_or(0);
-    let values = parts.iter().map(|p| Grid::of(p).width()).max().unwrap_or(1);
+    let labels = parts.iter().map(|p| p.labels).max().unwrap_or(0);
+    let values = parts.iter().map(|p| p.width).max().unwrap_or(1);
     for c in 0..labels {
         let width = if c + 1 == labels {
             LABEL_WIDTH

@@ -6,6 +6,7 @@
 //! colleagues on a shared folder can open them.
 
 pub mod form;
+pub mod layout;
 pub mod names;
 pub mod progress;
 pub mod stage;
