@@ -15,6 +15,7 @@ use crate::codes::Code;
 use crate::normalize::normalize_label;
 use crate::reader::fmt_num;
 use crate::report::{Issue, Severity};
+use crate::rollup::{Level, Return};
 use crate::roster::place_core;
 use crate::template::{Check, Rule, Template};
 
@@ -169,6 +170,47 @@ impl Previous {
             by_label,
             known,
         })
+    }
+}
+
+impl Previous {
+    /// Last year's values of a return, by cell: the sum over last year's
+    /// units of the same district (the city: over all of them). A district
+    /// renamed since is found by its townships. `None` when last year has
+    /// none of its units.
+    pub fn return_values(&self, template: &Template, ret: &Return) -> Option<Vec<Option<f64>>> {
+        let units: Vec<&PastUnit> = match ret.level {
+            Level::City => self.units.iter().collect(),
+            Level::District => {
+                let named: Vec<&PastUnit> = self
+                    .units
+                    .iter()
+                    .filter(|u| u.district == ret.name)
+                    .collect();
+                if named.is_empty() {
+                    self.units
+                        .iter()
+                        .filter(|u| ret.units.contains(&u.township))
+                        .collect()
+                } else {
+                    named
+                }
+            }
+        };
+        if units.is_empty() {
+            return None;
+        }
+        let values = (0..template.cells().len())
+            .map(|cell| {
+                let key = self.key(template, cell);
+                let found: Vec<f64> = units
+                    .iter()
+                    .filter_map(|u| u.values.get(&key).copied())
+                    .collect();
+                (!found.is_empty()).then(|| found.iter().sum())
+            })
+            .collect();
+        Some(values)
     }
 }
 

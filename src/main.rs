@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use gongkai::config::Config;
-use gongkai::plan::Csv;
+use gongkai::plan::{Csv, Drafts};
 use gongkai::report::Severity;
 use gongkai::run::{Options, run};
 use gongkai::summary::Summary;
@@ -47,6 +47,10 @@ enum Command {
         /// opens (1,048,576); by default records.parquet alone then.
         #[arg(long)]
         csv: bool,
+        /// Do not write the drafts of the annual reports
+        /// (<unit>_<year>_政府信息公开工作年度报告（草稿）.docx).
+        #[arg(long)]
+        no_report: bool,
     },
     /// Read and check forms without writing anything. INPUT may be one file, so a
     /// clerk can check a form before sending it.
@@ -176,15 +180,27 @@ fn main() -> ExitCode {
             out,
             csv,
             wait,
+            no_report,
         } => {
             let csv = if csv { Csv::Always } else { Csv::WhenItFits };
+            let drafts = if no_report {
+                Drafts::Skipped
+            } else {
+                Drafts::Written
+            };
             let out = out
                 .or(config.out.clone())
                 .unwrap_or_else(|| PathBuf::from("outputs"));
             let wait = Duration::from_secs(wait.or(config.wait).unwrap_or(300));
-            rollup(common, &config, Some(out), csv, wait)
+            rollup(common, &config, Some(out), (csv, drafts), wait)
         }
-        Command::Check { common } => rollup(common, &config, None, Csv::WhenItFits, Duration::ZERO),
+        Command::Check { common } => rollup(
+            common,
+            &config,
+            None,
+            (Csv::WhenItFits, Drafts::Skipped),
+            Duration::ZERO,
+        ),
         Command::Template { out, template } => {
             let result = Template::load(&template)
                 .map_err(anyhow::Error::from)
@@ -233,7 +249,7 @@ fn rollup(
     common: Common,
     config: &Config,
     out: Option<PathBuf>,
-    csv: Csv,
+    (csv, drafts): (Csv, Drafts),
     wait: Duration,
 ) -> ExitCode {
     let write = out.is_some();
@@ -264,6 +280,7 @@ fn rollup(
         swing_ratio: common.swing_ratio,
         swing_at_least: common.swing_at_least,
         csv,
+        drafts,
         wait,
     };
     match run(&opts) {

@@ -45,6 +45,14 @@ pub enum Csv {
     Always,
 }
 
+/// Whether the run writes the drafts of the annual reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drafts {
+    Written,
+    /// `--no-report`.
+    Skipped,
+}
+
 /// What the user asked for, as the command line gave it.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -68,6 +76,7 @@ pub struct Options {
     pub swing_ratio: Option<f64>,
     pub swing_at_least: Option<f64>,
     pub csv: Csv,
+    pub drafts: Drafts,
     /// How long to wait for another run writing the same OUT/<year>.
     pub wait: std::time::Duration,
 }
@@ -133,6 +142,7 @@ pub struct Plan {
     /// OUT/<year>, when the run writes.
     pub out: Option<PathBuf>,
     pub csv: Csv,
+    pub drafts: Drafts,
 }
 
 impl Plan {
@@ -223,6 +233,7 @@ impl Plan {
             strict: opts.strict,
             out,
             csv: opts.csv,
+            drafts: opts.drafts,
         })
     }
 

@@ -13,14 +13,15 @@ use sha2::Digest;
 use crate::assign::{FileStatus, Submission, assign};
 use crate::codes::Code;
 use crate::discover::{Found, Skip};
-use crate::plan::{Csv, LastYear, Plan};
+use crate::plan::{Csv, Drafts, LastYear, Plan};
 use crate::reader::read_file;
 use crate::report::{Issue, Severity, sort_issues};
-use crate::rollup::{Return, rollup};
+use crate::rollup::{Level, Return, rollup};
 use crate::summary::{
-    OutputFile, ReturnSummary, RunInfo, Scope, Summary, Timings, count, file_report, tally,
-    unit_status,
+    OutputFile, ReturnSummary, RunInfo, Scope, StatusRow, Summary, Timings, UnitStatus, count,
+    file_report, tally, unit_status,
 };
+use crate::write::draft::{DraftContent, write_draft};
 use crate::write::names::{RunFiles, inside};
 use crate::write::stage::{Stage, StageError};
 use crate::write::{WriteError, tables, workbook};
@@ -177,6 +178,12 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     timings.records_ms = clock.elapsed().as_millis();
     let clock = Instant::now();
     let (districts, city) = rollup(&records, &plan.template, &plan.roster)?;
+    // Each return's values last year, for the drafts' comparisons.
+    let last_year: Vec<Option<Vec<Option<f64>>>> = districts
+        .iter()
+        .chain([&city])
+        .map(|r| previous.as_ref()?.return_values(&plan.template, r))
+        .collect();
     timings.rollup_ms = clock.elapsed().as_millis();
 
     let files = RunFiles::of(
@@ -228,6 +235,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
             districts: &districts,
             city: &city,
             records: &records,
+            last_year: &last_year,
         };
         let mut staged = write(&plan, &files, stage.dir(), &summary, &rolled)?;
         // The progress page lists the set, run.json included, and is part of it.
@@ -417,6 +425,8 @@ struct Rolled<'a> {
     districts: &'a [Return],
     city: &'a Return,
     records: &'a polars::prelude::DataFrame,
+    /// Each return's values last year (districts, then the city).
+    last_year: &'a [Option<Vec<Option<f64>>>],
 }
 
 /// The outputs, written side by side: the analyst workbook, the returns,
@@ -433,16 +443,28 @@ fn write(
         districts,
         city,
         records,
+        last_year,
     } = *rolled;
     let year = plan.year;
     let template = &plan.template;
     let analysis = inside(dir, &files.analysis)?;
-    let returns = files
-        .returns
+    let returns = districts
         .iter()
-        .zip(districts.iter().chain([city]))
-        .map(|(file, ret)| Ok((inside(dir, file)?, ret)))
-        .collect::<Result<Vec<(PathBuf, &Return)>, WriteError>>()?;
+        .chain([city])
+        .enumerate()
+        .map(|(i, ret)| {
+            let draft = match plan.drafts {
+                Drafts::Written => Some(inside(dir, &files.drafts[i])?),
+                Drafts::Skipped => None,
+            };
+            Ok((
+                inside(dir, &files.returns[i])?,
+                draft,
+                ret,
+                last_year[i].as_deref(),
+            ))
+        })
+        .collect::<Result<Vec<_>, WriteError>>()?;
     let csv = summary
         .info
         .csv_note
@@ -470,8 +492,18 @@ fn write(
         || {
             rayon::join(
                 || {
-                    returns.par_iter().try_for_each(|(path, ret)| {
-                        workbook::write_return(path, template, ret, year)
+                    returns.par_iter().try_for_each(|(path, draft, ret, last)| {
+                        workbook::write_return(path, template, ret, year)?;
+                        let Some(draft) = draft else { return Ok(()) };
+                        let missing = missing_units(&summary.units, ret);
+                        let content = DraftContent {
+                            template,
+                            ret,
+                            year,
+                            last: *last,
+                            missing: &missing,
+                        };
+                        write_draft(draft, &content)
                     })
                 },
                 || {
@@ -487,10 +519,23 @@ fn write(
     returned?;
     tabled?;
     let mut outputs = vec![analysis];
-    outputs.extend(returns.into_iter().map(|(path, _)| path));
+    for (path, draft, _, _) in returns {
+        outputs.push(path);
+        outputs.extend(draft);
+    }
     outputs.extend(csv);
     outputs.push(parquet);
     Ok(outputs)
+}
+
+/// The roster's units of a return that sent nothing.
+fn missing_units(units: &[StatusRow], ret: &Return) -> Vec<String> {
+    units
+        .iter()
+        .filter(|u| u.status == UnitStatus::Missing)
+        .filter(|u| ret.level == Level::City || u.district == ret.name)
+        .map(|u| u.township.clone())
+        .collect()
 }
 
 /// Each staged output as run.json lists it: where it will be, its size

@@ -27,6 +27,27 @@ pub struct TemplateFile {
     /// The message of each rule kind, with `{placeholders}`.
     #[serde(default)]
     pub messages: HashMap<String, String>,
+    /// What the annual report draft says about the data (see `draft.rs`).
+    #[serde(default)]
+    pub draft: Option<DraftFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftFile {
+    /// 一、总体情况, heading by heading.
+    #[serde(default)]
+    pub sections: Vec<DraftSectionFile>,
+    /// 六、其他需要报告的事项.
+    #[serde(default)]
+    pub other: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftSectionFile {
+    pub heading: String,
+    pub sentences: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -15,6 +15,7 @@
 //! indexes are built once. The forms in `templates/` are embedded in the
 //! binary; `--template FILE` loads another province's variant.
 
+pub mod draft;
 pub mod file;
 
 use std::collections::{HashMap, HashSet};
@@ -305,6 +306,7 @@ pub struct Template {
     labels: HashMap<String, Vec<(usize, usize)>>,
     /// `Sum` rules in an order where every part is computed before its total.
     sum_order: Vec<usize>,
+    draft: draft::Draft,
 }
 
 impl Template {
@@ -346,6 +348,11 @@ impl Template {
         };
         let file: TemplateFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
         build(file).map_err(invalid)
+    }
+
+    /// What the annual report draft says about the data.
+    pub fn draft(&self) -> &draft::Draft {
+        &self.draft
     }
 
     pub fn tables(&self) -> &[Table] {
@@ -622,6 +629,7 @@ fn build(file: TemplateFile) -> Result<Template, String> {
         rules: Vec::new(),
         by_code,
         sum_order: Vec::new(),
+        draft: draft::Draft::default(),
     };
     for rule in file.rules {
         let built = template
@@ -630,6 +638,9 @@ fn build(file: TemplateFile) -> Result<Template, String> {
         template.rules.extend(built);
     }
     template.sum_order = template.order_sums()?;
+    if let Some(d) = &file.draft {
+        template.draft = draft::Draft::build(d, &template)?;
+    }
     Ok(template)
 }
 

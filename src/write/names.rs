@@ -137,18 +137,28 @@ pub struct RunFiles {
     pub analysis: String,
     /// `<name>_<year>_统计表.xlsx` for each return, in the order given.
     pub returns: Vec<String>,
+    /// `<name>_<year>_政府信息公开工作年度报告（草稿）.docx` for each return.
+    pub drafts: Vec<String>,
     pub renamed: Vec<Renamed>,
 }
 
 impl RunFiles {
-    pub fn of<'a>(city: &str, returns: impl Iterator<Item = &'a str>, year: i32) -> RunFiles {
+    pub fn of<'a>(
+        city: &str,
+        returns: impl Iterator<Item = &'a str> + Clone,
+        year: i32,
+    ) -> RunFiles {
         let mut names = FileNames::default();
         let analysis = names.file(city, &format!("_{year}_汇总.xlsx"));
         let rest = format!("_{year}_统计表.xlsx");
-        let returns = returns.map(|name| names.file(name, &rest)).collect();
+        let draft = format!("_{year}_政府信息公开工作年度报告（草稿）.docx");
+        let (returns, drafts) = returns
+            .map(|name| (names.file(name, &rest), names.file(name, &draft)))
+            .unzip();
         RunFiles {
             analysis,
             returns,
+            drafts,
             renamed: names.renamed,
         }
     }

@@ -1,0 +1,282 @@
+//! The drafts of the annual reports: every number in their tables and
+//! sentences is the return's, read back from the .docx and compared with
+//! run.json; the year-over-year wording; nothing written with --no-report.
+
+mod common;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use common::*;
+use gongkai::template::Template;
+
+fn draft_name(unit: &str, year: i32) -> String {
+    format!("{unit}_{year}_政府信息公开工作年度报告（草稿）.docx")
+}
+
+/// The text of every paragraph of a .docx, tables' included, in order.
+fn paragraphs(path: &Path) -> Vec<String> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut out, mut line, mut in_text) = (Vec::new(), String::new(), false);
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Start(e) if e.local_name().as_ref() == "t" => in_text = true,
+            quick_xml::events::Event::End(e) => match e.local_name().as_ref() {
+                "t" => in_text = false,
+                "p" => out.push(std::mem::take(&mut line)),
+                _ => {}
+            },
+            quick_xml::events::Event::Text(t) if in_text => line.push_str(&t.xml10_content()),
+            quick_xml::events::Event::GeneralRef(r) if in_text => {
+                line.push_str(quick_xml::escape::resolve_xml_entity(r.as_ref()).unwrap());
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The return of `name` in run.json: its value of `code`, 0 when blank.
+fn value(report: &serde_json::Value, name: &str, code: &str) -> f64 {
+    let ret = report["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap();
+    cell(ret, code).0.as_f64().unwrap_or(0.0)
+}
+
+/// The form read back from a draft by gongkai's own reader, cell by cell.
+fn tables_of(path: &Path, template: &Template) -> Vec<Option<f64>> {
+    let loaded = gongkai::reader::read_file(path, template);
+    let form = loaded.outcome.expect("the draft's tables are the form");
+    form.values
+        .iter()
+        .map(|v| v.as_ref().and_then(|v| v.value()))
+        .collect()
+}
+
+fn run_sample_2025(out: &Path) -> serde_json::Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    let output = gongkai()
+        .arg("run")
+        .arg(&root)
+        .args([
+            "--year",
+            "2025",
+            "--no-progress",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn each_drafts_tables_read_back_as_its_return_cell_by_cell() {
+    let out = tempfile::tempdir().unwrap();
+    let report = run_sample_2025(out.path());
+    let template = Template::load("nat2021").unwrap();
+    let returns = report["returns"].as_array().unwrap();
+    assert_eq!(returns.len(), 5);
+    for ret in returns {
+        let name = ret["name"].as_str().unwrap();
+        let path = out.path().join("2025").join(draft_name(name, 2025));
+        let read = tables_of(&path, &template);
+        for (i, c) in template.cells().iter().enumerate() {
+            let (want, _) = cell(ret, &c.code);
+            assert_eq!(read[i], want.as_f64(), "{name} {}", c.code);
+        }
+    }
+}
+
+#[test]
+fn the_sentences_say_the_returns_numbers_and_shares() {
+    let out = tempfile::tempdir().unwrap();
+    let report = run_sample_2025(out.path());
+    let city = "六盘水市";
+    let text = paragraphs(&out.path().join("2025").join(draft_name(city, 2025))).join("\n");
+    let v = |code: &str| value(&report, city, code);
+    let n = |x: f64| format!("{x}");
+    assert!(
+        text.starts_with("六盘水市2025年政府信息公开工作年度报告"),
+        "{text}"
+    );
+    let received = format!("本年新收政府信息公开申请 {} 件", n(v("T3R01C7")));
+    assert!(text.contains(&received), "{received} not in {text}");
+    let applicants: f64 = (2..=6).map(|c| v(&format!("T3R01C{c}"))).sum();
+    assert!(text.contains(&format!("法人或其他组织申请 {} 件", n(applicants))));
+    // The share of 予以公开 among the closed applications, worked out here.
+    let share = v("T3R03C7") / v("T3R24C7") * 100.0;
+    let opened = format!("予以公开 {} 件（占 {share:.1}%）", n(v("T3R03C7")));
+    assert!(text.contains(&opened), "{opened} not in {text}");
+    let reviews = format!("被申请行政复议 {} 件", n(v("T4R01C5")));
+    assert!(text.contains(&reviews), "{reviews}");
+    // No records of 2024 here: no comparison is invented.
+    assert!(!text.contains("比上年"), "{text}");
+    // What only the office knows is a prompt, never prose.
+    assert!(text.contains("【待补充：本年度政府信息管理情况"));
+    assert!(text.contains("三、收到和处理政府信息公开申请情况"));
+    // The source line names who is in the figures and who is not.
+    let units = report["counts"]["units_reported"].as_u64().unwrap();
+    assert!(
+        text.contains(&format!("全市 {units} 个乡镇(街道)")),
+        "{text}"
+    );
+    assert!(text.contains("2 个单位未报送"), "{text}");
+}
+
+/// A nat2021 form of one township with `T3R01C7` (and its parts) at `n`.
+fn form_receiving(path: &Path, n: f64) {
+    form_of(
+        "nat2021",
+        path,
+        &[
+            ("T3R01C1", Some(n)),
+            ("T3R01C7", Some(n)),
+            ("T3R03C1", Some(n)),
+            ("T3R03C7", Some(n)),
+            ("T3R24C1", Some(n)),
+            ("T3R24C7", Some(n)),
+        ],
+    );
+}
+
+fn run_year(root: &Path, out: &Path, year: i32) -> std::process::Output {
+    gongkai()
+        .arg("run")
+        .arg(root)
+        .args(["--year", &year.to_string(), "--no-progress", "--out"])
+        .arg(out)
+        .arg("--hierarchy")
+        .arg(root.join("roster.csv"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_change_against_last_year_is_worded_up_down_unchanged_and_from_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let out = root.join("out");
+    std::fs::write(
+        root.join("roster.csv"),
+        "city,district,township,aliases\n测试市,上升县,甲镇,\n测试市,下降县,乙镇,\n测试市,持平县,丙镇,\n测试市,新起县,丁镇,\n",
+    )
+    .unwrap();
+    for (district, township, last, this) in [
+        ("上升县", "甲镇", 10.0, 12.0),
+        ("下降县", "乙镇", 10.0, 8.0),
+        ("持平县", "丙镇", 5.0, 5.0),
+        ("新起县", "丁镇", 0.0, 4.0),
+    ] {
+        form_receiving(&root.join(format!("2024/{district}/{township}.xlsx")), last);
+        form_receiving(&root.join(format!("2025/{district}/{township}.xlsx")), this);
+    }
+    assert_eq!(run_year(root, &out, 2024).status.code(), Some(0));
+    let run = run_year(root, &out, 2025);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for (district, says) in [
+        (
+            "上升县",
+            "本年新收政府信息公开申请 12 件，比上年增加 2 件、增长 20.0%",
+        ),
+        (
+            "下降县",
+            "本年新收政府信息公开申请 8 件，比上年减少 2 件、下降 20.0%",
+        ),
+        ("持平县", "本年新收政府信息公开申请 5 件，与上年持平"),
+        ("新起县", "本年新收政府信息公开申请 4 件，上年为 0"),
+        (
+            "测试市",
+            "本年新收政府信息公开申请 29 件，比上年增加 4 件、增长 16.0%",
+        ),
+    ] {
+        let path = out.join("2025").join(draft_name(district, 2025));
+        let text = paragraphs(&path).join("\n");
+        assert!(text.contains(says), "{district}: {says} not in {text}");
+    }
+}
+
+#[test]
+fn a_2018_draft_carries_the_form_as_its_appendix() {
+    let out = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    let output = gongkai()
+        .arg("run")
+        .arg(&root)
+        .args([
+            "--year",
+            "2018",
+            "--no-progress",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let template = Template::load("lps2018").unwrap();
+    let path: PathBuf = out.path().join("2018").join(draft_name("六盘水市", 2018));
+    let text = paragraphs(&path).join("\n");
+    assert!(text.contains("附表：政府信息公开情况统计表"), "{text}");
+    let received = format!(
+        "本年收到政府信息公开申请 {} 件",
+        value(&report, "六盘水市", "R38")
+    );
+    assert!(text.contains(&received), "{received}");
+    let ret = report["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "六盘水市")
+        .unwrap();
+    let read = tables_of(&path, &template);
+    for (i, c) in template.cells().iter().enumerate() {
+        assert_eq!(read[i], cell(ret, &c.code).0.as_f64(), "{}", c.code);
+    }
+}
+
+#[test]
+fn no_draft_is_written_with_no_report() {
+    let year = Year::of(2025);
+    form_receiving(&year.path("测试县", "测试镇.xlsx"), 3.0);
+    let roster = year.roster(&[("测试县", "测试镇")]);
+    let output = gongkai()
+        .arg("run")
+        .arg(year.root())
+        .args(["--no-progress", "--no-report", "--hierarchy"])
+        .arg(&roster)
+        .arg("--out")
+        .arg(year.out())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let names: Vec<String> = std::fs::read_dir(year.out().join("2025"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.ends_with("统计表.xlsx")),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.ends_with(".docx")), "{names:?}");
+}
