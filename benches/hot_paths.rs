@@ -200,6 +200,7 @@ fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("analysis.xlsx");
+    let last_year = vec![None; districts.len() + 1];
     bencher.bench(|| {
         let analysis = gongkai::write::workbook::Analysis {
             info: &info,
@@ -209,6 +210,7 @@ fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
             submissions: subs,
             issues: &[],
             status: &[],
+            last_year: &last_year,
         };
         gongkai::write::workbook::write_analysis(&path, &analysis).unwrap()
     });

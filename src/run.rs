@@ -481,6 +481,7 @@ fn write(
                 submissions: subs,
                 issues: &summary.issues,
                 status: &summary.units,
+                last_year,
             };
             crate::panics::guarded(|| workbook::write_analysis(&analysis, &analyst)).unwrap_or_else(
                 |panic| {

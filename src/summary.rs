@@ -38,6 +38,14 @@ pub struct RunInfo {
 }
 
 impl RunInfo {
+    /// A path inside the input folder as relative to it, as the office
+    /// knows its files (`2025/explanations.csv`); others as given.
+    fn relative(&self, path: &str) -> String {
+        std::path::Path::new(path)
+            .strip_prefix(&self.input)
+            .map_or_else(|_| path.to_string(), |p| p.display().to_string())
+    }
+
     pub fn describe(&self) -> Vec<(String, String)> {
         let mut lines: Vec<(&str, String)> = vec![
             ("工具", self.tool.clone()),
@@ -59,7 +67,9 @@ impl RunInfo {
             ),
             (
                 "说明文件",
-                self.explanations.clone().unwrap_or_else(|| "无".into()),
+                self.explanations
+                    .as_deref()
+                    .map_or_else(|| "无".into(), |p| self.relative(p)),
             ),
             (
                 "退出码计入",

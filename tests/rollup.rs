@@ -171,6 +171,7 @@ fn jinpen_row_5_finding_is_in_the_workbook_and_run_json() {
     assert_eq!(
         wb.sheet_names(),
         [
+            "概览",
             "说明",
             "全市",
             "钟山区",

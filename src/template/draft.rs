@@ -1,6 +1,7 @@
-//! What the annual report draft says about the data: sentences declared in
-//! the template, with placeholders for the return's numbers, checked when
-//! the template is built, so a draft can never name a cell the form lacks.
+//! What people read besides the form: the annual report draft's sentences
+//! and the headline figures of the analyst workbook's 概览, declared in the
+//! template and checked when it is built, so neither can name a cell the
+//! form lacks.
 //!
 //! A sentence is text with placeholders in braces:
 //!
@@ -15,7 +16,63 @@
 //! A blank cell counts as 0, as it does in the rollup's sums.
 
 use super::Template;
-use super::file::DraftFile;
+use super::file::{ChartFile, DraftFile, FigureFile};
+
+/// A headline figure of 概览.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub label: String,
+    value: FigureValue,
+    pub chart: Option<ChartFile>,
+}
+
+#[derive(Debug, Clone)]
+enum FigureValue {
+    Count(Sum),
+    Share(Sum, Sum),
+}
+
+impl Figure {
+    pub(super) fn build(file: &FigureFile, template: &Template) -> Result<Figure, String> {
+        let value = match Piece::parse(&file.value, template)
+            .map_err(|e| format!("overview figure {}: {e}", file.label))?
+        {
+            Piece::Number(sum) => FigureValue::Count(sum),
+            Piece::Share(part, whole) => FigureValue::Share(part, whole),
+            _ => {
+                return Err(format!(
+                    "overview figure {}: a figure is cells (A+B) or a share (A|share:B)",
+                    file.label
+                ));
+            }
+        };
+        Ok(Figure {
+            label: file.label.clone(),
+            value,
+            chart: file.chart,
+        })
+    }
+
+    /// A share, as a ratio, rather than a count.
+    pub fn is_share(&self) -> bool {
+        matches!(self.value, FigureValue::Share(..))
+    }
+
+    /// The figure of a return's values; a share of nothing is 0.
+    pub fn of(&self, values: &[Option<f64>]) -> f64 {
+        match &self.value {
+            FigureValue::Count(sum) => sum.of(values),
+            FigureValue::Share(part, whole) => {
+                let whole = whole.of(values);
+                if whole == 0.0 {
+                    0.0
+                } else {
+                    part.of(values) / whole
+                }
+            }
+        }
+    }
+}
 
 /// The draft's sentences.
 #[derive(Debug, Clone, Default)]

@@ -30,6 +30,29 @@ pub struct TemplateFile {
     /// What the annual report draft says about the data (see `draft.rs`).
     #[serde(default)]
     pub draft: Option<DraftFile>,
+    /// The headline figures of the analyst workbook's 概览.
+    #[serde(default)]
+    pub overview: Vec<FigureFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureFile {
+    pub label: String,
+    /// Cells added together (`T3R01C7`), or a share (`T3R03C7|share:T3R24C7`).
+    pub value: String,
+    /// The chart this figure is drawn in.
+    #[serde(default)]
+    pub chart: Option<ChartFile>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartFile {
+    /// A column per district, and this year against last year's.
+    ByDistrict,
+    /// One part of the stacked mix of results.
+    Mix,
 }
 
 #[derive(Debug, Deserialize)]

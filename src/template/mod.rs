@@ -307,6 +307,7 @@ pub struct Template {
     /// `Sum` rules in an order where every part is computed before its total.
     sum_order: Vec<usize>,
     draft: draft::Draft,
+    overview: Vec<draft::Figure>,
 }
 
 impl Template {
@@ -353,6 +354,11 @@ impl Template {
     /// What the annual report draft says about the data.
     pub fn draft(&self) -> &draft::Draft {
         &self.draft
+    }
+
+    /// The headline figures of 概览.
+    pub fn overview(&self) -> &[draft::Figure] {
+        &self.overview
     }
 
     pub fn tables(&self) -> &[Table] {
@@ -630,6 +636,7 @@ fn build(file: TemplateFile) -> Result<Template, String> {
         by_code,
         sum_order: Vec::new(),
         draft: draft::Draft::default(),
+        overview: Vec::new(),
     };
     for rule in file.rules {
         let built = template
@@ -640,6 +647,19 @@ fn build(file: TemplateFile) -> Result<Template, String> {
     template.sum_order = template.order_sums()?;
     if let Some(d) = &file.draft {
         template.draft = draft::Draft::build(d, &template)?;
+    }
+    template.overview = file
+        .overview
+        .iter()
+        .map(|f| draft::Figure::build(f, &template))
+        .collect::<Result<_, String>>()?;
+    let by_district = template
+        .overview
+        .iter()
+        .filter(|f| f.chart == Some(file::ChartFile::ByDistrict))
+        .count();
+    if by_district > 1 {
+        return Err("only one overview figure can be charted by district".into());
     }
     Ok(template)
 }

@@ -9,6 +9,7 @@ pub mod draft;
 pub mod form;
 pub mod layout;
 pub mod names;
+pub mod overview;
 pub mod progress;
 pub mod stage;
 pub mod tables;

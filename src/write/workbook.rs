@@ -6,6 +6,7 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, Format, FormatBorder, Url, Workbook, Worksheet, XlsxError};
 
 use super::form::{FormContent, write_form, write_form_by_part};
+use super::overview;
 use super::{WriteError, save_workbook};
 use crate::assign::{FileStatus, Submission};
 use crate::report::{Issue, Severity, cell_name};
@@ -84,6 +85,8 @@ pub struct Analysis<'a> {
     pub submissions: &'a [Submission],
     pub issues: &'a [Issue],
     pub status: &'a [StatusRow],
+    /// Each return's values last year (districts, then the city).
+    pub last_year: &'a [Option<Vec<Option<f64>>>],
 }
 
 /// `<city>_<year>_汇总.xlsx`.
@@ -96,6 +99,9 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<(), WriteError> {
         .set_background_color(Color::RGB(0xD9E1F2))
         .set_border(FormatBorder::Thin);
 
+    let ws = wb.add_worksheet().set_name(overview::SHEET).map_err(&err)?;
+    overview::overview(ws, a, &head).map_err(&err)?;
+
     let ws = wb.add_worksheet().set_name("说明").map_err(&err)?;
     ws.write_string_with_format(0, 0, "政府信息公开情况统计 汇总", &bold)
         .map_err(&err)?;
@@ -105,6 +111,8 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<(), WriteError> {
     }
     ws.set_column_width(0, 22).map_err(&err)?;
     ws.set_column_width(1, 80).map_err(&err)?;
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 1);
 
     // A one-column form shows how many units reported each row beside it;
     // on the national matrices those counts are in run.json.
@@ -215,6 +223,7 @@ fn details<'a>(
         r.max(header_rows) - 1,
         first + t.cells().len() as u16 - 1,
     )?;
+    print_wide(ws, header_rows)?;
     Ok(at)
 }
 
@@ -247,6 +256,15 @@ fn table(
     }
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, rows.len() as u32, columns.len() as u16 - 1)?;
+    print_wide(ws, 1)
+}
+
+/// A4 landscape, one page wide, the first `header_rows` on every page.
+fn print_wide(ws: &mut Worksheet, header_rows: u32) -> Result<(), XlsxError> {
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, header_rows - 1)?;
     Ok(())
 }
 

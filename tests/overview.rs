@@ -1,0 +1,225 @@
+//! 概览, the analyst workbook's first sheet: its figures against run.json,
+//! its charts drawn from the right cells, last year's beside this year's.
+
+mod common;
+
+use std::io::Read;
+use std::path::Path;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use common::*;
+
+struct Sheet {
+    range: calamine::Range<Data>,
+}
+
+impl Sheet {
+    fn open(path: &Path) -> (Vec<String>, Sheet) {
+        let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+        let names = wb.sheet_names();
+        let range = wb.worksheet_range("概览").unwrap();
+        (names, Sheet { range })
+    }
+
+    fn text(&self, r: u32, c: u32) -> String {
+        self.range
+            .get_value((r, c))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    }
+
+    fn number(&self, r: u32, c: u32) -> f64 {
+        match self.range.get_value((r, c)) {
+            Some(Data::Float(f)) => *f,
+            Some(Data::Int(i)) => *i as f64,
+            other => panic!("({r}, {c}) is {other:?}"),
+        }
+    }
+
+    /// The row whose first cell is `text`, at or after `from`.
+    fn row_of(&self, text: &str, from: u32) -> u32 {
+        (from..self.range.height() as u32)
+            .find(|&r| self.text(r, 0) == text)
+            .unwrap_or_else(|| panic!("no row {text}"))
+    }
+
+    /// The column of a header in row `r`.
+    fn column_of(&self, r: u32, header: &str) -> u32 {
+        (0..self.range.width() as u32)
+            .find(|&c| self.text(r, c) == header)
+            .unwrap_or_else(|| panic!("no column {header}"))
+    }
+}
+
+/// The charts of a workbook: each chart part's XML.
+fn charts(path: &Path) -> Vec<String> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut names: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+        .filter(|n| n.starts_with("xl/charts/chart"))
+        .collect();
+    names.sort();
+    let mut out = Vec::new();
+    for name in names {
+        let mut xml = String::new();
+        zip.by_name(&name)
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        out.push(xml);
+    }
+    out
+}
+
+fn value(report: &serde_json::Value, name: &str, code: &str) -> f64 {
+    let ret = report["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap();
+    cell(ret, code).0.as_f64().unwrap_or(0.0)
+}
+
+#[test]
+fn the_first_sheet_gives_the_year_at_a_glance_with_charts() {
+    let out = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    let output = gongkai()
+        .arg("run")
+        .arg(&root)
+        .args([
+            "--year",
+            "2025",
+            "--no-progress",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let path = out.path().join("2025/六盘水市_2025_汇总.xlsx");
+    let (names, sheet) = Sheet::open(&path);
+    assert_eq!(names[0], "概览");
+
+    // Who reported, for the city.
+    let header = sheet.row_of("区县", 0);
+    let city = sheet.row_of("全市", header);
+    let counts = &report["counts"];
+    assert_eq!(
+        sheet.number(city, 1),
+        counts["units_expected"].as_f64().unwrap()
+    );
+    assert_eq!(
+        sheet.number(city, 2),
+        counts["units_reported"].as_f64().unwrap()
+    );
+    assert_eq!(
+        sheet.number(city, 3),
+        counts["units_missing"].as_f64().unwrap()
+    );
+
+    // The figures, worked out here from run.json.
+    let figures = sheet.row_of("区县", city + 1);
+    let received = sheet.column_of(figures, "新收申请");
+    let opened = sheet.column_of(figures, "予以公开");
+    let reviews = sheet.column_of(figures, "行政复议");
+    let districts = ["钟山区", "六枝特区", "水城区", "盘州市"];
+    for (i, name) in districts.iter().chain(["六盘水市"].iter()).enumerate() {
+        let r = figures + 1 + i as u32;
+        let shown = if *name == "六盘水市" {
+            "全市"
+        } else {
+            name
+        };
+        assert_eq!(sheet.text(r, 0), shown);
+        assert_eq!(
+            sheet.number(r, received),
+            value(&report, name, "T3R01C7"),
+            "{name}"
+        );
+        let share = value(&report, name, "T3R03C7") / value(&report, name, "T3R24C7");
+        assert!((sheet.number(r, opened) - share).abs() < 1e-12, "{name}");
+        assert_eq!(sheet.number(r, reviews), value(&report, name, "T4R01C5"));
+    }
+    // No records of 2024: no 上年 column.
+    assert!((0..sheet.range.width() as u32).all(|c| sheet.text(figures, c) != "上年"));
+
+    // Applications by district, from the column of 新收申请; the mix of results.
+    let charts = charts(&path);
+    assert_eq!(charts.len(), 2, "{charts:?}");
+    let col = char::from(b'A' + received as u8);
+    let range = format!(
+        "概览!${col}${}:${col}${}",
+        figures + 2,
+        figures + 1 + districts.len() as u32,
+    );
+    assert!(charts[0].contains(&range), "{range} not in {}", charts[0]);
+    assert!(charts[1].contains("percentStacked"));
+    assert_eq!(charts[1].matches("<c:ser>").count(), 6);
+}
+
+/// A nat2021 form of one township with `T3R01C7` (and its parts) at `n`.
+fn form_receiving(path: &Path, n: f64) {
+    form_of(
+        "nat2021",
+        path,
+        &[
+            ("T3R01C1", Some(n)),
+            ("T3R01C7", Some(n)),
+            ("T3R03C1", Some(n)),
+            ("T3R03C7", Some(n)),
+            ("T3R24C1", Some(n)),
+            ("T3R24C7", Some(n)),
+        ],
+    );
+}
+
+#[test]
+fn last_years_figures_stand_beside_this_years_with_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let out = root.join("out");
+    std::fs::write(
+        root.join("roster.csv"),
+        "city,district,township,aliases\n测试市,甲县,甲镇,\n测试市,乙县,乙镇,\n",
+    )
+    .unwrap();
+    for (district, township, last, this) in
+        [("甲县", "甲镇", 10.0, 12.0), ("乙县", "乙镇", 0.0, 3.0)]
+    {
+        form_receiving(&root.join(format!("2024/{district}/{township}.xlsx")), last);
+        form_receiving(&root.join(format!("2025/{district}/{township}.xlsx")), this);
+    }
+    for year in ["2024", "2025"] {
+        let status = gongkai()
+            .arg("run")
+            .arg(root)
+            .args(["--year", year, "--no-progress", "--hierarchy"])
+            .arg(root.join("roster.csv"))
+            .arg("--out")
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(0));
+    }
+    let path = out.join("2025/测试市_2025_汇总.xlsx");
+    let (_, sheet) = Sheet::open(&path);
+    let header = sheet.row_of("区县", 0);
+    let figures = sheet.row_of("区县", sheet.row_of("全市", header) + 1);
+    let received = sheet.column_of(figures, "新收申请");
+    assert_eq!(sheet.text(figures, received + 1), "上年");
+    assert_eq!(sheet.text(figures, received + 2), "增减");
+    let jia = sheet.row_of("甲县", figures);
+    assert_eq!(sheet.number(jia, received), 12.0);
+    assert_eq!(sheet.number(jia, received + 1), 10.0);
+    assert!((sheet.number(jia, received + 2) - 0.2).abs() < 1e-12);
+    let yi = sheet.row_of("乙县", figures);
+    assert_eq!(sheet.text(yi, received + 2), "上年为 0");
+    let city = sheet.row_of("全市", figures);
+    assert!((sheet.number(city, received + 2) - 0.5).abs() < 1e-12);
+    // By district, this year against last, and the mix.
+    assert_eq!(charts(&path).len(), 3);
+}
