@@ -18,6 +18,7 @@ pub mod panics;
 pub mod plan;
 pub mod reader;
 pub mod records;
+pub mod redraft;
 pub mod report;
 pub mod rollup;
 pub mod roster;

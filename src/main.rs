@@ -67,6 +67,21 @@ enum Command {
         #[arg(long, default_value = "nat2021")]
         template: String,
     },
+    /// Write the drafts of the annual reports again from a finished run's OUT/<year>
+    /// (its run.json and last year's records), without reading the forms.
+    Report {
+        /// The OUT/<year> folder of a finished run (default: outputs/<latest year>).
+        dir: Option<PathBuf>,
+        /// Template id or file, when the run used a template file.
+        #[arg(long)]
+        template: Option<String>,
+        /// Last year's records (default: OUT/<year-1>/records.parquet).
+        #[arg(long)]
+        previous: Option<PathBuf>,
+        /// Seconds to wait for a run writing the same OUT/<year> (default 300).
+        #[arg(long, env = "GONGKAI_WAIT")]
+        wait: Option<u64>,
+    },
     /// Generate a synthetic year of realistic, consistent forms (and a hierarchy.csv)
     /// for trying the tool and for benchmarks.
     Demo {
@@ -201,6 +216,12 @@ fn main() -> ExitCode {
             (Csv::WhenItFits, Drafts::Skipped),
             Duration::ZERO,
         ),
+        Command::Report {
+            dir,
+            template,
+            previous,
+            wait,
+        } => report(dir, template, previous, wait, &config),
         Command::Template { out, template } => {
             let result = Template::load(&template)
                 .map_err(anyhow::Error::from)
@@ -233,6 +254,60 @@ fn main() -> ExitCode {
             }))
         }
     }
+}
+
+/// `gongkai report`: the drafts again from a finished run.
+fn report(
+    dir: Option<PathBuf>,
+    template: Option<String>,
+    previous: Option<PathBuf>,
+    wait: Option<u64>,
+    config: &Config,
+) -> ExitCode {
+    let out = config
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("outputs"));
+    let Some(dir) = dir.or_else(|| latest_year(&out)) else {
+        eprintln!(
+            "gongkai: error: no finished run in {}; give its OUT/<year> folder",
+            out.display()
+        );
+        return ExitCode::from(2);
+    };
+    let opts = gongkai::redraft::RedraftOptions {
+        dir,
+        template,
+        previous,
+        wait: Duration::from_secs(wait.or(config.wait).unwrap_or(300)),
+    };
+    match gongkai::redraft::redraft(&opts, &|line| eprintln!("gongkai: {line}")) {
+        Ok(written) => {
+            for path in written {
+                println!("{}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gongkai: error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// The latest OUT/<year> holding a run.json.
+fn latest_year(out: &std::path::Path) -> Option<PathBuf> {
+    std::fs::read_dir(out)
+        .ok()?
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.len() == 4 && n.parse::<i32>().is_ok())
+        })
+        .map(|e| e.path())
+        .filter(|p| p.join("run.json").is_file())
+        .max()
 }
 
 fn finish(result: anyhow::Result<()>) -> ExitCode {

@@ -19,7 +19,7 @@ use crate::roster::Roster;
 use crate::template::Template;
 
 /// Which level a return sums.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     District,

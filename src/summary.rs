@@ -95,7 +95,7 @@ impl RunInfo {
 }
 
 /// Where a roster unit (or a file from outside the roster) stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitStatus {
     Submitted,

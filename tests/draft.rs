@@ -216,6 +216,68 @@ fn the_change_against_last_year_is_worded_up_down_unchanged_and_from_zero() {
 }
 
 #[test]
+fn report_writes_the_drafts_again_from_a_finished_run_without_the_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let out = root.join("out");
+    std::fs::write(
+        root.join("roster.csv"),
+        "city,district,township,aliases\n测试市,甲县,甲镇,\n",
+    )
+    .unwrap();
+    form_receiving(&root.join("2024/甲县/甲镇.xlsx"), 10.0);
+    form_receiving(&root.join("2025/甲县/甲镇.xlsx"), 12.0);
+    assert_eq!(run_year(root, &out, 2024).status.code(), Some(0));
+    assert_eq!(run_year(root, &out, 2025).status.code(), Some(0));
+    let year = out.join("2025");
+    let draft = year.join(draft_name("甲县", 2025));
+    let original = std::fs::read(&draft).unwrap();
+    // The forms are gone; the office spoiled one draft and deleted another.
+    std::fs::remove_dir_all(root.join("2025")).unwrap();
+    std::fs::write(&draft, "spoiled").unwrap();
+    std::fs::remove_file(year.join(draft_name("测试市", 2025))).unwrap();
+
+    let output = gongkai().arg("report").arg(&year).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&draft).unwrap(),
+        original,
+        "the same draft, byte for byte"
+    );
+    let city = paragraphs(&year.join(draft_name("测试市", 2025))).join("\n");
+    assert!(
+        city.contains("本年新收政府信息公开申请 12 件，比上年增加 2 件、增长 20.0%"),
+        "{city}"
+    );
+    // run.json lists the drafts as they now are.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(year.join("run.json")).unwrap()).unwrap();
+    let listed = json["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| {
+            o["file"]
+                .as_str()
+                .unwrap()
+                .ends_with(&draft_name("测试市", 2025))
+        })
+        .unwrap();
+    let bytes = std::fs::read(year.join(draft_name("测试市", 2025))).unwrap();
+    assert_eq!(listed["bytes"], bytes.len());
+
+    // A folder that holds no finished run is refused with what to give.
+    let output = gongkai().arg("report").arg(root).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("OUT/<year>"));
+}
+
+#[test]
 fn a_2018_draft_carries_the_form_as_its_appendix() {
     let out = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");

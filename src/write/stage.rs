@@ -46,29 +46,31 @@ pub struct Stage {
     target: PathBuf,
     /// Where this run writes: OUT/.gongkai-<year>-staging-<pid>.
     dir: PathBuf,
-    _lock: File,
+    _lock: Lock,
     /// What interrupted runs had left, removed.
     pub leftovers: Vec<String>,
 }
 
-/// How long to wait between two tries of a held lock.
-const RETRY: Duration = Duration::from_millis(200);
+/// OUT/<year>'s lock, held until dropped (and released by the kernel when
+/// the process dies).
+pub struct Lock {
+    _file: File,
+}
 
-impl Stage {
-    /// Takes OUT/<year>'s lock (waiting up to `wait` for another run, and
-    /// saying so through `log`), removes what interrupted runs left, and
-    /// makes the staging folder. Everything here happens before a single
-    /// form is read, so an unwritable OUT is known at once.
-    pub fn begin(
+fn not_writable(path: &Path) -> impl FnOnce(std::io::Error) -> StageError + use<> {
+    let path = path.display().to_string();
+    move |source| StageError::NotWritable { path, source }
+}
+
+impl Lock {
+    /// Takes OUT/<year>'s lock, waiting up to `wait` for another run and
+    /// saying so through `log`.
+    pub fn take(
         out: &Path,
         year: i32,
         wait: Duration,
         log: &dyn Fn(&str),
-    ) -> Result<Stage, StageError> {
-        let not_writable = |path: &Path| {
-            let path = path.display().to_string();
-            move |source| StageError::NotWritable { path, source }
-        };
+    ) -> Result<Lock, StageError> {
         std::fs::create_dir_all(out).map_err(not_writable(out))?;
         let lock_path = out.join(format!(".gongkai-{year}.lock"));
         let mut lock = OpenOptions::new()
@@ -114,7 +116,26 @@ impl Stage {
         lock.set_len(0)
             .and_then(|()| lock.write_all(me.as_bytes()))
             .map_err(not_writable(&lock_path))?;
+        Ok(Lock { _file: lock })
+    }
+}
 
+/// How long to wait between two tries of a held lock.
+const RETRY: Duration = Duration::from_millis(200);
+
+impl Stage {
+    /// Takes OUT/<year>'s lock (waiting up to `wait` for another run, and
+    /// saying so through `log`), removes what interrupted runs left, and
+    /// makes the staging folder. Everything here happens before a single
+    /// form is read, so an unwritable OUT is known at once.
+    pub fn begin(
+        out: &Path,
+        year: i32,
+        wait: Duration,
+        log: &dyn Fn(&str),
+    ) -> Result<Stage, StageError> {
+        let lock = Lock::take(out, year, wait, log)?;
+        let target = out.join(year.to_string());
         let leftovers = clean(out, year, &target);
         let dir = out.join(format!(".gongkai-{year}-staging-{}", std::process::id()));
         std::fs::create_dir(&dir).map_err(not_writable(&dir))?;
