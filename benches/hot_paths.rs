@@ -211,6 +211,7 @@ fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
             issues: &[],
             status: &[],
             last_year: &last_year,
+            past: &[],
         };
         gongkai::write::workbook::write_analysis(&path, &analysis).unwrap()
     });

@@ -214,6 +214,49 @@ impl Previous {
     }
 }
 
+/// The city's values of earlier years of the same form, from the run.json
+/// of each earlier OUT/<year> beside `out` (oldest first): the trend of 概览.
+pub fn past_city_values(
+    out: &Path,
+    year: i32,
+    template: &Template,
+) -> Vec<(i32, Vec<Option<f64>>)> {
+    #[derive(serde::Deserialize)]
+    struct Run {
+        template: String,
+        returns: Vec<Ret>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Ret {
+        level: Level,
+        cells: Vec<Cell>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Cell {
+        code: String,
+        value: Option<f64>,
+    }
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Vec::new();
+    };
+    let mut years: Vec<(i32, Vec<Option<f64>>)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let y: i32 = e.file_name().to_str()?.parse().ok()?;
+            let text = std::fs::read_to_string(e.path().join("run.json")).ok()?;
+            let run: Run = serde_json::from_str(&text).ok()?;
+            let city = run.returns.into_iter().find(|r| r.level == Level::City)?;
+            let mut values = vec![None; template.cells().len()];
+            for cell in city.cells {
+                values[template.position(&cell.code)?] = cell.value;
+            }
+            (y < year && run.template == template.id).then_some((y, values))
+        })
+        .collect();
+    years.sort_by_key(|(y, _)| *y);
+    years
+}
+
 fn read_frame(path: &Path) -> PolarsResult<DataFrame> {
     let file = std::fs::File::open(path)?;
     let is_csv = path

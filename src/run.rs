@@ -471,6 +471,10 @@ fn write(
         .is_none()
         .then(|| dir.join("records.csv"));
     let parquet = dir.join("records.parquet");
+    let past = dir
+        .parent()
+        .map(|out| history::past_city_values(out, year, template))
+        .unwrap_or_default();
     let (written, (returned, tabled)) = rayon::join(
         || {
             let analyst = workbook::Analysis {
@@ -482,6 +486,7 @@ fn write(
                 issues: &summary.issues,
                 status: &summary.units,
                 last_year,
+                past: &past,
             };
             crate::panics::guarded(|| workbook::write_analysis(&analysis, &analyst)).unwrap_or_else(
                 |panic| {

@@ -178,7 +178,7 @@ fn form_receiving(path: &Path, n: f64) {
 }
 
 #[test]
-fn last_years_figures_stand_beside_this_years_with_the_change() {
+fn last_years_figures_stand_beside_this_years_with_the_change_and_the_trend() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let out = root.join("out");
@@ -190,10 +190,11 @@ fn last_years_figures_stand_beside_this_years_with_the_change() {
     for (district, township, last, this) in
         [("甲县", "甲镇", 10.0, 12.0), ("乙县", "乙镇", 0.0, 3.0)]
     {
+        form_receiving(&root.join(format!("2023/{district}/{township}.xlsx")), 1.0);
         form_receiving(&root.join(format!("2024/{district}/{township}.xlsx")), last);
         form_receiving(&root.join(format!("2025/{district}/{township}.xlsx")), this);
     }
-    for year in ["2024", "2025"] {
+    for year in ["2023", "2024", "2025"] {
         let status = gongkai()
             .arg("run")
             .arg(root)
@@ -220,6 +221,19 @@ fn last_years_figures_stand_beside_this_years_with_the_change() {
     assert_eq!(sheet.text(yi, received + 2), "上年为 0");
     let city = sheet.row_of("全市", figures);
     assert!((sheet.number(city, received + 2) - 0.5).abs() < 1e-12);
-    // By district, this year against last, and the mix.
-    assert_eq!(charts(&path).len(), 3);
+    // By district, this year against last, the mix, and the trend of OUT's years.
+    assert_eq!(charts(&path).len(), 4);
+    let trend = sheet.row_of("年度", city);
+    assert_eq!(sheet.text(trend, 1), "新收申请");
+    let years: Vec<(String, f64)> = (1..=3)
+        .map(|i| (sheet.text(trend + i, 0), sheet.number(trend + i, 1)))
+        .collect();
+    assert_eq!(
+        years,
+        [
+            ("2023".into(), 2.0),
+            ("2024".into(), 10.0),
+            ("2025".into(), 15.0)
+        ]
+    );
 }

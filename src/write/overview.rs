@@ -2,8 +2,9 @@
 //! office's leaders. Who reported, per district and for the city; the
 //! template's headline figures (applications, the shares of each result,
 //! reviews and suits with the share corrected), each beside last year's and
-//! the change when last year's records exist; and native charts, which
-//! Excel, WPS and LibreOffice draw themselves from the cells above them.
+//! the change when last year's records exist; native charts, which Excel,
+//! WPS and LibreOffice draw themselves from the cells above them; and, when
+//! OUT holds earlier years of the same form, the city's trend over them.
 
 use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, Worksheet, XlsxError};
 
@@ -174,6 +175,39 @@ pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), X
                 .set_values(all(p.column));
         }
         charts.push(chart);
+    }
+    // The trend over the years of OUT, for the city.
+    let trend_row = chart_row + 16 * (charts.len() as u32).div_ceil(2).max(1) + 1;
+    if let Some(p) = placed
+        .iter()
+        .find(|p| p.figure.chart == Some(ChartFile::ByDistrict))
+        && !a.past.is_empty()
+    {
+        ws.write_string_with_format(trend_row, 0, "年度", head)?;
+        ws.write_string_with_format(trend_row, 1, &p.figure.label, head)?;
+        let years = a
+            .past
+            .iter()
+            .map(|(y, v)| (*y, p.figure.of(v)))
+            .chain([(a.info.year, p.figure.of(&a.city.values))]);
+        let mut last = trend_row;
+        for (y, v) in years {
+            last += 1;
+            ws.write_string(last, 0, y.to_string())?;
+            ws.write_number_with_format(last, 1, v, &count)?;
+        }
+        let mut chart = Chart::new(ChartType::Line);
+        chart
+            .title()
+            .set_name(&format!("{}:历年(全市)", p.figure.label));
+        chart
+            .add_series()
+            .set_name(p.figure.label.as_str())
+            .set_categories((SHEET, trend_row + 1, 0, last, 0))
+            .set_values((SHEET, trend_row + 1, 1, last, 1));
+        chart.legend().set_hidden();
+        chart.set_width(CHART.0).set_height(CHART.1);
+        ws.insert_chart(trend_row, 3, &chart)?;
     }
     for (n, chart) in charts.iter_mut().enumerate() {
         chart.set_width(CHART.0).set_height(CHART.1);

@@ -87,6 +87,8 @@ pub struct Analysis<'a> {
     pub status: &'a [StatusRow],
     /// Each return's values last year (districts, then the city).
     pub last_year: &'a [Option<Vec<Option<f64>>>],
+    /// The city's values in earlier years of the same form, oldest first.
+    pub past: &'a [(i32, Vec<Option<f64>>)],
 }
 
 /// `<city>_<year>_汇总.xlsx`.
