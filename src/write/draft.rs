@@ -118,8 +118,14 @@ fn document(c: &DraftContent) -> Docx {
             } else {
                 part.title.to_string()
             };
+            // An appendix starts on a page of its own.
+            let heading = if single {
+                heading(&title).page_break_before(true)
+            } else {
+                heading(&title)
+            };
             let blocks = vec![
-                para(heading(&title)),
+                para(heading),
                 Block::Table(Box::new(table(part, template, &c.ret.values, orientation))),
             ];
             (orientation, blocks)
