@@ -114,39 +114,20 @@ fn a_finding_in_a_report_names_the_table_and_the_cell() {
     assert_eq!(report["files"][0]["format"], "docx");
 }
 
-/// `source` with `from` replaced by `to` in its `word/document.xml`, as `dest`.
-fn edited_docx(source: &std::path::Path, dest: &std::path::Path, from: &str, to: &str) {
-    use std::io::{Read, Write};
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(source).unwrap()).unwrap();
-    let mut out = zip::ZipWriter::new(std::fs::File::create(dest).unwrap());
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).unwrap();
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).unwrap();
-        let name = entry.name().unwrap().to_string();
-        if name == "word/document.xml" {
-            let xml = String::from_utf8(bytes).unwrap();
-            assert_eq!(xml.matches(from).count(), 1, "{from}");
-            bytes = xml.replace(from, to).into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&bytes).unwrap();
-    }
-    out.finish().unwrap();
-}
-
 #[test]
 fn a_finding_in_a_document_points_at_its_table_and_cell() {
     // 行政处罚 typed as `123件`, its digits split over two runs.
     let year = Year::of(2025);
     let path = year.path("测试县", "测试镇.docx");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    edited_docx(
+    with_part(
         &document("nat2021_python_docx.docx"),
+        "word/document.xml",
         &path,
-        "<w:t>23</w:t>",
-        "<w:t>23件</w:t>",
+        |xml| {
+            assert_eq!(xml.matches("<w:t>23</w:t>").count(), 1);
+            xml.replace("<w:t>23</w:t>", "<w:t>23件</w:t>")
+        },
     );
     let roster = year.roster(&[("测试县", "测试镇")]);
     let (_, report) = year.run(Some(&roster));

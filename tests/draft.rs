@@ -43,17 +43,6 @@ fn paragraphs(path: &Path) -> Vec<String> {
     out
 }
 
-/// The return of `name` in run.json: its value of `code`, 0 when blank.
-fn value(report: &serde_json::Value, name: &str, code: &str) -> f64 {
-    let ret = report["returns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == name)
-        .unwrap();
-    cell(ret, code).0.as_f64().unwrap_or(0.0)
-}
-
 /// The form read back from a draft by gongkai's own reader, cell by cell.
 fn tables_of(path: &Path, template: &Template) -> Vec<Option<f64>> {
     let loaded = gongkai::reader::read_file(path, template);
@@ -108,7 +97,7 @@ fn the_sentences_say_the_returns_numbers_and_shares() {
     let report = run_sample_2025(out.path());
     let city = "六盘水市";
     let text = paragraphs(&out.path().join("2025").join(draft_name(city, 2025))).join("\n");
-    let v = |code: &str| value(&report, city, code);
+    let v = |code: &str| return_value(&report, city, code);
     let n = |x: f64| format!("{x}");
     assert!(
         text.starts_with("六盘水市2025年政府信息公开工作年度报告"),
@@ -136,22 +125,6 @@ fn the_sentences_say_the_returns_numbers_and_shares() {
         "{text}"
     );
     assert!(text.contains("2 个单位未报送"), "{text}");
-}
-
-/// A nat2021 form of one township with `T3R01C7` (and its parts) at `n`.
-fn form_receiving(path: &Path, n: f64) {
-    form_of(
-        "nat2021",
-        path,
-        &[
-            ("T3R01C1", Some(n)),
-            ("T3R01C7", Some(n)),
-            ("T3R03C1", Some(n)),
-            ("T3R03C7", Some(n)),
-            ("T3R24C1", Some(n)),
-            ("T3R24C7", Some(n)),
-        ],
-    );
 }
 
 fn run_year(root: &Path, out: &Path, year: i32) -> std::process::Output {
@@ -302,7 +275,7 @@ fn a_2018_draft_carries_the_form_as_its_appendix() {
     assert!(text.contains("附表：政府信息公开情况统计表"), "{text}");
     let received = format!(
         "本年收到政府信息公开申请 {} 件",
-        value(&report, "六盘水市", "R38")
+        return_value(&report, "六盘水市", "R38")
     );
     assert!(text.contains(&received), "{received}");
     let ret = report["returns"]

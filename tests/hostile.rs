@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use common::*;
@@ -185,27 +184,6 @@ fn names_from_the_inputs_are_shown_not_run_on_the_progress_page() {
         "{report:#}"
     );
     assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;.xlsx"));
-}
-
-/// `source` with its zip part `part` changed by `edit`, as `dest`.
-fn with_part(source: &Path, part: &str, dest: &Path, edit: impl Fn(&str) -> String) {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(source).unwrap()).unwrap();
-    let mut out = zip::ZipWriter::new(std::fs::File::create(dest).unwrap());
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).unwrap();
-        // Stored parts (an ods's `mimetype`) stay stored.
-        let options =
-            zip::write::SimpleFileOptions::default().compression_method(entry.compression());
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).unwrap();
-        let name = entry.name().unwrap().to_string();
-        if name == part {
-            bytes = edit(std::str::from_utf8(&bytes).unwrap()).into_bytes();
-        }
-        out.start_file(name, options).unwrap();
-        out.write_all(&bytes).unwrap();
-    }
-    out.finish().unwrap();
 }
 
 /// A document type declaring a billion `lol`s (3 GB expanded) and an

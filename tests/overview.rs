@@ -71,16 +71,6 @@ fn charts(path: &Path) -> Vec<String> {
     out
 }
 
-fn value(report: &serde_json::Value, name: &str, code: &str) -> f64 {
-    let ret = report["returns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == name)
-        .unwrap();
-    cell(ret, code).0.as_f64().unwrap_or(0.0)
-}
-
 #[test]
 fn the_first_sheet_gives_the_year_at_a_glance_with_charts() {
     let out = tempfile::tempdir().unwrap();
@@ -137,12 +127,15 @@ fn the_first_sheet_gives_the_year_at_a_glance_with_charts() {
         assert_eq!(sheet.text(r, 0), shown);
         assert_eq!(
             sheet.number(r, received),
-            value(&report, name, "T3R01C7"),
+            return_value(&report, name, "T3R01C7"),
             "{name}"
         );
-        let share = value(&report, name, "T3R03C7") / value(&report, name, "T3R24C7");
+        let share = return_value(&report, name, "T3R03C7") / return_value(&report, name, "T3R24C7");
         assert!((sheet.number(r, opened) - share).abs() < 1e-12, "{name}");
-        assert_eq!(sheet.number(r, reviews), value(&report, name, "T4R01C5"));
+        assert_eq!(
+            sheet.number(r, reviews),
+            return_value(&report, name, "T4R01C5")
+        );
     }
     // No records of 2024: no 上年 column.
     assert!((0..sheet.range.width() as u32).all(|c| sheet.text(figures, c) != "上年"));
@@ -159,22 +152,6 @@ fn the_first_sheet_gives_the_year_at_a_glance_with_charts() {
     assert!(charts[0].contains(&range), "{range} not in {}", charts[0]);
     assert!(charts[1].contains("percentStacked"));
     assert_eq!(charts[1].matches("<c:ser>").count(), 6);
-}
-
-/// A nat2021 form of one township with `T3R01C7` (and its parts) at `n`.
-fn form_receiving(path: &Path, n: f64) {
-    form_of(
-        "nat2021",
-        path,
-        &[
-            ("T3R01C1", Some(n)),
-            ("T3R01C7", Some(n)),
-            ("T3R03C1", Some(n)),
-            ("T3R03C7", Some(n)),
-            ("T3R24C1", Some(n)),
-            ("T3R24C7", Some(n)),
-        ],
-    );
 }
 
 #[test]

@@ -275,3 +275,51 @@ pub fn form_of(id: &str, path: &Path, changes: &[(&str, Option<f64>)]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     wb.save(path).unwrap();
 }
+
+/// A nat2021 form of one township with `T3R01C7` (and its parts) at `n`.
+pub fn form_receiving(path: &Path, n: f64) {
+    form_of(
+        "nat2021",
+        path,
+        &[
+            ("T3R01C1", Some(n)),
+            ("T3R01C7", Some(n)),
+            ("T3R03C1", Some(n)),
+            ("T3R03C7", Some(n)),
+            ("T3R24C1", Some(n)),
+            ("T3R24C7", Some(n)),
+        ],
+    );
+}
+
+/// The return of `name` in a run's report: its value of `code`, 0 when blank.
+pub fn return_value(report: &serde_json::Value, name: &str, code: &str) -> f64 {
+    let ret = report["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap();
+    cell(ret, code).0.as_f64().unwrap_or(0.0)
+}
+
+/// `source` with its zip part `part` changed by `edit`, as `dest`.
+pub fn with_part(source: &Path, part: &str, dest: &Path, edit: impl Fn(&str) -> String) {
+    let mut zip = ::zip::ZipArchive::new(std::fs::File::open(source).unwrap()).unwrap();
+    let mut out = ::zip::ZipWriter::new(std::fs::File::create(dest).unwrap());
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        // Stored parts (an ods's `mimetype`) stay stored.
+        let options =
+            ::zip::write::SimpleFileOptions::default().compression_method(entry.compression());
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        let name = entry.name().unwrap().to_string();
+        if name == part {
+            bytes = edit(std::str::from_utf8(&bytes).unwrap()).into_bytes();
+        }
+        out.start_file(name, options).unwrap();
+        std::io::Write::write_all(&mut out, &bytes).unwrap();
+    }
+    out.finish().unwrap();
+}
