@@ -9,6 +9,8 @@
 //! - label matching: a form's labels as clerks' sheets have them, normalized
 //!   and looked up in the template;
 //! - value parsing: the texts clerks type in number cells;
+//! - a unit's annual report (.docx) and its published page (.html), read by
+//!   the document readers, and a district's report draft written;
 //! - records, rollup and writing at national scale: 40,000 units made from
 //!   generated forms (the 1,334 districts of `gongkai demo --townships 40000`).
 
@@ -92,6 +94,53 @@ fn one_form_bare_calamine(bencher: Bencher) {
     bencher.bench(|| {
         let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
         wb.worksheets().len()
+    });
+}
+
+static NAT2021: LazyLock<Template> = LazyLock::new(|| Template::load("nat2021").unwrap());
+
+fn document(name: &str) -> Vec<u8> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/documents");
+    std::fs::read(dir.join(name)).unwrap()
+}
+
+/// A unit's annual report as Word writes it: the three tables among prose.
+#[divan::bench]
+fn one_report_docx(bencher: Bencher) {
+    let bytes = document("nat2021_python_docx.docx");
+    bencher.bench(|| read_bytes(bytes.clone(), "docx", &NAT2021).unwrap());
+}
+
+/// The same report as a county site publishes it (GB2312), page chrome and all.
+#[divan::bench]
+fn one_page_html(bencher: Bencher) {
+    let bytes = document("nat2021_page_gb2312.html");
+    bencher.bench(|| read_bytes(bytes.clone(), "html", &NAT2021).unwrap());
+}
+
+/// A district's report draft: sentences, the three tables, sections.
+#[divan::bench(sample_count = 10)]
+fn write_one_draft(bencher: Bencher) {
+    let cells = NAT2021.cells().len();
+    let ret = gongkai::rollup::Return {
+        level: gongkai::rollup::Level::District,
+        name: "钟山区".into(),
+        values: (0..cells).map(|i| Some((i % 7) as f64)).collect(),
+        reporting: vec![17; cells],
+        units: (1..=17).map(|i| format!("第{i}镇")).collect(),
+    };
+    let last: Vec<Option<f64>> = (0..cells).map(|i| Some((i % 5) as f64)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("draft.docx");
+    bencher.bench(|| {
+        let content = gongkai::write::draft::DraftContent {
+            template: &NAT2021,
+            ret: &ret,
+            year: 2025,
+            last: Some(&last),
+            missing: &[],
+        };
+        gongkai::write::draft::write_draft(&path, &content).unwrap()
     });
 }
 

@@ -9,8 +9,6 @@
 //! instead of hundreds, and no string is allocated per row. Columns are built
 //! in parallel, each straight from the submissions.
 
-use std::collections::HashMap;
-
 use polars::prelude::*;
 use rayon::prelude::*;
 
@@ -109,11 +107,18 @@ pub fn build(
         }),
         of_unit("file", |s, _| &s.found.shown),
         Box::new(|| {
-            let sheets = used
+            // A sheet per table of each form, not per cell: the few names
+            // are told apart once per unit, then repeated for its cells.
+            let tables = template.tables().len();
+            let per_table = used
                 .iter()
-                .flat_map(|(_, form)| (0..per_row).map(|i| form.sheet_of(i, template)));
-            let (names, ids) = distinct(sheets);
-            category_column("sheet", &names, ids.into_iter())
+                .flat_map(|(_, form)| (0..tables).map(|t| form.sheets[t].as_str()));
+            let (names, ids) = distinct(per_table);
+            let table_of: Vec<usize> = template.cells().iter().map(|c| c.table).collect();
+            let ids = (0..used.len())
+                .flat_map(|u| table_of.iter().map(move |&t| (u, t)))
+                .map(|(u, t)| ids[u * tables + t]);
+            category_column("sheet", &names, ids)
         }),
         Box::new(|| {
             // The same few hundred cells in every form of one layout.
@@ -179,7 +184,9 @@ fn distinct_by<T: Copy, K: std::hash::Hash + Eq>(
     items: impl Iterator<Item = T>,
     key: impl Fn(T) -> K,
 ) -> (Vec<T>, Vec<u32>) {
-    let mut index: HashMap<K, u32> = HashMap::new();
+    // foldhash rather than SipHash: this runs once per record, millions of
+    // times at national scale.
+    let mut index: foldhash::HashMap<K, u32> = Default::default();
     let mut firsts = Vec::new();
     let ids = items
         .map(|item| {
@@ -207,6 +214,11 @@ fn category_column(
         .map(|c| mapping.insert_cat(c))
         .collect::<PolarsResult<Vec<u32>>>()?;
     let ids = UInt32Chunked::from_iter_values(name.into(), ids.map(|i| to_cat[i as usize]));
-    let column = Categorical32Chunked::from_cats_and_dtype(ids, DataType::from_categories(cats));
+    // SAFETY: every id is one the mapping just gave (`to_cat`), and the
+    // dtype is built from the same categories; polars' checked constructor
+    // would look each of millions of ids up again.
+    let column = unsafe {
+        Categorical32Chunked::from_cats_and_dtype_unchecked(ids, DataType::from_categories(cats))
+    };
     Ok(column.into_series().into_column())
 }
