@@ -53,30 +53,10 @@ fn tables_of(path: &Path, template: &Template) -> Vec<Option<f64>> {
         .collect()
 }
 
-fn run_sample_2025(out: &Path) -> serde_json::Value {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
-    let output = gongkai()
-        .arg("run")
-        .arg(&root)
-        .args([
-            "--year",
-            "2025",
-            "--no-progress",
-            "--format",
-            "json",
-            "--out",
-        ])
-        .arg(out)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    serde_json::from_slice(&output.stdout).unwrap()
-}
-
 #[test]
 fn each_drafts_tables_read_back_as_its_return_cell_by_cell() {
     let out = tempfile::tempdir().unwrap();
-    let report = run_sample_2025(out.path());
+    let report = run_sample(2025, out.path());
     let template = Template::load("nat2021").unwrap();
     let returns = report["returns"].as_array().unwrap();
     assert_eq!(returns.len(), 5);
@@ -94,7 +74,7 @@ fn each_drafts_tables_read_back_as_its_return_cell_by_cell() {
 #[test]
 fn the_sentences_say_the_returns_numbers_and_shares() {
     let out = tempfile::tempdir().unwrap();
-    let report = run_sample_2025(out.path());
+    let report = run_sample(2025, out.path());
     let city = "六盘水市";
     let text = paragraphs(&out.path().join("2025").join(draft_name(city, 2025))).join("\n");
     let v = |code: &str| return_value(&report, city, code);
@@ -253,22 +233,7 @@ fn report_writes_the_drafts_again_from_a_finished_run_without_the_forms() {
 #[test]
 fn a_2018_draft_carries_the_form_as_its_appendix() {
     let out = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
-    let output = gongkai()
-        .arg("run")
-        .arg(&root)
-        .args([
-            "--year",
-            "2018",
-            "--no-progress",
-            "--format",
-            "json",
-            "--out",
-        ])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = run_sample(2018, out.path());
     let template = Template::load("lps2018").unwrap();
     let path: PathBuf = out.path().join("2018").join(draft_name("六盘水市", 2018));
     let text = paragraphs(&path).join("\n");

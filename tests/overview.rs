@@ -74,22 +74,7 @@ fn charts(path: &Path) -> Vec<String> {
 #[test]
 fn the_first_sheet_gives_the_year_at_a_glance_with_charts() {
     let out = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
-    let output = gongkai()
-        .arg("run")
-        .arg(&root)
-        .args([
-            "--year",
-            "2025",
-            "--no-progress",
-            "--format",
-            "json",
-            "--out",
-        ])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = run_sample(2025, out.path());
     let path = out.path().join("2025/六盘水市_2025_汇总.xlsx");
     let (names, sheet) = Sheet::open(&path);
     assert_eq!(names[0], "概览");

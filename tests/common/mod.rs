@@ -323,3 +323,19 @@ pub fn with_part(source: &Path, part: &str, dest: &Path, edit: impl Fn(&str) -> 
     }
     out.finish().unwrap();
 }
+
+/// `gongkai run` on the sample year `year` of `inputs/`, writing to `out`;
+/// its JSON report. The sample years exit 0 (their errors are explained).
+pub fn run_sample(year: i32, out: &Path) -> serde_json::Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    let output = gongkai()
+        .arg("run")
+        .arg(&root)
+        .args(["--year", &year.to_string()])
+        .args(["--no-progress", "--format", "json", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
