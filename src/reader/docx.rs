@@ -140,19 +140,7 @@ fn entity(r: &BytesRef) -> Result<String, Walk> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn texts(sheets: &[Sheet]) -> Vec<Vec<(u32, u32, String)>> {
-        sheets
-            .iter()
-            .map(|s| {
-                s.grid
-                    .cells()
-                    .iter()
-                    .map(|c| (c.row, c.col, c.data.to_string()))
-                    .collect()
-            })
-            .collect()
-    }
+    use crate::reader::layout::tests::texts;
 
     const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
 

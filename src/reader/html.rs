@@ -174,19 +174,7 @@ fn detected(bytes: &[u8]) -> &'static Encoding {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn texts(sheets: &[Sheet]) -> Vec<Vec<(u32, u32, String)>> {
-        sheets
-            .iter()
-            .map(|s| {
-                s.grid
-                    .cells()
-                    .iter()
-                    .map(|c| (c.row, c.col, c.data.to_string()))
-                    .collect()
-            })
-            .collect()
-    }
+    use crate::reader::layout::tests::texts;
 
     #[test]
     fn spans_breaks_and_blank_cells_read_as_a_spreadsheet_shows_them() {

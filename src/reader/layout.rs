@@ -348,10 +348,24 @@ fn paragraphs(lines: &[String]) -> Grid {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn texts(grid: &Grid) -> Vec<(u32, u32, String)> {
+    /// Each sheet's cells as (row, column, text), for the readers' tests.
+    pub fn texts(sheets: &[Sheet]) -> Vec<Vec<(u32, u32, String)>> {
+        sheets
+            .iter()
+            .map(|s| {
+                s.grid
+                    .cells()
+                    .iter()
+                    .map(|c| (c.row, c.col, c.data.to_string()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn cells(grid: &Grid) -> Vec<(u32, u32, String)> {
         grid.cells()
             .iter()
             .map(|c| (c.row, c.col, c.data.to_string()))
@@ -376,7 +390,7 @@ mod tests {
         }
         let grid = t.finish();
         assert_eq!(
-            texts(&grid),
+            cells(&grid),
             [
                 (0, 0, "a".into()),
                 (0, 2, "b".into()),
@@ -400,7 +414,7 @@ mod tests {
         t.cell("below", 1, 1, &mut budget).unwrap();
         let grid = t.finish();
         // "beyond" and "below" fall past the last column a spreadsheet has.
-        assert_eq!(texts(&grid), [(0, 0, "wide".into())]);
+        assert_eq!(cells(&grid), [(0, 0, "wide".into())]);
     }
 
     #[test]
