@@ -29,6 +29,13 @@ struct Placed<'a> {
     last: Option<u16>,
 }
 
+/// The formats of the sheet's numbers.
+struct Formats {
+    share: Format,
+    change: Format,
+    count: Format,
+}
+
 pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), XlsxError> {
     let title = Format::new().set_bold().set_font_size(14);
     let name = format!("{}{}年政府信息公开 概览", a.city.name, a.info.year);
@@ -47,10 +54,42 @@ pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), X
             (label, r, last.as_deref())
         })
         .collect();
-    let districts = a.districts.len() as u32;
-
-    // Who reported.
+    let formats = Formats {
+        share: Format::new().set_num_format("0.0%"),
+        change: Format::new().set_num_format("+0.0%;-0.0%;0.0%"),
+        count: Format::new().set_num_format("#,##0.####"),
+    };
     let top = 2;
+    who_reported(ws, a, &units, top, head)?;
+    let header = top + units.len() as u32 + 2;
+    let placed = figures(ws, a, &units, header, head, &formats)?;
+    let first = header + 1;
+    let chart_row = first + units.len() as u32 + 2;
+    let charts = charts(a, &placed, first);
+    let trend_row = chart_row + 16 * (charts.len() as u32).div_ceil(2).max(1) + 1;
+    trend(ws, a, &placed, trend_row, head, &formats)?;
+    for (n, mut chart) in charts.into_iter().enumerate() {
+        chart.set_width(CHART.0).set_height(CHART.1);
+        let (row, col) = (chart_row + (n as u32 / 2) * 16, (n as u16 % 2) * 8);
+        ws.insert_chart(row, col, &chart)?;
+    }
+
+    // One landscape page.
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 1);
+    ws.set_print_center_horizontally(true);
+    Ok(())
+}
+
+/// Units expected, reported, missing and refused, per district and in all.
+fn who_reported(
+    ws: &mut Worksheet,
+    a: &Analysis,
+    units: &[Unit],
+    top: u32,
+    head: &Format,
+) -> Result<(), XlsxError> {
     let columns = ["区县", "应报单位", "已报送", "未报送", "无法读取"];
     for (c, text) in columns.iter().enumerate() {
         ws.write_string_with_format(top, c as u16, *text, head)?;
@@ -69,14 +108,20 @@ pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), X
         ws.write_number(r, 3, count(&|s| s.status == UnitStatus::Missing))?;
         ws.write_number(r, 4, count(&|s| s.status == UnitStatus::Rejected))?;
     }
+    Ok(())
+}
 
-    // The headline figures, and last year's beside the counts.
+/// The template's headline figures under a header at row `header`, and
+/// last year's beside the counts when last year's records exist.
+fn figures<'a>(
+    ws: &mut Worksheet,
+    a: &'a Analysis,
+    units: &[Unit],
+    header: u32,
+    head: &Format,
+    f: &Formats,
+) -> Result<Vec<Placed<'a>>, XlsxError> {
     let has_last = units.iter().any(|(_, _, last)| last.is_some());
-    let header = top + units.len() as u32 + 2;
-    let first = header + 1;
-    let share = Format::new().set_num_format("0.0%");
-    let change = Format::new().set_num_format("+0.0%;-0.0%;0.0%");
-    let count = Format::new().set_num_format("#,##0.####");
     ws.write_string_with_format(header, 0, "区县", head)?;
     let mut placed = Vec::new();
     let mut c = 1u16;
@@ -97,17 +142,21 @@ pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), X
         }
     }
     for (i, (label, ret, last)) in units.iter().enumerate() {
-        let r = first + i as u32;
+        let r = header + 1 + i as u32;
         ws.write_string(r, 0, *label)?;
         for p in &placed {
             let this = p.figure.of(&ret.values);
-            let format = if p.figure.is_share() { &share } else { &count };
+            let format = if p.figure.is_share() {
+                &f.share
+            } else {
+                &f.count
+            };
             ws.write_number_with_format(r, p.column, this, format)?;
             if let (Some(l), Some(last)) = (p.last, last) {
                 let before = p.figure.of(last);
-                ws.write_number_with_format(r, l, before, &count)?;
+                ws.write_number_with_format(r, l, before, &f.count)?;
                 match growth(this, before) {
-                    Growth::Ratio(g) => ws.write_number_with_format(r, l + 1, g, &change)?,
+                    Growth::Ratio(g) => ws.write_number_with_format(r, l + 1, g, &f.change)?,
                     Growth::FromZero => ws.write_string(r, l + 1, "上年为 0")?,
                 };
             }
@@ -119,9 +168,12 @@ pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), X
     }
     let centred = Format::new().set_align(FormatAlign::Center);
     ws.set_row_format(header, &centred)?;
+    Ok(placed)
+}
 
-    // The charts, below the tables, from the cells above.
-    let chart_row = first + units.len() as u32 + 2;
+/// The charts, drawn from the figures' cells (their rows start at `first`).
+fn charts(a: &Analysis, placed: &[Placed], first: u32) -> Vec<Chart> {
+    let districts = a.districts.len() as u32;
     let districts_of = |col: u16| (SHEET, first, col, first + districts - 1, col);
     let categories = districts_of(0);
     let mut charts = Vec::new();
@@ -176,50 +228,53 @@ pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), X
         }
         charts.push(chart);
     }
-    // The trend over the years of OUT, for the city.
-    let trend_row = chart_row + 16 * (charts.len() as u32).div_ceil(2).max(1) + 1;
-    if let Some(p) = placed
+    charts
+}
+
+/// The city's figure over the earlier years OUT holds of the same form,
+/// as a table at row `top` and a line chart beside it.
+fn trend(
+    ws: &mut Worksheet,
+    a: &Analysis,
+    placed: &[Placed],
+    top: u32,
+    head: &Format,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let Some(p) = placed
         .iter()
         .find(|p| p.figure.chart == Some(ChartFile::ByDistrict))
-        && !a.past.is_empty()
-    {
-        ws.write_string_with_format(trend_row, 0, "年度", head)?;
-        ws.write_string_with_format(trend_row, 1, &p.figure.label, head)?;
-        let years = a
-            .past
-            .iter()
-            .map(|(y, v)| (*y, p.figure.of(v)))
-            .chain([(a.info.year, p.figure.of(&a.city.values))]);
-        let mut last = trend_row;
-        for (y, v) in years {
-            last += 1;
-            ws.write_string(last, 0, y.to_string())?;
-            ws.write_number_with_format(last, 1, v, &count)?;
-        }
-        let mut chart = Chart::new(ChartType::Line);
-        chart
-            .title()
-            .set_name(&format!("{}:历年(全市)", p.figure.label));
-        chart
-            .add_series()
-            .set_name(p.figure.label.as_str())
-            .set_categories((SHEET, trend_row + 1, 0, last, 0))
-            .set_values((SHEET, trend_row + 1, 1, last, 1));
-        chart.legend().set_hidden();
-        chart.set_width(CHART.0).set_height(CHART.1);
-        ws.insert_chart(trend_row, 3, &chart)?;
+    else {
+        return Ok(());
+    };
+    if a.past.is_empty() {
+        return Ok(());
     }
-    for (n, chart) in charts.iter_mut().enumerate() {
-        chart.set_width(CHART.0).set_height(CHART.1);
-        let (row, col) = (chart_row + (n as u32 / 2) * 16, (n as u16 % 2) * 8);
-        ws.insert_chart(row, col, chart)?;
+    ws.write_string_with_format(top, 0, "年度", head)?;
+    ws.write_string_with_format(top, 1, &p.figure.label, head)?;
+    let years = a
+        .past
+        .iter()
+        .map(|(y, v)| (*y, p.figure.of(v)))
+        .chain([(a.info.year, p.figure.of(&a.city.values))]);
+    let mut last = top;
+    for (y, v) in years {
+        last += 1;
+        ws.write_string(last, 0, y.to_string())?;
+        ws.write_number_with_format(last, 1, v, &f.count)?;
     }
-
-    // One landscape page.
-    ws.set_paper_size(9);
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 1);
-    ws.set_print_center_horizontally(true);
+    let mut chart = Chart::new(ChartType::Line);
+    chart
+        .title()
+        .set_name(&format!("{}:历年(全市)", p.figure.label));
+    chart
+        .add_series()
+        .set_name(p.figure.label.as_str())
+        .set_categories((SHEET, top + 1, 0, last, 0))
+        .set_values((SHEET, top + 1, 1, last, 1));
+    chart.legend().set_hidden();
+    chart.set_width(CHART.0).set_height(CHART.1);
+    ws.insert_chart(top, 3, &chart)?;
     Ok(())
 }
 
