@@ -191,22 +191,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         districts.iter().chain([&city]).map(|r| r.name.as_str()),
         plan.year,
     );
-    let info = RunInfo {
-        tool: format!("gongkai {}", env!("CARGO_PKG_VERSION")),
-        started: started.format("%Y-%m-%d %H:%M:%S").to_string(),
-        input: opts.input.display().to_string(),
-        year: plan.year,
-        city: plan.roster.city.clone(),
-        template: plan.template.id.clone(),
-        template_name: plan.template.name.clone(),
-        template_why: plan.form_choice.describe(plan.year),
-        roster: plan.roster.source.clone(),
-        previous: previous.map(|p| format!("{} ({})", p.year, p.source)),
-        explanations: plan.explanations.as_ref().map(|p| p.display().to_string()),
-        strict: plan.strict,
-        csv_note: csv_note(&plan, records.height()),
-        renamed: files.renamed.clone(),
-    };
+    let info = run_info(opts, &plan, started, previous, records.height(), &files);
     let scope = if plan.is_one_file() {
         Scope::OneFile
     } else {
@@ -229,7 +214,6 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         timings,
     };
     if let Some(stage) = stage {
-        let clock = Instant::now();
         let rolled = Rolled {
             subs: &subs,
             districts: &districts,
@@ -237,27 +221,69 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
             records: &records,
             last_year: &last_year,
         };
-        let mut staged = write(&plan, &files, stage.dir(), &summary, &rolled)?;
-        // The progress page lists the set, run.json included, and is part of it.
-        let page = stage.dir().join("报送进度.html");
-        let names: Vec<String> = staged
-            .iter()
-            .chain([&page, &stage.dir().join("run.json")])
-            .filter_map(|p| Some(p.file_name()?.to_string_lossy().to_string()))
-            .collect();
-        crate::write::progress::write_progress(&page, &summary, &plan.inputs_dir(), &names)?;
-        staged.push(page);
-        summary.outputs = describe(&staged, stage.target())?;
-        summary.timings.write_ms = clock.elapsed().as_millis();
-        write_json(&stage.dir().join("run.json"), &summary)?;
-        let target = stage.target().display().to_string();
-        stage.commit()?;
-        progress.log(&format!(
-            "wrote {} files and run.json to {target}",
-            summary.outputs.len()
-        ));
+        publish(&plan, stage, &files, &mut summary, &rolled, &progress)?;
     }
     Ok(summary)
+}
+
+/// What was run, for 说明 and run.json.
+fn run_info(
+    opts: &Options,
+    plan: &Plan,
+    started: chrono::DateTime<chrono::Local>,
+    previous: Option<history::Previous>,
+    records: usize,
+    files: &RunFiles,
+) -> RunInfo {
+    RunInfo {
+        tool: format!("gongkai {}", env!("CARGO_PKG_VERSION")),
+        started: started.format("%Y-%m-%d %H:%M:%S").to_string(),
+        input: opts.input.display().to_string(),
+        year: plan.year,
+        city: plan.roster.city.clone(),
+        template: plan.template.id.clone(),
+        template_name: plan.template.name.clone(),
+        template_why: plan.form_choice.describe(plan.year),
+        roster: plan.roster.source.clone(),
+        previous: previous.map(|p| format!("{} ({})", p.year, p.source)),
+        explanations: plan.explanations.as_ref().map(|p| p.display().to_string()),
+        strict: plan.strict,
+        csv_note: csv_note(plan, records),
+        renamed: files.renamed.clone(),
+    }
+}
+
+/// Writes the outputs into the staging folder, then the progress page and
+/// run.json describing them, and swaps the set into OUT/<year>.
+fn publish(
+    plan: &Plan,
+    stage: Stage,
+    files: &RunFiles,
+    summary: &mut Summary,
+    rolled: &Rolled,
+    progress: &Progress,
+) -> Result<(), RunError> {
+    let clock = Instant::now();
+    let mut staged = write(plan, files, stage.dir(), summary, rolled)?;
+    // The progress page lists the set, run.json included, and is part of it.
+    let page = stage.dir().join("报送进度.html");
+    let names: Vec<String> = staged
+        .iter()
+        .chain([&page, &stage.dir().join("run.json")])
+        .filter_map(|p| Some(p.file_name()?.to_string_lossy().to_string()))
+        .collect();
+    crate::write::progress::write_progress(&page, summary, &plan.inputs_dir(), &names)?;
+    staged.push(page);
+    summary.outputs = describe(&staged, stage.target())?;
+    summary.timings.write_ms = clock.elapsed().as_millis();
+    write_json(&stage.dir().join("run.json"), summary)?;
+    let target = stage.target().display().to_string();
+    stage.commit()?;
+    progress.log(&format!(
+        "wrote {} files and run.json to {target}",
+        summary.outputs.len()
+    ));
+    Ok(())
 }
 
 /// Reads every file, in parallel.
