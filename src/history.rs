@@ -221,36 +221,19 @@ pub fn past_city_values(
     year: i32,
     template: &Template,
 ) -> Vec<(i32, Vec<Option<f64>>)> {
-    #[derive(serde::Deserialize)]
-    struct Run {
-        template: String,
-        returns: Vec<Ret>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Ret {
-        level: Level,
-        cells: Vec<Cell>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Cell {
-        code: String,
-        value: Option<f64>,
-    }
     let Ok(entries) = std::fs::read_dir(out) else {
         return Vec::new();
     };
     let mut years: Vec<(i32, Vec<Option<f64>>)> = entries
         .flatten()
         .filter_map(|e| {
-            let y: i32 = e.file_name().to_str()?.parse().ok()?;
-            let text = std::fs::read_to_string(e.path().join("run.json")).ok()?;
-            let run: Run = serde_json::from_str(&text).ok()?;
-            let city = run.returns.into_iter().find(|r| r.level == Level::City)?;
-            let mut values = vec![None; template.cells().len()];
-            for cell in city.cells {
-                values[template.position(&cell.code)?] = cell.value;
+            e.file_name().to_str()?.parse::<i32>().ok()?;
+            let run = crate::summary::SavedRun::read(&e.path().join("run.json")).ok()?;
+            if run.year >= year || run.template != template.id {
+                return None;
             }
-            (y < year && run.template == template.id).then_some((y, values))
+            let city = run.returns.iter().find(|r| r.level == Level::City)?;
+            Some((run.year, city.to_return(template).ok()?.values))
         })
         .collect();
     years.sort_by_key(|(y, _)| *y);

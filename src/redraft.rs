@@ -11,12 +11,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
-use sha2::Digest;
-
 use crate::history::Previous;
-use crate::rollup::{Level, Return};
-use crate::summary::UnitStatus;
+use crate::rollup::Return;
+use crate::summary::{OutputFile, SavedRun, missing_units};
 use crate::template::Template;
 use crate::write::draft::{DraftContent, write_draft};
 use crate::write::names::{RunFiles, inside};
@@ -64,54 +61,27 @@ pub struct RedraftOptions {
     pub wait: Duration,
 }
 
-/// The part of run.json the drafts are written from.
-#[derive(Deserialize)]
-struct Saved {
-    year: i32,
-    city: String,
-    template: String,
-    units: Vec<SavedUnit>,
-    returns: Vec<SavedReturn>,
-}
-
-#[derive(Deserialize)]
-struct SavedUnit {
-    district: String,
-    township: String,
-    status: UnitStatus,
-}
-
-#[derive(Deserialize)]
-struct SavedReturn {
-    level: Level,
-    name: String,
-    units: Vec<String>,
-    cells: Vec<SavedCell>,
-}
-
-#[derive(Deserialize)]
-struct SavedCell {
-    code: String,
-    value: Option<f64>,
-    reporting: u32,
-}
-
-/// Writes the drafts again; returns their paths and, when last year's
-/// records could not be used, why.
+/// Writes the drafts again and returns their paths; when last year's
+/// records cannot be used, `log` says why.
 pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>, RedraftError> {
     let json_path = opts.dir.join("run.json");
     let no_run = |why: String| RedraftError::NoRun {
         path: json_path.display().to_string(),
         why,
     };
-    let text = std::fs::read_to_string(&json_path).map_err(|e| no_run(e.to_string()))?;
-    let saved: Saved = serde_json::from_str(&text).map_err(|e| no_run(e.to_string()))?;
+    let saved = SavedRun::read(&json_path).map_err(no_run)?;
     let id = opts.template.clone().unwrap_or(saved.template.clone());
     let template = Template::load(&id).map_err(|_| RedraftError::Template { id: id.clone() })?;
     let returns = saved
         .returns
         .iter()
-        .map(|r| to_return(r, &template))
+        .map(|r| {
+            r.to_return(&template)
+                .map_err(|code| RedraftError::OtherForm {
+                    id: template.id.clone(),
+                    code,
+                })
+        })
         .collect::<Result<Vec<Return>, RedraftError>>()?;
 
     let out = opts.dir.parent().unwrap_or(Path::new("."));
@@ -137,13 +107,7 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
     let mut written = Vec::new();
     for (i, ret) in returns.iter().enumerate() {
         let path = inside(&opts.dir, &files.drafts[i])?;
-        let missing: Vec<String> = saved
-            .units
-            .iter()
-            .filter(|u| u.status == UnitStatus::Missing)
-            .filter(|u| ret.level == Level::City || u.district == ret.name)
-            .map(|u| u.township.clone())
-            .collect();
+        let missing = missing_units(saved.unit_status(), ret);
         let last = previous
             .as_ref()
             .and_then(|p| p.return_values(&template, ret));
@@ -161,28 +125,6 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
     Ok(written)
 }
 
-fn to_return(saved: &SavedReturn, template: &Template) -> Result<Return, RedraftError> {
-    let mut values = vec![None; template.cells().len()];
-    let mut reporting = vec![0; template.cells().len()];
-    for cell in &saved.cells {
-        let i = template
-            .position(&cell.code)
-            .ok_or_else(|| RedraftError::OtherForm {
-                id: template.id.clone(),
-                code: cell.code.clone(),
-            })?;
-        values[i] = cell.value;
-        reporting[i] = cell.reporting;
-    }
-    Ok(Return {
-        level: saved.level,
-        name: saved.name.clone(),
-        values,
-        reporting,
-        units: saved.units.clone(),
-    })
-}
-
 /// run.json's `outputs` with each draft's size and SHA-256 as now written.
 fn list_outputs(json_path: &Path, drafts: &[PathBuf]) -> Result<(), WriteError> {
     let io = |source| WriteError::Io {
@@ -196,13 +138,9 @@ fn list_outputs(json_path: &Path, drafts: &[PathBuf]) -> Result<(), WriteError> 
         .as_array_mut()
         .ok_or_else(|| io(std::io::Error::other("run.json lists no outputs")))?;
     for draft in drafts {
-        let bytes = std::fs::read(draft).map_err(io)?;
         let name = draft.file_name().unwrap_or_default().to_string_lossy();
-        let entry = serde_json::json!({
-            "file": draft.display().to_string(),
-            "bytes": bytes.len(),
-            "sha256": format!("{:x}", sha2::Sha256::digest(&bytes)),
-        });
+        let entry = serde_json::to_value(OutputFile::of(draft, draft).map_err(io)?)
+            .map_err(|e| io(std::io::Error::other(e)))?;
         let listed = outputs.iter_mut().find(|o| {
             o["file"].as_str().is_some_and(|f| {
                 Path::new(f)

@@ -8,7 +8,6 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use sha2::Digest;
 
 use crate::assign::{FileStatus, Submission, assign};
 use crate::codes::Code;
@@ -16,10 +15,10 @@ use crate::discover::{Found, Skip};
 use crate::plan::{Csv, Drafts, LastYear, Plan};
 use crate::reader::read_file;
 use crate::report::{Issue, Severity, sort_issues};
-use crate::rollup::{Level, Return, rollup};
+use crate::rollup::{Return, rollup};
 use crate::summary::{
-    OutputFile, ReturnSummary, RunInfo, Scope, StatusRow, Summary, Timings, UnitStatus, count,
-    file_report, tally, unit_status,
+    OutputFile, ReturnSummary, RunInfo, Scope, Summary, Timings, count, file_report, missing_units,
+    tally, unit_status,
 };
 use crate::write::draft::{DraftContent, write_draft};
 use crate::write::names::{RunFiles, inside};
@@ -527,7 +526,10 @@ fn write(
                     returns.par_iter().try_for_each(|(path, draft, ret, last)| {
                         workbook::write_return(path, template, ret, year)?;
                         let Some(draft) = draft else { return Ok(()) };
-                        let missing = missing_units(&summary.units, ret);
+                        let units = summary.units.iter();
+                        let status =
+                            units.map(|u| (u.district.as_str(), u.township.as_str(), u.status));
+                        let missing = missing_units(status, ret);
                         let content = DraftContent {
                             template,
                             ret,
@@ -560,39 +562,18 @@ fn write(
     Ok(outputs)
 }
 
-/// The roster's units of a return that sent nothing.
-fn missing_units(units: &[StatusRow], ret: &Return) -> Vec<String> {
-    units
-        .iter()
-        .filter(|u| u.status == UnitStatus::Missing)
-        .filter(|u| ret.level == Level::City || u.district == ret.name)
-        .map(|u| u.township.clone())
-        .collect()
-}
-
 /// Each staged output as run.json lists it: where it will be, its size
 /// and its SHA-256, so run.json describes exactly the files beside it.
 fn describe(staged: &[PathBuf], target: &Path) -> Result<Vec<OutputFile>, RunError> {
     staged
         .par_iter()
         .map(|path| {
-            let io = |source| crate::write::WriteError::Io {
-                path: path.display().to_string(),
-                source,
-            };
-            // Streamed through the hash, not read whole: records.csv alone
-            // is 222 MB at 4,000 national forms, and a buffer that size was
-            // 6.6% of a run's profile in page clearing.
-            let mut hasher = sha2::Sha256::new();
-            let mut file = std::fs::File::open(path).map_err(io)?;
-            let bytes = std::io::copy(&mut file, &mut hasher).map_err(io)?;
-            Ok(OutputFile {
-                file: target
-                    .join(path.file_name().unwrap_or_default())
-                    .display()
-                    .to_string(),
-                bytes,
-                sha256: format!("{:x}", hasher.finalize()),
+            let listed_as = target.join(path.file_name().unwrap_or_default());
+            OutputFile::of(path, &listed_as).map_err(|source| {
+                RunError::from(crate::write::WriteError::Io {
+                    path: path.display().to_string(),
+                    source,
+                })
             })
         })
         .collect()

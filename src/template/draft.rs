@@ -242,9 +242,9 @@ impl Sum {
     }
 }
 
-/// A number as the draft writes it: whole numbers without decimals, money
-/// to at most four places.
-fn number(v: f64) -> String {
+/// A number as the draft writes it, in its sentences and its tables: whole
+/// numbers without decimals, money to at most four places.
+pub fn number(v: f64) -> String {
     crate::reader::fmt_num((v * 10_000.0).round() / 10_000.0)
 }
 

@@ -22,10 +22,9 @@ use docx_rs::{
 
 use super::layout::{self, Content, PartLayout, Reporting, Role};
 use super::{WriteError, atomic};
-use crate::reader::fmt_num;
 use crate::rollup::{Level, Return};
 use crate::template::Template;
-use crate::template::draft::{Values, Written};
+use crate::template::draft::{Values, Written, number};
 
 /// A4 in twentieths of a point, and the margins of GB/T 9704 (37 mm top,
 /// 35 mm bottom, 28 mm left, 26 mm right).
@@ -126,7 +125,7 @@ fn document(c: &DraftContent) -> Docx {
             };
             let blocks = vec![
                 para(heading),
-                Block::Table(Box::new(table(part, template, &c.ret.values, orientation))),
+                Block::Table(Box::new(table(part, &c.ret.values, orientation))),
             ];
             (orientation, blocks)
         })
@@ -386,7 +385,7 @@ fn source_line(c: &DraftContent) -> String {
 
 /// A part of the form as a Word table: each placed cell once, with its
 /// spans; a cell under a vertical merge continues it.
-fn table(part: &PartLayout, template: &Template, values: &[Option<f64>], o: Orientation) -> Table {
+fn table(part: &PartLayout, values: &[Option<f64>], o: Orientation) -> Table {
     let size = if o == Orientation::Landscape {
         SIZE_WIDE_TABLE
     } else {
@@ -407,7 +406,7 @@ fn table(part: &PartLayout, template: &Template, values: &[Option<f64>], o: Orie
                 .iter()
                 .find(|p| p.top < r && r <= p.bottom && p.left == c);
             let (cell, span) = if let Some(p) = starts.get(&(r, c)) {
-                let mut cell = placed(p, template, values, size);
+                let mut cell = placed(p, values, size);
                 if p.bottom > p.top {
                     cell = cell.vertical_merge(VMergeType::Restart);
                 }
@@ -464,17 +463,10 @@ fn column_widths(part: &PartLayout, o: Orientation) -> Vec<usize> {
         .collect()
 }
 
-fn placed(
-    p: &layout::Placed,
-    template: &Template,
-    values: &[Option<f64>],
-    size: usize,
-) -> TableCell {
+fn placed(p: &layout::Placed, values: &[Option<f64>], size: usize) -> TableCell {
     let text = match &p.content {
         Content::Text(t) => t.clone(),
-        Content::Cell(i) => values[*i]
-            .map(|v| money_or_count(template, *i, v))
-            .unwrap_or_default(),
+        Content::Cell(i) => values[*i].map(number).unwrap_or_default(),
         Content::Reported(_) => String::new(),
     };
     let align = match p.role {
@@ -485,28 +477,15 @@ fn placed(
     let bold = matches!(p.role, Role::Header | Role::Caption | Role::Heading);
     let mut paragraph = Paragraph::new().align(align);
     for (n, line) in text.split('\n').enumerate() {
-        let mut r = run(line, TABLE_FONT, size);
+        let mut r = Run::new().fonts(fonts(TABLE_FONT)).size(size);
+        if n > 0 {
+            r = r.add_break(docx_rs::BreakType::TextWrapping);
+        }
+        r = r.add_text(line);
         if bold {
             r = r.bold();
-        }
-        if n > 0 {
-            r = Run::new()
-                .add_break(docx_rs::BreakType::TextWrapping)
-                .fonts(fonts(TABLE_FONT))
-                .size(size)
-                .add_text(line);
-            if bold {
-                r = r.bold();
-            }
         }
         paragraph = paragraph.add_run(r);
     }
     TableCell::new().add_paragraph(paragraph)
-}
-
-fn money_or_count(template: &Template, cell: usize, v: f64) -> String {
-    match template.cells()[cell].value {
-        crate::template::ValueType::Money => fmt_num((v * 10_000.0).round() / 10_000.0),
-        _ => fmt_num(v),
-    }
 }
