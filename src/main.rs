@@ -17,7 +17,11 @@ use mimalloc::MiMalloc;
 
 // mimalloc rather than the system allocator: reading a national year keeps
 // 40,000 small forms alive between short-lived workbook buffers, and glibc's
-// heap fragments under that pattern (see BENCHMARKS.md).
+// heap fragments under that pattern (see BENCHMARKS.md). Built without
+// transparent huge pages (`no_thp`): with them, a fifth of a check's samples
+// were the kernel zeroing 2 MiB pages of which a form's buffers touch a few
+// KiB; without, a check of 4,000 national forms is 0.86× the time and 30 MiB
+// smaller (BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: MiMalloc = MiMalloc;
 
