@@ -18,7 +18,7 @@ use crate::template::Template;
 use crate::write::draft::{DraftContent, write_draft};
 use crate::write::names::{RunFiles, inside};
 use crate::write::stage::{Lock, StageError};
-use crate::write::{WriteError, atomic};
+use crate::write::{Saved, WriteError, atomic};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RedraftError {
@@ -118,15 +118,15 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
             last: last.as_deref(),
             missing: &missing,
         };
-        write_draft(&path, &content)?;
-        written.push(path);
+        let saved = write_draft(&path, &content)?;
+        written.push((path, saved));
     }
     list_outputs(&json_path, &written)?;
-    Ok(written)
+    Ok(written.into_iter().map(|(path, _)| path).collect())
 }
 
 /// run.json's `outputs` with each draft's size and SHA-256 as now written.
-fn list_outputs(json_path: &Path, drafts: &[PathBuf]) -> Result<(), WriteError> {
+fn list_outputs(json_path: &Path, drafts: &[(PathBuf, Saved)]) -> Result<(), WriteError> {
     let io = |source| WriteError::Io {
         path: json_path.display().to_string(),
         source,
@@ -137,9 +137,9 @@ fn list_outputs(json_path: &Path, drafts: &[PathBuf]) -> Result<(), WriteError> 
     let outputs = json["outputs"]
         .as_array_mut()
         .ok_or_else(|| io(std::io::Error::other("run.json lists no outputs")))?;
-    for draft in drafts {
+    for (draft, saved) in drafts {
         let name = draft.file_name().unwrap_or_default().to_string_lossy();
-        let entry = serde_json::to_value(OutputFile::of(draft, draft).map_err(io)?)
+        let entry = serde_json::to_value(OutputFile::saved(draft, saved))
             .map_err(|e| io(std::io::Error::other(e)))?;
         let listed = outputs.iter_mut().find(|o| {
             o["file"].as_str().is_some_and(|f| {
@@ -159,4 +159,5 @@ fn list_outputs(json_path: &Path, drafts: &[PathBuf]) -> Result<(), WriteError> 
     atomic(json_path, |w| {
         serde_json::to_writer_pretty(w, &json).map_err(|e| io(std::io::Error::other(e)))
     })
+    .map(|_| ())
 }

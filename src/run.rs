@@ -23,7 +23,7 @@ use crate::summary::{
 use crate::write::draft::{DraftContent, write_draft};
 use crate::write::names::{RunFiles, inside};
 use crate::write::stage::{Stage, StageError};
-use crate::write::{WriteError, tables, workbook};
+use crate::write::{Saved, WriteError, tables, workbook};
 use crate::{explain, history};
 
 pub use crate::plan::Options;
@@ -268,12 +268,13 @@ fn publish(
     let page = stage.dir().join("报送进度.html");
     let names: Vec<String> = staged
         .iter()
+        .map(|(path, _)| path)
         .chain([&page, &stage.dir().join("run.json")])
         .filter_map(|p| Some(p.file_name()?.to_string_lossy().to_string()))
         .collect();
-    crate::write::progress::write_progress(&page, summary, &plan.inputs_dir(), &names)?;
-    staged.push(page);
-    summary.outputs = describe(&staged, stage.target())?;
+    let saved = crate::write::progress::write_progress(&page, summary, &plan.inputs_dir(), &names)?;
+    staged.push((page, saved));
+    summary.outputs = describe(&staged, stage.target());
     summary.timings.write_ms = clock.elapsed().as_millis();
     write_json(&stage.dir().join("run.json"), summary)?;
     let target = stage.target().display().to_string();
@@ -462,7 +463,7 @@ fn write(
     dir: &Path,
     summary: &Summary,
     rolled: &Rolled,
-) -> Result<Vec<PathBuf>, RunError> {
+) -> Result<Vec<(PathBuf, Saved)>, RunError> {
     let Rolled {
         subs,
         districts,
@@ -523,58 +524,57 @@ fn write(
         || {
             rayon::join(
                 || {
-                    returns.par_iter().try_for_each(|(path, draft, ret, last)| {
-                        workbook::write_return(path, template, ret, year)?;
-                        let Some(draft) = draft else { return Ok(()) };
-                        let units = summary.units.iter();
-                        let status =
-                            units.map(|u| (u.district.as_str(), u.township.as_str(), u.status));
-                        let missing = missing_units(status, ret);
-                        let content = DraftContent {
-                            template,
-                            ret,
-                            year,
-                            last: *last,
-                            missing: &missing,
-                        };
-                        write_draft(draft, &content)
-                    })
+                    returns
+                        .par_iter()
+                        .map(|(path, draft, ret, last)| {
+                            let form = workbook::write_return(path, template, ret, year)?;
+                            let Some(draft) = draft else {
+                                return Ok((form, None));
+                            };
+                            let units = summary.units.iter();
+                            let status =
+                                units.map(|u| (u.district.as_str(), u.township.as_str(), u.status));
+                            let missing = missing_units(status, ret);
+                            let content = DraftContent {
+                                template,
+                                ret,
+                                year,
+                                last: *last,
+                                missing: &missing,
+                            };
+                            Ok((form, Some(write_draft(draft, &content)?)))
+                        })
+                        .collect::<Result<Vec<_>, WriteError>>()
                 },
                 || {
-                    if let Some(csv) = &csv {
-                        tables::write_csv(records, csv)?;
-                    }
-                    tables::write_parquet(records, &parquet)
+                    let csv = match &csv {
+                        Some(csv) => Some(tables::write_csv(records, csv)?),
+                        None => None,
+                    };
+                    Ok::<_, WriteError>((csv, tables::write_parquet(records, &parquet)?))
                 },
             )
         },
     );
-    written?;
-    returned?;
-    tabled?;
-    let mut outputs = vec![analysis];
-    for (path, draft, _, _) in returns {
-        outputs.push(path);
-        outputs.extend(draft);
+    let mut outputs = vec![(analysis, written?)];
+    for ((path, draft, _, _), (form, drafted)) in returns.into_iter().zip(returned?) {
+        outputs.push((path, form));
+        outputs.extend(draft.zip(drafted));
     }
-    outputs.extend(csv);
-    outputs.push(parquet);
+    let (csv_saved, parquet_saved) = tabled?;
+    outputs.extend(csv.zip(csv_saved));
+    outputs.push((parquet, parquet_saved));
     Ok(outputs)
 }
 
 /// Each staged output as run.json lists it: where it will be, its size
-/// and its SHA-256, so run.json describes exactly the files beside it.
-fn describe(staged: &[PathBuf], target: &Path) -> Result<Vec<OutputFile>, RunError> {
+/// and its SHA-256 as it was written, so run.json describes exactly the
+/// files beside it.
+fn describe(staged: &[(PathBuf, Saved)], target: &Path) -> Vec<OutputFile> {
     staged
-        .par_iter()
-        .map(|path| {
-            let listed_as = target.join(path.file_name().unwrap_or_default());
-            OutputFile::of(path, &listed_as).map_err(|source| {
-                RunError::from(crate::write::WriteError::Io {
-                    path: path.display().to_string(),
-                    source,
-                })
-            })
+        .iter()
+        .map(|(path, saved)| {
+            OutputFile::saved(&target.join(path.file_name().unwrap_or_default()), saved)
         })
         .collect()
 }
@@ -586,4 +586,5 @@ fn write_json(path: &Path, summary: &Summary) -> Result<(), crate::write::WriteE
             source: e.into(),
         })
     })
+    .map(|_| ())
 }

@@ -241,19 +241,13 @@ pub struct OutputFile {
 }
 
 impl OutputFile {
-    /// The file at `path`, listed as `listed_as`: its size and SHA-256,
-    /// streamed through the hash rather than read whole (records.csv alone
-    /// is 222 MB at 4,000 national forms, and a buffer that size was 6.6%
-    /// of a run's profile in page clearing).
-    pub fn of(path: &Path, listed_as: &Path) -> std::io::Result<OutputFile> {
-        use sha2::Digest;
-        let mut hasher = sha2::Sha256::new();
-        let bytes = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
-        Ok(OutputFile {
+    /// A file as it was written, listed as `listed_as`.
+    pub fn saved(listed_as: &Path, saved: &crate::write::Saved) -> OutputFile {
+        OutputFile {
             file: listed_as.display().to_string(),
-            bytes,
-            sha256: format!("{:x}", hasher.finalize()),
-        })
+            bytes: saved.bytes,
+            sha256: saved.sha256.clone(),
+        }
     }
 }
 

@@ -223,6 +223,9 @@ fn report_writes_the_drafts_again_from_a_finished_run_without_the_forms() {
         .unwrap();
     let bytes = std::fs::read(year.join(draft_name("测试市", 2025))).unwrap();
     assert_eq!(listed["bytes"], bytes.len());
+    use sha2::Digest;
+    let sha256 = format!("{:x}", sha2::Sha256::digest(&bytes));
+    assert_eq!(listed["sha256"], sha256);
 
     // A folder that holds no finished run is refused with what to give.
     let output = gongkai().arg("report").arg(root).output().unwrap();

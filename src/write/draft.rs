@@ -62,7 +62,7 @@ pub struct DraftContent<'a> {
     pub missing: &'a [String],
 }
 
-pub fn write_draft(path: &Path, content: &DraftContent) -> Result<(), WriteError> {
+pub fn write_draft(path: &Path, content: &DraftContent) -> Result<super::Saved, WriteError> {
     let docx = document(content);
     atomic(path, |w| {
         // docx-rs writes into a seekable stream: build in memory, then write.

@@ -59,11 +59,45 @@ pub fn stopped(path: &Path, panic: &str) -> WriteError {
     }
 }
 
+/// A file as it was written: its size and SHA-256, taken from the bytes on
+/// their way to the file, so run.json can describe a 200 MB set without
+/// reading it back (reading it back was a tenth of a national run's write
+/// phase; BENCHMARKS.md).
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// A writer that hashes what passes through it.
+pub struct Hashing<W> {
+    inner: W,
+    hasher: sha2::Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// What `atomic` hands the code that fills a file.
+pub type Sink<'a> = std::io::BufWriter<Hashing<&'a std::fs::File>>;
+
 /// Writes `path` atomically: `fill` writes into a temporary file beside it,
 /// which replaces `path` only once complete and synced.
-pub fn atomic<F>(path: &Path, fill: F) -> Result<(), WriteError>
+pub fn atomic<F>(path: &Path, fill: F) -> Result<Saved, WriteError>
 where
-    F: FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> Result<(), WriteError>,
+    F: FnOnce(&mut Sink) -> Result<(), WriteError>,
 {
     let io = |source| WriteError::Io {
         path: path.display().to_string(),
@@ -77,13 +111,21 @@ where
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dir.join(format!(".gongkai-{name}.part"));
     let written = (|| {
+        use sha2::Digest;
         let file = std::fs::File::create(&tmp).map_err(io)?;
-        let mut w = std::io::BufWriter::new(&file);
+        let mut w = std::io::BufWriter::new(Hashing {
+            inner: &file,
+            hasher: sha2::Sha256::new(),
+            bytes: 0,
+        });
         fill(&mut w)?;
-        w.flush().map_err(io)?;
-        drop(w);
+        let hashed = w.into_inner().map_err(|e| io(e.into_error()))?;
         file.sync_all().map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)
+        std::fs::rename(&tmp, path).map_err(io)?;
+        Ok(Saved {
+            bytes: hashed.bytes,
+            sha256: format!("{:x}", hashed.hasher.finalize()),
+        })
     })();
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -96,7 +138,7 @@ where
 pub fn save_workbook(
     workbook: &mut rust_xlsxwriter::Workbook,
     path: &Path,
-) -> Result<(), WriteError> {
+) -> Result<Saved, WriteError> {
     // Deflate level 3 rather than the default 6: measured on a 40,000-unit
     // year, the analyst workbook is 20.8 MB instead of 18.4 MB and deflate no
     // longer dominates writing it (level 1 saves another 0.4 s but makes 31 MB).

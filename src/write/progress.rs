@@ -77,7 +77,7 @@ pub fn write_progress(
     summary: &Summary,
     inputs: &Path,
     outputs: &[String],
-) -> Result<(), WriteError> {
+) -> Result<super::Saved, WriteError> {
     let page = page(summary, inputs, outputs).into_string();
     atomic(path, |w| {
         std::io::Write::write_all(w, page.as_bytes()).map_err(|source| WriteError::Io {

@@ -13,7 +13,7 @@ use std::path::Path;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::{WriteError, atomic};
+use super::{Saved, WriteError, atomic};
 
 /// Rows encoded by one task: a few megabytes of text.
 const CHUNK_ROWS: usize = 16_384;
@@ -24,7 +24,7 @@ const CHUNK_ROWS: usize = 16_384;
 /// where polars' writer formatted each of the rows' texts again (its string
 /// serializer was the top of a national run's profile; see BENCHMARKS.md).
 /// Chunks of rows are encoded in parallel and written in order.
-pub fn write_csv(records: &DataFrame, path: &Path) -> Result<(), WriteError> {
+pub fn write_csv(records: &DataFrame, path: &Path) -> Result<Saved, WriteError> {
     let failed = |source| table_error(path, source);
     let columns: Vec<Column> = records.columns().iter().map(Column::rechunk).collect();
     let fields = columns
@@ -206,7 +206,7 @@ pub fn runs_in_spreadsheet(text: &str) -> bool {
     text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.trim().parse::<f64>().is_err()
 }
 
-pub fn write_parquet(records: &DataFrame, path: &Path) -> Result<(), WriteError> {
+pub fn write_parquet(records: &DataFrame, path: &Path) -> Result<Saved, WriteError> {
     // A clone shares the columns; the writer wants to rechunk its own.
     let mut records = records.clone();
     atomic(path, |w| {

@@ -7,7 +7,7 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Url, Workbook, Worksheet, Xls
 
 use super::form::{FormContent, write_form, write_form_by_part};
 use super::overview;
-use super::{WriteError, save_workbook};
+use super::{Saved, WriteError, save_workbook};
 use crate::assign::{FileStatus, Submission};
 use crate::report::{Issue, Severity, cell_name};
 use crate::rollup::{Level, Return};
@@ -50,7 +50,7 @@ pub fn write_return(
     template: &Template,
     ret: &Return,
     year: i32,
-) -> Result<(), WriteError> {
+) -> Result<Saved, WriteError> {
     let mut wb = Workbook::new();
     write_form_by_part(&mut wb, template, &return_content(ret, year, false))
         .map_err(xlsx_error(path))?;
@@ -73,7 +73,7 @@ pub fn write_blank(path: &Path, template: &Template) -> Result<(), WriteError> {
         typed: Vec::new(),
     };
     write_form_by_part(&mut wb, template, &content).map_err(xlsx_error(path))?;
-    save_workbook(&mut wb, path)
+    save_workbook(&mut wb, path).map(|_| ())
 }
 
 /// What the analyst workbook is made of.
@@ -92,7 +92,7 @@ pub struct Analysis<'a> {
 }
 
 /// `<city>_<year>_汇总.xlsx`.
-pub fn write_analysis(path: &Path, a: &Analysis) -> Result<(), WriteError> {
+pub fn write_analysis(path: &Path, a: &Analysis) -> Result<Saved, WriteError> {
     let err = xlsx_error(path);
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
