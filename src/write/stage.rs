@@ -233,17 +233,33 @@ fn clean(out: &Path, year: i32, target: &Path) -> Vec<String> {
 
 /// The file names the run.json in `dir` lists as its outputs.
 fn outputs_listed(dir: &Path) -> Vec<String> {
+    /// run.json's `outputs` alone: a national run.json is 11 MB, and parsing
+    /// it whole into values took longer than skipping the rest.
+    #[derive(serde::Deserialize)]
+    struct Listed {
+        #[serde(default)]
+        outputs: Vec<Output>,
+    }
+    /// An output as run.json lists it now, or by its path alone as earlier
+    /// runs did.
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Output {
+        File { file: String },
+        Path(String),
+    }
     let Ok(text) = std::fs::read_to_string(dir.join("run.json")) else {
         return Vec::new();
     };
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+    let Ok(listed) = serde_json::from_str::<Listed>(&text) else {
         return Vec::new();
     };
-    json["outputs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|o| o.as_str().or_else(|| o["file"].as_str()))
+    listed
+        .outputs
+        .iter()
+        .map(|o| match o {
+            Output::File { file } | Output::Path(file) => file,
+        })
         .filter_map(|p| Path::new(p).file_name())
         .map(|n| n.to_string_lossy().to_string())
         .collect()
@@ -303,10 +319,11 @@ mod tests {
         let year = out.path().join("2025");
         std::fs::create_dir_all(&year).unwrap();
         std::fs::write(year.join("old.xlsx"), "old").unwrap();
+        std::fs::write(year.join("older.csv"), "listed by an earlier version").unwrap();
         std::fs::write(year.join("备忘.txt"), "the office's own note").unwrap();
         std::fs::write(
             year.join("run.json"),
-            r#"{"outputs": [{"file": "out/2025/old.xlsx"}]}"#,
+            r#"{"returns": [{"cells": []}], "outputs": [{"file": "out/2025/old.xlsx", "bytes": 3}, "out/2025/older.csv"]}"#,
         )
         .unwrap();
         let stage = Stage::begin(out.path(), 2025, Duration::ZERO, &quiet).unwrap();
