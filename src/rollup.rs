@@ -46,8 +46,9 @@ pub fn rollup(
     template: &Template,
     roster: &Roster,
 ) -> PolarsResult<(Vec<Return>, Return)> {
-    let mut sums = sum_by(records, "district", template)?;
-    let mut units = units_by_district(records)?;
+    let districts = keys(records, "district")?;
+    let (mut sums, (values, reporting)) = sums(records, &districts, template)?;
+    let mut units = units_by_district(records, &districts)?;
     let mut names = roster.districts().to_vec();
     let known: HashSet<&String> = names.iter().collect();
     let mut outside: Vec<String> = sums
@@ -74,10 +75,6 @@ pub fn rollup(
             }
         })
         .collect();
-    let (values, reporting) = sum_by(records, "city", template)?
-        .into_values()
-        .next()
-        .unwrap_or_else(empty);
     let city = Return {
         level: Level::City,
         name: roster.city.clone(),
@@ -88,30 +85,41 @@ pub fn rollup(
     Ok((districts, city))
 }
 
-/// Per group of `by`: the sum of each template cell and how many units reported it.
-type Sums = HashMap<String, (Vec<Option<f64>>, Vec<u32>)>;
+/// The sum of each template cell and how many units reported it.
+type Sum = (Vec<Option<f64>>, Vec<u32>);
 
-fn sum_by(records: &DataFrame, by: &str, template: &Template) -> PolarsResult<Sums> {
-    let (groups, group_of) = keys(records, by)?;
+/// Each district's sums and the city's, in one pass over the records (the
+/// records are all of one city).
+fn sums(
+    records: &DataFrame,
+    (districts, district_of): &Keys,
+    template: &Template,
+) -> PolarsResult<(HashMap<String, Sum>, Sum)> {
     let (codes, code_of) = keys(records, "code")?;
     let cell_of: Vec<Option<usize>> = codes.iter().map(|c| template.position(c)).collect();
     let cells = template.cells().len();
-    let mut sums = vec![(vec![None; cells], vec![0u32; cells]); groups.len()];
+    let empty = || (vec![None; cells], vec![0u32; cells]);
+    let mut by_district = vec![empty(); districts.len()];
+    let mut city = empty();
     let values = records.column("rollup_value")?.f64()?;
-    for ((value, g), c) in values.iter().zip(&group_of).zip(&code_of) {
+    for ((value, d), c) in values.iter().zip(district_of).zip(&code_of) {
         let (Some(v), Some(cell)) = (value, cell_of[*c as usize]) else {
             continue;
         };
-        let (sum, reporting) = &mut sums[*g as usize];
-        sum[cell] = Some(sum[cell].unwrap_or(0.0) + v);
-        reporting[cell] += 1;
+        for (sum, reporting) in [&mut by_district[*d as usize], &mut city] {
+            sum[cell] = Some(sum[cell].unwrap_or(0.0) + v);
+            reporting[cell] += 1;
+        }
     }
-    Ok(groups.into_iter().zip(sums).collect())
+    Ok((districts.iter().cloned().zip(by_district).collect(), city))
 }
+
+/// The distinct texts of a column, and each record's index among them.
+type Keys = (Vec<String>, Vec<u32>);
 
 /// The distinct texts of a column of the records, and for each record the
 /// index of its text among them (a blank counts as `""`).
-fn keys(records: &DataFrame, name: &str) -> PolarsResult<(Vec<String>, Vec<u32>)> {
+fn keys(records: &DataFrame, name: &str) -> PolarsResult<Keys> {
     let column = records.column(name)?;
     let mut names: Vec<String> = Vec::new();
     let mut index: HashMap<String, u32> = HashMap::new();
@@ -129,23 +137,30 @@ fn keys(records: &DataFrame, name: &str) -> PolarsResult<(Vec<String>, Vec<u32>)
             let cats = column.cat32()?;
             let mapping = cats.get_mapping();
             let mut by_cat: Vec<Option<u32>> = vec![None; mapping.num_cats_upper_bound() + 1];
-            cats.physical()
-                .iter()
-                .map(|cat| {
-                    let slot = cat.map_or(by_cat.len() - 1, |c| c as usize);
-                    match by_cat.get(slot).copied().flatten() {
-                        Some(i) => i,
-                        None => {
-                            let text = cat.and_then(|c| mapping.cat_to_str(c)).unwrap_or("");
-                            let i = id(text);
-                            if let Some(s) = by_cat.get_mut(slot) {
-                                *s = Some(i);
-                            }
-                            i
+            let mut group = |cat: Option<u32>| {
+                let slot = cat.map_or(by_cat.len() - 1, |c| c as usize);
+                match by_cat.get(slot).copied().flatten() {
+                    Some(i) => i,
+                    None => {
+                        let text = cat.and_then(|c| mapping.cat_to_str(c)).unwrap_or("");
+                        let i = id(text);
+                        if let Some(s) = by_cat.get_mut(slot) {
+                            *s = Some(i);
                         }
+                        i
                     }
-                })
-                .collect()
+                }
+            };
+            let physical = cats.physical();
+            // The records' keys are never blank: skip the validity checks.
+            if physical.null_count() == 0 {
+                physical
+                    .into_no_null_iter()
+                    .map(|c| group(Some(c)))
+                    .collect()
+            } else {
+                physical.iter().map(group).collect()
+            }
         }
         _ => {
             let text = column.cast(&DataType::String)?;
@@ -156,12 +171,20 @@ fn keys(records: &DataFrame, name: &str) -> PolarsResult<(Vec<String>, Vec<u32>)
 }
 
 /// The townships of each district, in the order of the records.
-fn units_by_district(records: &DataFrame) -> PolarsResult<HashMap<String, Vec<String>>> {
-    let (districts, district_of) = keys(records, "district")?;
+fn units_by_district(
+    records: &DataFrame,
+    (districts, district_of): &Keys,
+) -> PolarsResult<HashMap<String, Vec<String>>> {
     let (townships, township_of) = keys(records, "township")?;
     let mut seen = HashSet::new();
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    let mut last = None;
     for (&d, &t) in district_of.iter().zip(&township_of) {
+        // A unit's records come together: look each unit up once.
+        if last == Some((d, t)) {
+            continue;
+        }
+        last = Some((d, t));
         if seen.insert((d, t)) {
             out.entry(districts[d as usize].clone())
                 .or_default()
