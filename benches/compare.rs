@@ -1,6 +1,10 @@
-//! The end-to-end comparison: `gongkai run` against the bare calamine read of
-//! the same files, on all cores and on one, and against the Python peers a
-//! user would write instead (benches/peers/).
+//! The end-to-end comparison: `gongkai check` and `gongkai run` against the
+//! bare calamine read of the same files, on all cores (and `run` on one), and
+//! against the Python peers a user would write instead (benches/peers/).
+//!
+//! The bare read, `check` and `run` take turns (bare, check, run, bare, …)
+//! and each ratio is the median of the ratios of one turn, so a machine whose
+//! speed drifts during the bench moves all three together.
 //!
 //! ```sh
 //! cargo bench --bench compare
@@ -8,7 +12,7 @@
 //!
 //! - `GONGKAI_BENCH_FORMS` (default 40000): forms of the big year, made once
 //!   by `gongkai demo` (seed 1) under target/bench-data/ and kept;
-//! - `GONGKAI_BENCH_REPS` (default 3): timed runs after one warm-up; the
+//! - `GONGKAI_BENCH_REPS` (default 3): timed turns after one warm-up; the
 //!   median is reported;
 //! - `GONGKAI_BENCH_PEER_FORMS` (default 2000): forms of the smaller year the
 //!   peers run on (they are slow), `0` to skip them. The peers' packages are
@@ -187,6 +191,19 @@ fn mib(bytes: u64) -> String {
     format!("{} MiB", bytes / (1024 * 1024))
 }
 
+/// One `gongkai check` over the year in `dir` on `threads` threads: its
+/// time and peak memory.
+fn check(dir: &Path, threads: usize) -> (Duration, u64) {
+    measure(
+        Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .arg("check")
+            .arg(dir)
+            .arg("--hierarchy")
+            .arg(dir.join("hierarchy.csv"))
+            .args(["--no-progress", "--jobs", &threads.to_string()]),
+    )
+}
+
 fn main() {
     if let Some(dir) = std::env::var_os(BARE_READ) {
         let threads = env_or("GONGKAI_BENCH_THREADS", 1);
@@ -204,31 +221,53 @@ fn main() {
         files(&dir).len()
     );
     let me = std::env::current_exe().expect("the bench's own path");
-    let (bare, bare_rss) = median(reps, || {
+    let bare = || {
         measure(
             Command::new(&me)
                 .env(BARE_READ, dir.join(form().1.to_string()))
                 .env("GONGKAI_BENCH_THREADS", cores.to_string()),
         )
-    });
+    };
+    let check_year = || check(&dir, cores);
     let mut phases = serde_json::Value::Null;
-    let (full, rss) = median(reps, || {
+    let mut run = || {
         let (time, rss, timings) = gongkai(&dir, cores, None);
         phases = timings;
         (time, rss)
-    });
+    };
+    // One warm-up of each, then turns.
+    let (_, _, _) = (bare(), check_year(), run());
+    let turns: Vec<[(Duration, u64); 3]> =
+        (0..reps).map(|_| [bare(), check_year(), run()]).collect();
+    let of = |i: usize| -> (Duration, u64) {
+        let mut times: Vec<Duration> = turns.iter().map(|t| t[i].0).collect();
+        times.sort();
+        let peak = turns.iter().map(|t| t[i].1).max().unwrap_or(0);
+        (times[times.len() / 2], peak)
+    };
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    let paired = |i: usize| {
+        let mut ratios: Vec<f64> = turns.iter().map(|t| ratio(t[i].0, t[0].0)).collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios[ratios.len() / 2]
+    };
+    let ((bare, bare_rss), (checked, check_rss), (full, rss)) = (of(0), of(1), of(2));
     let (single, rss1) = median(reps, || {
         let (time, rss, _) = gongkai(&dir, 1, None);
         (time, rss)
     });
-    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
     println!(
         "bare calamine read, {cores} threads   {bare:>9.2?}                        peak {}",
         mib(bare_rss)
     );
     println!(
+        "gongkai check, {cores} threads        {checked:>9.2?}  {:.2}x the bare read  peak {}",
+        paired(1),
+        mib(check_rss)
+    );
+    println!(
         "gongkai run, {cores} threads          {full:>9.2?}  {:.2}x the bare read  peak {}",
-        ratio(full, bare),
+        paired(2),
         mib(rss)
     );
     println!(
@@ -261,16 +300,7 @@ fn main() {
     });
     // The peers write one small table; `check` does the same work as they
     // do and more (read, match, check, records, sums) and writes nothing.
-    let (checked, _) = median(reps, || {
-        measure(
-            Command::new(env!("CARGO_BIN_EXE_gongkai"))
-                .arg("check")
-                .arg(&small)
-                .arg("--hierarchy")
-                .arg(small.join("hierarchy.csv"))
-                .args(["--no-progress", "--jobs", &cores.to_string()]),
-        )
-    });
+    let (checked, _) = median(reps, || check(&small, cores));
     println!("\n{peer_forms} forms, each peer once (after gongkai's runs warmed the file cache)");
     println!("gongkai run, {cores} threads          {ours:>9.2?}  (every output file)");
     println!("gongkai check, {cores} threads        {checked:>9.2?}  (no files written)");
