@@ -22,6 +22,7 @@ use gongkai::assign::{Submission, assign};
 use gongkai::discover::Found;
 use gongkai::normalize::{normalize_label, parse_text_value};
 use gongkai::reader::{Loaded, read_bytes};
+use gongkai::records::Columns;
 use gongkai::roster::Roster;
 use gongkai::template::Template;
 
@@ -187,20 +188,24 @@ fn value_parsing(bencher: Bencher) {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn records_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    bencher.bench(|| gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap());
+    bencher.bench(|| {
+        gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap()
+    });
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn rollup_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let records =
+        gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
     bencher.bench(|| gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap());
 }
 
 #[divan::bench(sample_count = 10)]
 fn write_one_return(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let records =
+        gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
     let (_, city) = gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("return.xlsx");
@@ -211,7 +216,8 @@ fn write_one_return(bencher: Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_records_csv_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let records =
+        gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.csv");
     bencher.bench_local(|| gongkai::write::tables::write_csv(&records, &path).unwrap());
@@ -220,7 +226,8 @@ fn write_records_csv_of_40000_units(bencher: Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_records_parquet_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let records =
+        gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.parquet");
     bencher.bench_local(|| gongkai::write::tables::write_parquet(&records, &path).unwrap());
@@ -229,7 +236,8 @@ fn write_records_parquet_of_40000_units(bencher: Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let records = gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let records =
+        gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
     let (districts, city) = gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap();
     let info = gongkai::summary::RunInfo {
         tool: "gongkai".into(),

@@ -24,12 +24,33 @@ type Builder<'a> = Box<dyn Fn() -> PolarsResult<Column> + Sync + 'a>;
 /// How a record's `read_as` names a row the form lacks.
 const MISSING: &str = "missing";
 
+/// Which of the records' columns a run builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    /// Every column: the records are written.
+    All,
+    /// Those the rollup reads ([`crate::rollup::COLUMNS`]): `gongkai check`
+    /// writes nothing, and the other columns were two thirds of its records
+    /// phase.
+    Rollup,
+}
+
+impl Columns {
+    fn wants(self, name: &str) -> bool {
+        match self {
+            Columns::All => true,
+            Columns::Rollup => crate::rollup::COLUMNS.contains(&name),
+        }
+    }
+}
+
 /// The records of every used submission, in submission order then cell order.
 pub fn build(
     subs: &[Submission],
     template: &Template,
     year: i32,
     city: &str,
+    columns: Columns,
 ) -> PolarsResult<DataFrame> {
     let used: Vec<(&Submission, &Form)> = subs
         .iter()
@@ -46,15 +67,23 @@ pub fn build(
     // Every column is a function of (unit, template cell): build them side by side.
     let used = &used;
     let of_unit = |name: &'static str, text: for<'x> fn(&'x Submission, &'x Form) -> &'x str| {
-        Box::new(move || by_unit(name, used.iter().map(|(s, f)| text(s, f)), per_row)) as Builder
+        let build = move || by_unit(name, used.iter().map(|(s, f)| text(s, f)), per_row);
+        (name, Box::new(build) as Builder)
     };
     let of_cell = |name: &'static str, text: for<'x> fn(&'x Template, usize) -> &'x str| {
         let cells = (0..per_row).map(move |i| text(template, i));
-        Box::new(move || by_row(name, cells.clone(), used.len())) as Builder
+        let build = move || by_row(name, cells.clone(), used.len());
+        (name, Box::new(build) as Builder)
     };
-    let builders: Vec<Builder> = vec![
-        Box::new(|| Ok(Column::new("year".into(), vec![year; height]))),
-        Box::new(|| by_unit("city", used.iter().map(|_| city), per_row)),
+    let builders: Vec<(&str, Builder)> = vec![
+        (
+            "year",
+            Box::new(|| Ok(Column::new("year".into(), vec![year; height]))),
+        ),
+        (
+            "city",
+            Box::new(|| by_unit("city", used.iter().map(|_| city), per_row)),
+        ),
         of_unit("district", |s, _| &s.district),
         of_unit("township", |s, _| &s.township),
         of_cell("template", |t, _| &t.id),
@@ -65,77 +94,96 @@ pub fn build(
         of_cell("label", |t, i| &t.row_of(i).label),
         of_cell("unit", |t, i| &t.cells()[i].unit),
         of_cell("kind", |t, i| t.row_of(i).kind.as_str()),
-        Box::new(|| {
-            let values = cells().map(|c| c.and_then(CellValue::value));
-            Ok(Float64Chunked::from_iter_options("value".into(), values).into_column())
-        }),
-        Box::new(|| {
-            let summed: Vec<Option<f64>> = used
-                .par_iter()
-                .flat_map_iter(|(sub, _)| rollup_values(template, &values_of(sub, template)))
-                .collect();
-            let summed =
-                Float64Chunked::from_iter_options("rollup_value".into(), summed.into_iter());
-            Ok(summed.into_column())
-        }),
-        Box::new(|| {
-            // Mostly a few numbers typed again and again: categorical, keyed
-            // without making each number's text.
-            let (names, ids) = distinct_by(cells(), |c| match c {
-                Some(c) => match c.typed() {
-                    Some(text) => Raw::Typed(text),
-                    None => Raw::Shown(c.value().map(f64::to_bits), c.read_as),
-                },
-                None => Raw::Shown(None, ReadAs::Blank),
-            });
-            let names: Vec<String> = names
-                .iter()
-                .map(|c| c.map(|c| c.raw().into_owned()).unwrap_or_default())
-                .collect();
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            category_column("raw", &names, ids.into_iter())
-        }),
-        Box::new(|| {
-            let names: Vec<&str> = ReadAs::ALL
-                .iter()
-                .map(|r| r.as_str())
-                .chain([MISSING])
-                .collect();
-            let missing = ReadAs::ALL.len() as u32;
-            let ids = cells().map(|c| c.map_or(missing, |c| c.read_as as u32));
-            category_column("read_as", &names, ids)
-        }),
+        (
+            "value",
+            Box::new(|| {
+                let values = cells().map(|c| c.and_then(CellValue::value));
+                Ok(Float64Chunked::from_iter_options("value".into(), values).into_column())
+            }),
+        ),
+        (
+            "rollup_value",
+            Box::new(|| {
+                let summed: Vec<Option<f64>> = used
+                    .par_iter()
+                    .flat_map_iter(|(sub, _)| rollup_values(template, &values_of(sub, template)))
+                    .collect();
+                let summed =
+                    Float64Chunked::from_iter_options("rollup_value".into(), summed.into_iter());
+                Ok(summed.into_column())
+            }),
+        ),
+        (
+            "raw",
+            Box::new(|| {
+                // Mostly a few numbers typed again and again: categorical, keyed
+                // without making each number's text.
+                let (names, ids) = distinct_by(cells(), |c| match c {
+                    Some(c) => match c.typed() {
+                        Some(text) => Raw::Typed(text),
+                        None => Raw::Shown(c.value().map(f64::to_bits), c.read_as),
+                    },
+                    None => Raw::Shown(None, ReadAs::Blank),
+                });
+                let names: Vec<String> = names
+                    .iter()
+                    .map(|c| c.map(|c| c.raw().into_owned()).unwrap_or_default())
+                    .collect();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                category_column("raw", &names, ids.into_iter())
+            }),
+        ),
+        (
+            "read_as",
+            Box::new(|| {
+                let names: Vec<&str> = ReadAs::ALL
+                    .iter()
+                    .map(|r| r.as_str())
+                    .chain([MISSING])
+                    .collect();
+                let missing = ReadAs::ALL.len() as u32;
+                let ids = cells().map(|c| c.map_or(missing, |c| c.read_as as u32));
+                category_column("read_as", &names, ids)
+            }),
+        ),
         of_unit("file", |s, _| &s.found.shown),
-        Box::new(|| {
-            // A sheet per table of each form, not per cell: the few names
-            // are told apart once per unit, then repeated for its cells.
-            let tables = template.tables().len();
-            let per_table = used
-                .iter()
-                .flat_map(|(_, form)| (0..tables).map(|t| form.sheets[t].as_str()));
-            let (names, ids) = distinct(per_table);
-            let table_of: Vec<usize> = template.cells().iter().map(|c| c.table).collect();
-            let ids = (0..used.len())
-                .flat_map(|u| table_of.iter().map(move |&t| (u, t)))
-                .map(|(u, t)| ids[u * tables + t]);
-            category_column("sheet", &names, ids)
-        }),
-        Box::new(|| {
-            // The same few hundred cells in every form of one layout.
-            let (names, ids) = distinct_by(cells(), |c| c.map(|c| (c.row, c.col())));
-            let names: Vec<String> = names
-                .iter()
-                .map(|c| c.map(CellValue::cell).unwrap_or_default())
-                .collect();
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            category_column("cell", &names, ids.into_iter())
-        }),
+        (
+            "sheet",
+            Box::new(|| {
+                // A sheet per table of each form, not per cell: the few names
+                // are told apart once per unit, then repeated for its cells.
+                let tables = template.tables().len();
+                let per_table = used
+                    .iter()
+                    .flat_map(|(_, form)| (0..tables).map(|t| form.sheets[t].as_str()));
+                let (names, ids) = distinct(per_table);
+                let table_of: Vec<usize> = template.cells().iter().map(|c| c.table).collect();
+                let ids = (0..used.len())
+                    .flat_map(|u| table_of.iter().map(move |&t| (u, t)))
+                    .map(|(u, t)| ids[u * tables + t]);
+                category_column("sheet", &names, ids)
+            }),
+        ),
+        (
+            "cell",
+            Box::new(|| {
+                // The same few hundred cells in every form of one layout.
+                let (names, ids) = distinct_by(cells(), |c| c.map(|c| (c.row, c.col())));
+                let names: Vec<String> = names
+                    .iter()
+                    .map(|c| c.map(CellValue::cell).unwrap_or_default())
+                    .collect();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                category_column("cell", &names, ids.into_iter())
+            }),
+        ),
     ];
-    let columns = builders
+    let built = builders
         .par_iter()
-        .map(|build| build())
+        .filter(|(name, _)| columns.wants(name))
+        .map(|(_, build)| build())
         .collect::<PolarsResult<Vec<Column>>>()?;
-    DataFrame::new(height, columns)
+    DataFrame::new(height, built)
 }
 
 /// A column whose value belongs to the unit: each unit's string, repeated

@@ -18,6 +18,9 @@ use polars::prelude::*;
 use crate::roster::Roster;
 use crate::template::Template;
 
+/// The records' columns the rollup reads.
+pub const COLUMNS: &[&str] = &["district", "township", "code", "rollup_value"];
+
 /// Which level a return sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -14,6 +14,7 @@ use crate::codes::Code;
 use crate::discover::{Found, Skip};
 use crate::plan::{Csv, Drafts, LastYear, Plan};
 use crate::reader::read_file;
+use crate::records::Columns;
 use crate::report::{Issue, Severity, sort_issues};
 use crate::rollup::{Return, rollup};
 use crate::summary::{
@@ -173,7 +174,13 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     timings.check_ms = clock.elapsed().as_millis();
 
     let clock = Instant::now();
-    let records = crate::records::build(&subs, &plan.template, plan.year, &plan.roster.city)?;
+    // A check writes no records: it builds only what the rollup reads.
+    let columns = match plan.out {
+        Some(_) => Columns::All,
+        None => Columns::Rollup,
+    };
+    let records =
+        crate::records::build(&subs, &plan.template, plan.year, &plan.roster.city, columns)?;
     timings.records_ms = clock.elapsed().as_millis();
     let clock = Instant::now();
     let (districts, city) = rollup(&records, &plan.template, &plan.roster)?;
