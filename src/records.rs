@@ -91,7 +91,6 @@ pub fn build(
         of_cell("table", |t, i| t.table_title(i)),
         of_cell("row", |t, i| &t.row_of(i).label),
         of_cell("column", |t, i| &t.column_of(i).label),
-        of_cell("label", |t, i| &t.row_of(i).label),
         of_cell("unit", |t, i| &t.cells()[i].unit),
         of_cell("kind", |t, i| t.row_of(i).kind.as_str()),
         (
