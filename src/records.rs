@@ -30,8 +30,8 @@ pub enum Columns {
     /// Every column: the records are written.
     All,
     /// Those the rollup reads ([`crate::rollup::COLUMNS`]): `gongkai check`
-    /// writes nothing, and the other columns were two thirds of its records
-    /// phase.
+    /// writes nothing, and the other columns were half its records phase
+    /// (69 → 32 ms at 4,000 national forms).
     Rollup,
 }
 

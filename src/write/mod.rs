@@ -60,9 +60,9 @@ pub fn stopped(path: &Path, panic: &str) -> WriteError {
 }
 
 /// A file as it was written: its size and SHA-256, taken from the bytes on
-/// their way to the file, so run.json can describe a 200 MB set without
-/// reading it back (reading it back was a tenth of a national run's write
-/// phase; BENCHMARKS.md).
+/// their way to the file, so run.json can describe a 250 MB set without
+/// reading it back. The hashing itself stays (on the writing thread); what
+/// goes is the second read of every output.
 #[derive(Debug, Clone)]
 pub struct Saved {
     pub bytes: u64,
