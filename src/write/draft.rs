@@ -7,19 +7,18 @@
 //! Laid out as Chinese government documents are (GB/T 9704): A4, margins
 //! 37/35/28/26 mm, title in 方正小标宋简体 二号, body in 仿宋 三号 at a fixed
 //! 28-point line, headings in 黑体 and 楷体, page numbers `— 1 —` at the foot.
-//! The fonts are named as Word, WPS and LibreOffice know them; a machine
+//! Each of these is a named style (报告标题, 一级标题, 二级标题, 报告正文,
+//! 表格文字, 页码), so the office restyles the whole draft in one place. The
+//! fonts are named as Word, WPS and LibreOffice know them; a machine
 //! without one substitutes its own. The three tables are the layout of the
 //! returns ([`super::layout`]); a part too wide for portrait gets a landscape
 //! section of its own.
 
+use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
-use docx_rs::{
-    AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum,
-    PageOrientationType, Paragraph, Run, RunFonts, Section, SpecialIndentType, Table, TableCell,
-    TableRow, VAlignType, VMergeType, WidthType,
-};
-
+use super::docx::{self, text};
 use super::layout::{self, Content, PartLayout, Reporting, Role};
 use super::{WriteError, atomic};
 use crate::rollup::{Level, Return};
@@ -29,18 +28,18 @@ use crate::template::draft::{Values, Written, number};
 /// A4 in twentieths of a point, and the margins of GB/T 9704 (37 mm top,
 /// 35 mm bottom, 28 mm left, 26 mm right).
 const A4: (u32, u32) = (11_906, 16_838);
-const MARGINS: (i32, i32, i32, i32) = (2_098, 1_984, 1_587, 1_474);
+const MARGINS: (u32, u32, u32, u32) = (2_098, 1_984, 1_587, 1_474);
 
 /// Sizes in half-points: 二号, 三号, 四号, 五号, 小五.
-const SIZE_TITLE: usize = 44;
-const SIZE_BODY: usize = 32;
-const SIZE_PAGE_NUMBER: usize = 28;
-const SIZE_TABLE: usize = 21;
-const SIZE_WIDE_TABLE: usize = 18;
+const SIZE_TITLE: u32 = 44;
+const SIZE_BODY: u32 = 32;
+const SIZE_PAGE_NUMBER: u32 = 28;
+const SIZE_TABLE: u32 = 21;
+const SIZE_WIDE_TABLE: u32 = 18;
 
 /// The fixed line of the body, 28 points, and two characters of indent.
-const LINE: i32 = 560;
-const INDENT: i32 = 640;
+const LINE: u32 = 560;
+const INDENT: u32 = 640;
 
 /// A part wider than this many columns is printed landscape.
 const PORTRAIT_COLUMNS: u16 = 6;
@@ -63,76 +62,192 @@ pub struct DraftContent<'a> {
 }
 
 pub fn write_draft(path: &Path, content: &DraftContent) -> Result<super::Saved, WriteError> {
-    let docx = document(content);
-    atomic(path, |w| {
-        // docx-rs writes into a seekable stream: build in memory, then write.
-        let mut buffer = std::io::Cursor::new(Vec::new());
-        docx.build().pack(&mut buffer).map_err(|e| WriteError::Io {
-            path: path.display().to_string(),
-            source: std::io::Error::other(e),
-        })?;
-        std::io::Write::write_all(w, buffer.get_ref()).map_err(|source| WriteError::Io {
-            path: path.display().to_string(),
-            source,
-        })
+    let io = |source| WriteError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let title = format!(
+        "{}{}年政府信息公开工作年度报告",
+        content.ret.name, content.year
+    );
+    let body = document(content, &title);
+    let bytes = docx::package(&docx::Document {
+        title: &title,
+        styles: &styles(),
+        body: &body,
+        footer: &footer(),
     })
+    .map_err(|e| io(std::io::Error::other(e)))?;
+    atomic(path, |w| std::io::Write::write_all(w, &bytes).map_err(io))
 }
 
-fn document(c: &DraftContent) -> Docx {
+/// The paragraph styles, by id.
+#[derive(Debug, Clone, Copy)]
+enum Style {
+    Title,
+    Heading,
+    Subheading,
+    Body,
+    Table,
+    WideTable,
+    PageNumber,
+}
+
+impl Style {
+    fn id(self) -> &'static str {
+        match self {
+            Style::Title => "ReportTitle",
+            Style::Heading => "ReportHeading",
+            Style::Subheading => "ReportSubheading",
+            Style::Body => "ReportBody",
+            Style::Table => "TableText",
+            Style::WideTable => "WideTableText",
+            Style::PageNumber => "PageNumber",
+        }
+    }
+}
+
+/// styles.xml's elements: the body's font and size as the default, and a
+/// style for each kind of paragraph.
+fn styles() -> String {
+    let mut s = format!(
+        "<w:docDefaults><w:rPrDefault><w:rPr>{}<w:lang w:eastAsia=\"zh-CN\"/></w:rPr></w:rPrDefault>\
+         <w:pPrDefault/></w:docDefaults>\
+         <w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/></w:style>",
+        font(BODY_FONT, SIZE_BODY)
+    );
+    let body = format!(
+        "<w:spacing w:line=\"{LINE}\" w:lineRule=\"exact\"/><w:ind w:firstLine=\"{INDENT}\"/>"
+    );
+    let styles = [
+        (
+            Style::Title,
+            "报告标题",
+            format!(
+                "<w:spacing w:after=\"{LINE}\" w:line=\"{}\" w:lineRule=\"exact\"/><w:jc w:val=\"center\"/>",
+                LINE * 3 / 2
+            ),
+            font(TITLE_FONT, SIZE_TITLE),
+        ),
+        (
+            Style::Heading,
+            "一级标题",
+            format!("<w:keepNext/>{body}"),
+            font(HEADING_FONT, SIZE_BODY),
+        ),
+        (
+            Style::Subheading,
+            "二级标题",
+            format!("<w:keepNext/>{body}"),
+            font(SUBHEADING_FONT, SIZE_BODY),
+        ),
+        (
+            Style::Body,
+            "报告正文",
+            format!("{body}<w:jc w:val=\"both\"/>"),
+            font(BODY_FONT, SIZE_BODY),
+        ),
+        (
+            Style::Table,
+            "表格文字",
+            String::new(),
+            font(TABLE_FONT, SIZE_TABLE),
+        ),
+        (
+            Style::WideTable,
+            "宽表文字",
+            String::new(),
+            font(TABLE_FONT, SIZE_WIDE_TABLE),
+        ),
+        (
+            Style::PageNumber,
+            "页码",
+            "<w:jc w:val=\"center\"/>".to_string(),
+            font(TABLE_FONT, SIZE_PAGE_NUMBER),
+        ),
+    ];
+    for (style, name, paragraph, run) in styles {
+        let _ = write!(
+            s,
+            "<w:style w:type=\"paragraph\" w:customStyle=\"1\" w:styleId=\"{}\"><w:name w:val=\"{name}\"/>\
+             <w:basedOn w:val=\"Normal\"/><w:qFormat/><w:pPr>{paragraph}</w:pPr><w:rPr>{run}</w:rPr></w:style>",
+            style.id()
+        );
+    }
+    s
+}
+
+/// A run's font and size.
+fn font(name: &str, size: u32) -> String {
+    format!(
+        "<w:rFonts w:ascii=\"{name}\" w:eastAsia=\"{name}\" w:hAnsi=\"{name}\" w:cs=\"{name}\"/>\
+         <w:sz w:val=\"{size}\"/><w:szCs w:val=\"{size}\"/>"
+    )
+}
+
+/// `— 1 —`: the page number as a field, between dashes.
+fn footer() -> String {
+    let mut f = String::new();
+    paragraph_start(&mut f, Style::PageNumber);
+    f.push_str(
+        "<w:r><w:t xml:space=\"preserve\">— </w:t></w:r>\
+         <w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>\
+         <w:r><w:instrText xml:space=\"preserve\"> PAGE </w:instrText></w:r>\
+         <w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>1</w:t></w:r>\
+         <w:r><w:fldChar w:fldCharType=\"end\"/></w:r>\
+         <w:r><w:t xml:space=\"preserve\"> —</w:t></w:r></w:p>",
+    );
+    f
+}
+
+/// The body of document.xml: the pages as sections, each closed by its
+/// page setup.
+fn document(c: &DraftContent, report_title: &str) -> String {
     let template = c.template;
     let values = Values {
         this: &c.ret.values,
         last: c.last,
     };
-    let mut body: Vec<Block> = vec![
-        para(title(&format!(
-            "{}{}年政府信息公开工作年度报告",
-            c.ret.name, c.year
-        ))),
-        para(body_text(&[Written::Text(source_line(c))])),
-        para(heading("一、总体情况")),
-    ];
+    let mut body = String::new();
+    paragraph(
+        &mut body,
+        Style::Title,
+        &[Written::Text(report_title.into())],
+    );
+    paragraph(&mut body, Style::Body, &[Written::Text(source_line(c))]);
+    heading(&mut body, Style::Heading, "一、总体情况", Break::None);
     for section in &template.draft().sections {
-        body.push(para(subheading(&section.heading)));
+        heading(&mut body, Style::Subheading, &section.heading, Break::None);
         let mut written = Vec::new();
         for s in &section.sentences {
             written.extend(s.write(template, &values));
         }
-        body.push(para(body_text(&written)));
+        paragraph(&mut body, Style::Body, &written);
     }
 
     let parts = layout::parts(template, Reporting::Hidden);
     // A one-part form (the 2018 form) is the report's 附表, after the text.
     let single = parts.len() == 1;
-    let tables: Vec<(Orientation, Vec<Block>)> = parts
-        .iter()
-        .map(|part| {
-            let orientation = if part.width > PORTRAIT_COLUMNS {
-                Orientation::Landscape
-            } else {
-                Orientation::Portrait
-            };
-            let title = if single {
-                format!("附表：{}", template.title)
-            } else {
-                part.title.to_string()
-            };
+    let tables = parts.iter().map(|part| {
+        let orientation = if part.width > PORTRAIT_COLUMNS {
+            Orientation::Landscape
+        } else {
+            Orientation::Portrait
+        };
+        let mut blocks = String::new();
+        if single {
             // An appendix starts on a page of its own.
-            let heading = if single {
-                heading(&title).page_break_before(true)
-            } else {
-                heading(&title)
-            };
-            let blocks = vec![
-                para(heading),
-                Block::Table(Box::new(table(part, &c.ret.values, orientation))),
-            ];
-            (orientation, blocks)
-        })
-        .collect();
+            let title = format!("附表：{}", template.title);
+            heading(&mut blocks, Style::Heading, &title, Break::PageBefore);
+        } else {
+            heading(&mut blocks, Style::Heading, part.title, Break::None);
+        }
+        table(&mut blocks, part, &c.ret.values, orientation);
+        (orientation, blocks)
+    });
     let closing = (Orientation::Portrait, closing(c, &values, single));
     let body = (Orientation::Portrait, body);
-    let order: Vec<(Orientation, Vec<Block>)> = if single {
+    let order: Vec<(Orientation, String)> = if single {
         [body, closing].into_iter().chain(tables).collect()
     } else {
         std::iter::once(body)
@@ -140,20 +255,34 @@ fn document(c: &DraftContent) -> Docx {
             .chain([closing])
             .collect()
     };
-    // Consecutive blocks of one orientation share a section.
-    let mut pages: Vec<(Orientation, Vec<Block>)> = Vec::new();
+    // Consecutive blocks of one orientation share a section; every section
+    // but the last is closed by a paragraph of its own, one point high so
+    // that it never spills onto a page of its own.
+    let mut pages: Vec<(Orientation, String)> = Vec::new();
     for (orientation, blocks) in order {
         match pages.last_mut() {
-            Some((o, b)) if *o == orientation => b.extend(blocks),
+            Some((o, b)) if *o == orientation => b.push_str(&blocks),
             _ => pages.push((orientation, blocks)),
         }
     }
-    assemble(pages)
+    let count = pages.len();
+    let mut xml = String::with_capacity(pages.iter().map(|(_, b)| b.len() + 400).sum());
+    for (n, (orientation, blocks)) in pages.into_iter().enumerate() {
+        xml.push_str(&blocks);
+        if n + 1 < count {
+            xml.push_str("<w:p><w:pPr><w:spacing w:line=\"20\" w:lineRule=\"exact\"/>");
+            section(&mut xml, orientation);
+            xml.push_str("</w:pPr></w:p>");
+        } else {
+            section(&mut xml, orientation);
+        }
+    }
+    xml
 }
 
 /// 五 and 六 (二 and 三 before a 附表): prompts, and what the format requires
 /// on 信息处理费.
-fn closing(c: &DraftContent, values: &Values, single: bool) -> Vec<Block> {
+fn closing(c: &DraftContent, values: &Values, single: bool) -> String {
     let (problems, other_matters) = if single {
         ("二、存在的主要问题及改进情况", "三、其他需要报告的事项")
     } else {
@@ -166,25 +295,18 @@ fn closing(c: &DraftContent, values: &Values, single: bool) -> Vec<Block> {
     other.push(Written::Prompt(
         "【待补充：落实上级年度政务公开工作要点、人大代表建议和政协提案办理结果公开等需要报告的其他事项】".into(),
     ));
-    vec![
-        para(heading(problems)),
-        para(body_text(&[Written::Prompt(
+    let mut xml = String::new();
+    heading(&mut xml, Style::Heading, problems, Break::None);
+    paragraph(
+        &mut xml,
+        Style::Body,
+        &[Written::Prompt(
             "【待补充：本年度政府信息公开工作存在的主要问题，以及上年度问题的改进情况】".into(),
-        )])),
-        para(heading(other_matters)),
-        para(body_text(&other)),
-    ]
-}
-
-/// What a section holds, in order. A docx-rs paragraph is large, so it
-/// is boxed as docx-rs itself boxes it.
-enum Block {
-    Paragraph(Box<Paragraph>),
-    Table(Box<Table>),
-}
-
-fn para(p: Paragraph) -> Block {
-    Block::Paragraph(Box::new(p))
+        )],
+    );
+    heading(&mut xml, Style::Heading, other_matters, Break::None);
+    paragraph(&mut xml, Style::Body, &other);
+    xml
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,52 +315,10 @@ enum Orientation {
     Landscape,
 }
 
-/// The pages as sections: every section but the last is a `Section`, the
-/// last is the document's own.
-fn assemble(pages: Vec<(Orientation, Vec<Block>)>) -> Docx {
-    let count = pages.len();
-    let mut docx = Docx::new()
-        .default_fonts(fonts(BODY_FONT))
-        .default_size(SIZE_BODY);
-    for (n, (orientation, blocks)) in pages.into_iter().enumerate() {
-        if n + 1 < count {
-            let mut section = Section::new()
-                .page_size(page_size(orientation))
-                .page_orient(orientation.into())
-                .page_margin(margins(orientation))
-                .footer(page_footer());
-            for block in blocks {
-                section = match block {
-                    Block::Paragraph(p) => section.add_paragraph(*p),
-                    Block::Table(t) => section.add_table(*t),
-                };
-            }
-            docx = docx.add_section(section);
-        } else {
-            let (w, h) = dimensions(orientation);
-            docx = docx
-                .page_size(w, h)
-                .page_orient(orientation.into())
-                .page_margin(margins(orientation))
-                .footer(page_footer());
-            for block in blocks {
-                docx = match block {
-                    Block::Paragraph(p) => docx.add_paragraph(*p),
-                    Block::Table(t) => docx.add_table(*t),
-                };
-            }
-        }
-    }
-    docx
-}
-
-impl From<Orientation> for PageOrientationType {
-    fn from(o: Orientation) -> PageOrientationType {
-        match o {
-            Orientation::Portrait => PageOrientationType::Portrait,
-            Orientation::Landscape => PageOrientationType::Landscape,
-        }
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Break {
+    None,
+    PageBefore,
 }
 
 fn dimensions(orientation: Orientation) -> (u32, u32) {
@@ -248,112 +328,78 @@ fn dimensions(orientation: Orientation) -> (u32, u32) {
     }
 }
 
-fn page_size(orientation: Orientation) -> docx_rs::PageSize {
+/// A section's page: its size, its margins as printed (a landscape page
+/// is the portrait one turned, so its top is the portrait's left) and the
+/// page-number footer.
+fn section(xml: &mut String, orientation: Orientation) {
     let (w, h) = dimensions(orientation);
-    docx_rs::PageSize::new()
-        .size(w, h)
-        .orient(orientation.into())
-}
-
-/// The margins of the page as printed: a landscape page is the portrait one
-/// turned, so its top is the portrait's left.
-fn margins(orientation: Orientation) -> PageMargin {
-    let (top, bottom, left, right) = MARGINS;
-    let m = PageMargin::new().header(851).footer(992).gutter(0);
-    match orientation {
-        Orientation::Portrait => m.top(top).bottom(bottom).left(left).right(right),
-        Orientation::Landscape => m.top(left).bottom(right).left(top).right(bottom),
-    }
+    let (top, bottom, left, right) = match orientation {
+        Orientation::Portrait => MARGINS,
+        Orientation::Landscape => (MARGINS.2, MARGINS.3, MARGINS.0, MARGINS.1),
+    };
+    let orient = match orientation {
+        Orientation::Portrait => "",
+        Orientation::Landscape => " w:orient=\"landscape\"",
+    };
+    let _ = write!(
+        xml,
+        "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"{}\"/>\
+         <w:pgSz w:w=\"{w}\" w:h=\"{h}\"{orient}/>\
+         <w:pgMar w:top=\"{top}\" w:right=\"{right}\" w:bottom=\"{bottom}\" w:left=\"{left}\" \
+         w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/><w:cols w:space=\"425\"/></w:sectPr>",
+        docx::FOOTER
+    );
 }
 
 /// The width of the text on the page, in twentieths of a point.
-fn text_width(orientation: Orientation) -> usize {
+fn text_width(orientation: Orientation) -> u32 {
     let (w, _) = dimensions(orientation);
     let (top, bottom, left, right) = MARGINS;
     let used = match orientation {
         Orientation::Portrait => left + right,
         Orientation::Landscape => top + bottom,
     };
-    (w as i32 - used) as usize
+    w - used
 }
 
-fn page_footer() -> Footer {
-    let number = |text: &str| {
-        Run::new()
-            .add_text(text)
-            .fonts(fonts(TABLE_FONT))
-            .size(SIZE_PAGE_NUMBER)
-    };
-    Footer::new().add_paragraph(
-        Paragraph::new()
-            .align(AlignmentType::Center)
-            .add_run(number("— "))
-            .add_page_num(PageNum::new())
-            .add_run(number(" —"))
-            .fonts(fonts(TABLE_FONT))
-            .size(SIZE_PAGE_NUMBER),
-    )
+fn paragraph_start(xml: &mut String, style: Style) {
+    let _ = write!(
+        xml,
+        "<w:p><w:pPr><w:pStyle w:val=\"{}\"/></w:pPr>",
+        style.id()
+    );
 }
 
-fn fonts(name: &str) -> RunFonts {
-    RunFonts::new()
-        .east_asia(name)
-        .ascii(name)
-        .hi_ansi(name)
-        .cs(name)
-}
-
-fn run(text: &str, font: &str, size: usize) -> Run {
-    Run::new().add_text(text).fonts(fonts(font)).size(size)
-}
-
-fn title(text: &str) -> Paragraph {
-    Paragraph::new()
-        .align(AlignmentType::Center)
-        .line_spacing(
-            LineSpacing::new()
-                .line_rule(LineSpacingType::Exact)
-                .line(LINE * 3 / 2)
-                .after(LINE as u32),
-        )
-        .add_run(run(text, TITLE_FONT, SIZE_TITLE))
-}
-
-fn heading(text: &str) -> Paragraph {
-    Paragraph::new()
-        .indent(None, Some(SpecialIndentType::FirstLine(INDENT)), None, None)
-        .line_spacing(exact())
-        .keep_next(true)
-        .add_run(run(text, HEADING_FONT, SIZE_BODY))
-}
-
-fn subheading(text: &str) -> Paragraph {
-    Paragraph::new()
-        .indent(None, Some(SpecialIndentType::FirstLine(INDENT)), None, None)
-        .line_spacing(exact())
-        .keep_next(true)
-        .add_run(run(text, SUBHEADING_FONT, SIZE_BODY))
-}
-
-/// A body paragraph; prompts are highlighted for the office to replace.
-fn body_text(written: &[Written]) -> Paragraph {
-    let mut p = Paragraph::new()
-        .align(AlignmentType::Both)
-        .indent(None, Some(SpecialIndentType::FirstLine(INDENT)), None, None)
-        .line_spacing(exact());
-    for w in written {
-        p = p.add_run(match w {
-            Written::Text(t) => run(t, BODY_FONT, SIZE_BODY),
-            Written::Prompt(t) => run(t, BODY_FONT, SIZE_BODY).highlight("yellow"),
-        });
+fn heading(xml: &mut String, style: Style, title: &str, page: Break) {
+    xml.push_str("<w:p><w:pPr><w:pStyle w:val=\"");
+    xml.push_str(style.id());
+    xml.push_str("\"/>");
+    if page == Break::PageBefore {
+        xml.push_str("<w:pageBreakBefore/>");
     }
-    p
+    xml.push_str("</w:pPr>");
+    run(xml, title, "");
+    xml.push_str("</w:p>");
 }
 
-fn exact() -> LineSpacing {
-    LineSpacing::new()
-        .line_rule(LineSpacingType::Exact)
-        .line(LINE)
+/// A paragraph of text; prompts are highlighted for the office to replace.
+fn paragraph(xml: &mut String, style: Style, written: &[Written]) {
+    paragraph_start(xml, style);
+    for w in written {
+        match w {
+            Written::Text(t) => run(xml, t, ""),
+            Written::Prompt(t) => run(xml, t, "<w:rPr><w:highlight w:val=\"yellow\"/></w:rPr>"),
+        }
+    }
+    xml.push_str("</w:p>");
+}
+
+fn run(xml: &mut String, t: &str, properties: &str) {
+    xml.push_str("<w:r>");
+    xml.push_str(properties);
+    xml.push_str("<w:t xml:space=\"preserve\">");
+    text(xml, t);
+    xml.push_str("</w:t></w:r>");
 }
 
 /// Which units the figures are the sum of, and the period.
@@ -385,64 +431,77 @@ fn source_line(c: &DraftContent) -> String {
 
 /// A part of the form as a Word table: each placed cell once, with its
 /// spans; a cell under a vertical merge continues it.
-fn table(part: &PartLayout, values: &[Option<f64>], o: Orientation) -> Table {
-    let size = if o == Orientation::Landscape {
-        SIZE_WIDE_TABLE
-    } else {
-        SIZE_TABLE
+fn table(xml: &mut String, part: &PartLayout, values: &[Option<f64>], o: Orientation) {
+    let style = match o {
+        Orientation::Landscape => Style::WideTable,
+        Orientation::Portrait => Style::Table,
     };
     let widths = column_widths(part, o);
-    let mut starts = std::collections::HashMap::new();
+    let mut starts = HashMap::new();
+    // The merge a row continues in each column, by the row it ends on.
+    let mut covering = HashMap::new();
     for p in &part.cells {
         starts.insert((p.top, p.left), p);
+        for r in p.top + 1..=p.bottom {
+            covering.insert((r, p.left), p);
+        }
     }
-    let mut rows = Vec::new();
+    let border = "w:val=\"single\" w:sz=\"2\" w:space=\"0\" w:color=\"000000\"";
+    let _ = write!(
+        xml,
+        "<w:tbl><w:tblPr><w:tblW w:w=\"{}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/><w:tblBorders>\
+         <w:top {border}/><w:left {border}/><w:bottom {border}/><w:right {border}/>\
+         <w:insideH {border}/><w:insideV {border}/></w:tblBorders></w:tblPr><w:tblGrid>",
+        widths.iter().sum::<u32>()
+    );
+    for w in &widths {
+        let _ = write!(xml, "<w:gridCol w:w=\"{w}\"/>");
+    }
+    xml.push_str("</w:tblGrid>");
     for r in 0..part.rows {
-        let mut cells = Vec::new();
+        xml.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
         let mut c = 0u16;
         while c < part.width {
-            let covering = part
-                .cells
-                .iter()
-                .find(|p| p.top < r && r <= p.bottom && p.left == c);
-            let (cell, span) = if let Some(p) = starts.get(&(r, c)) {
-                let mut cell = placed(p, values, size);
-                if p.bottom > p.top {
-                    cell = cell.vertical_merge(VMergeType::Restart);
-                }
-                (cell, p.right - p.left + 1)
-            } else if let Some(p) = covering {
-                let cell = TableCell::new()
-                    .add_paragraph(Paragraph::new())
-                    .vertical_merge(VMergeType::Continue);
-                (cell, p.right - p.left + 1)
+            let (merge, span, start) = if let Some(p) = starts.get(&(r, c)) {
+                let merge = if p.bottom > p.top {
+                    "<w:vMerge w:val=\"restart\"/>"
+                } else {
+                    ""
+                };
+                (merge, p.right - p.left + 1, Some(*p))
+            } else if let Some(p) = covering.get(&(r, c)) {
+                ("<w:vMerge/>", p.right - p.left + 1, None)
             } else {
-                (TableCell::new().add_paragraph(Paragraph::new()), 1)
+                ("", 1, None)
             };
-            let width: usize = widths[c as usize..(c + span) as usize].iter().sum();
-            let mut cell = cell
-                .width(width, WidthType::Dxa)
-                .vertical_align(VAlignType::Center);
+            let width: u32 = widths[c as usize..(c + span) as usize].iter().sum();
+            let _ = write!(xml, "<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/>");
             if span > 1 {
-                cell = cell.grid_span(span as usize);
+                let _ = write!(xml, "<w:gridSpan w:val=\"{span}\"/>");
             }
-            cells.push(cell);
+            xml.push_str(merge);
+            xml.push_str("<w:vAlign w:val=\"center\"/></w:tcPr>");
+            match start {
+                Some(p) => placed(xml, p, values, style),
+                None => {
+                    paragraph_start(xml, style);
+                    xml.push_str("</w:p>");
+                }
+            }
+            xml.push_str("</w:tc>");
             c += span;
         }
-        rows.push(TableRow::new(cells).cant_split());
+        xml.push_str("</w:tr>");
     }
-    Table::new(rows)
-        .set_grid(widths.clone())
-        .width(widths.iter().sum(), WidthType::Dxa)
-        .align(docx_rs::TableAlignmentType::Center)
+    xml.push_str("</w:tbl>");
 }
 
 /// The label columns share what the value columns leave; a row group's
 /// column is narrow.
-fn column_widths(part: &PartLayout, o: Orientation) -> Vec<usize> {
+fn column_widths(part: &PartLayout, o: Orientation) -> Vec<u32> {
     let total = text_width(o);
-    let labels = part.labels as usize;
-    let values = part.width as usize - labels;
+    let labels = u32::from(part.labels);
+    let values = u32::from(part.width) - labels;
     let value = if labels == 0 {
         total / values.max(1)
     } else {
@@ -450,7 +509,7 @@ fn column_widths(part: &PartLayout, o: Orientation) -> Vec<usize> {
     };
     let group = 900;
     let label = total.saturating_sub(value * values + group * labels.saturating_sub(1));
-    (0..part.width as usize)
+    (0..u32::from(part.width))
         .map(|c| {
             if c + 1 < labels {
                 group
@@ -463,29 +522,133 @@ fn column_widths(part: &PartLayout, o: Orientation) -> Vec<usize> {
         .collect()
 }
 
-fn placed(p: &layout::Placed, values: &[Option<f64>], size: usize) -> TableCell {
-    let text = match &p.content {
-        Content::Text(t) => t.clone(),
-        Content::Cell(i) => values[*i].map(number).unwrap_or_default(),
-        Content::Reported(_) => String::new(),
+fn placed(xml: &mut String, p: &layout::Placed, values: &[Option<f64>], style: Style) {
+    let number_text;
+    let text_of: &str = match &p.content {
+        Content::Text(t) => t,
+        Content::Cell(i) => {
+            number_text = values[*i].map(number).unwrap_or_default();
+            &number_text
+        }
+        Content::Reported(_) => "",
     };
     let align = match p.role {
-        Role::Value(_) => AlignmentType::Right,
-        Role::Header | Role::Caption | Role::Group | Role::Unit => AlignmentType::Center,
-        _ => AlignmentType::Left,
+        Role::Value(_) => "right",
+        Role::Header | Role::Caption | Role::Group | Role::Unit => "center",
+        _ => "left",
     };
     let bold = matches!(p.role, Role::Header | Role::Caption | Role::Heading);
-    let mut paragraph = Paragraph::new().align(align);
-    for (n, line) in text.split('\n').enumerate() {
-        let mut r = Run::new().fonts(fonts(TABLE_FONT)).size(size);
-        if n > 0 {
-            r = r.add_break(docx_rs::BreakType::TextWrapping);
-        }
-        r = r.add_text(line);
+    let _ = write!(
+        xml,
+        "<w:p><w:pPr><w:pStyle w:val=\"{}\"/><w:jc w:val=\"{align}\"/></w:pPr>",
+        style.id()
+    );
+    for (n, line) in text_of.split('\n').enumerate() {
+        xml.push_str("<w:r>");
         if bold {
-            r = r.bold();
+            xml.push_str("<w:rPr><w:b/><w:bCs/></w:rPr>");
         }
-        paragraph = paragraph.add_run(r);
+        if n > 0 {
+            xml.push_str("<w:br/>");
+        }
+        xml.push_str("<w:t xml:space=\"preserve\">");
+        text(xml, line);
+        xml.push_str("</w:t></w:r>");
     }
-    TableCell::new().add_paragraph(paragraph)
+    xml.push_str("</w:p>");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::io::Read;
+
+    use quick_xml::events::Event;
+
+    use super::*;
+
+    /// Every part of the package, parsed; and the styles document.xml and
+    /// the footer name, against those styles.xml defines.
+    fn parts(bytes: &[u8]) -> (BTreeSet<String>, BTreeSet<String>, String) {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let (mut named, mut defined, mut text) = (BTreeSet::new(), BTreeSet::new(), String::new());
+        for i in 0..zip.len() {
+            let mut part = zip.by_index(i).unwrap();
+            let name = part.name().unwrap().into_owned();
+            let mut xml = String::new();
+            part.read_to_string(&mut xml).unwrap();
+            let mut reader = quick_xml::Reader::from_str(&xml);
+            let mut depth = 0i32;
+            loop {
+                let event = reader
+                    .read_event()
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                let attr = |e: &quick_xml::events::BytesStart, key: &str| {
+                    e.attributes()
+                        .flatten()
+                        .find(|a| a.key.local_name().as_ref() == key)
+                        .map(|a| a.value.to_string())
+                };
+                match &event {
+                    Event::Start(e) | Event::Empty(e) => {
+                        if matches!(event, Event::Start(_)) {
+                            depth += 1;
+                        }
+                        match e.name().as_ref() {
+                            "w:pStyle" => named.extend(attr(e, "val")),
+                            "w:style" => defined.extend(attr(e, "styleId")),
+                            _ => {}
+                        }
+                    }
+                    Event::End(_) => depth -= 1,
+                    Event::Text(t) if name == "word/document.xml" => {
+                        text.push_str(&t.xml10_content())
+                    }
+                    Event::GeneralRef(r) if name == "word/document.xml" => {
+                        text.push_str(quick_xml::escape::resolve_xml_entity(r.as_ref()).unwrap())
+                    }
+                    Event::Eof => break,
+                    _ => {}
+                }
+            }
+            assert_eq!(depth, 0, "{name} is closed");
+        }
+        (named, defined, text)
+    }
+
+    #[test]
+    fn every_part_of_a_draft_is_well_formed_and_every_style_it_names_is_defined() {
+        for name in ["nat2021", "nat2019", "lps2018"] {
+            let template = Template::load(name).unwrap();
+            let cells = template.cells().len();
+            let ret = Return {
+                level: Level::District,
+                // A name as a roster might carry it: markup and a stray control character.
+                name: "甲<乙>&丙\u{7}县".into(),
+                values: (0..cells).map(|i| Some(i as f64 / 4.0)).collect(),
+                reporting: vec![1; cells],
+                units: vec!["第1镇".into()],
+            };
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("draft.docx");
+            let content = DraftContent {
+                template: &template,
+                ret: &ret,
+                year: 2025,
+                last: None,
+                missing: &[],
+            };
+            write_draft(&path, &content).unwrap();
+            let (named, defined, text) = parts(&std::fs::read(&path).unwrap());
+            assert!(!named.is_empty(), "{name}");
+            assert!(
+                named.is_subset(&defined),
+                "{name}: {named:?} not in {defined:?}"
+            );
+            assert!(
+                text.contains("甲<乙>&丙县2025年政府信息公开工作年度报告"),
+                "{name}"
+            );
+        }
+    }
 }

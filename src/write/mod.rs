@@ -5,6 +5,7 @@
 //! Files are created as any new file is, under the user's umask, so
 //! colleagues on a shared folder can open them.
 
+pub mod docx;
 pub mod draft;
 pub mod form;
 pub mod layout;
