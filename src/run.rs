@@ -520,12 +520,8 @@ fn write(
             last_year,
             past: &past,
         };
-        crate::panics::guarded(|| workbook::write_analysis(&analysis, &analyst)).unwrap_or_else(
-            |panic| {
-                let message = crate::panics::panic_message(&panic);
-                Err(crate::write::stopped(&analysis, &message))
-            },
-        )
+        crate::panics::guarded(|| workbook::write_analysis(&analysis, &analyst))
+            .unwrap_or_else(stopped_by(&analysis))
     };
     let forms = || {
         returns
@@ -570,10 +566,7 @@ fn write(
         let parquet_thread = scope.spawn(|| tables::write_parquet(records, &parquet));
         let (written, (csv_saved, returned)) =
             rayon::join(analyst, || rayon::join(csv_written, forms));
-        let parquet_saved = parquet_thread.join().unwrap_or_else(|panic| {
-            let message = crate::panics::panic_message(&panic);
-            Err(crate::write::stopped(&parquet, &message))
-        });
+        let parquet_saved = parquet_thread.join().unwrap_or_else(stopped_by(&parquet));
         (written, csv_saved, returned, parquet_saved)
     });
     let mut outputs = vec![(analysis, written?)];
@@ -584,6 +577,16 @@ fn write(
     outputs.extend(csv.zip(csv_saved?));
     outputs.push((parquet, parquet_saved?));
     Ok(outputs)
+}
+
+/// A writer that panicked, as the error of the file it was writing.
+fn stopped_by(
+    path: &Path,
+) -> impl FnOnce(Box<dyn std::any::Any + Send>) -> Result<Saved, WriteError> + '_ {
+    move |panic| {
+        let message = crate::panics::panic_message(&panic);
+        Err(crate::write::stopped(path, &message))
+    }
 }
 
 /// Each staged output as run.json lists it: where it will be, its size

@@ -188,7 +188,7 @@ fn font(name: &str, size: u32) -> String {
 /// `— 1 —`: the page number as a field, between dashes.
 fn footer() -> String {
     let mut f = String::new();
-    paragraph_start(&mut f, Style::PageNumber);
+    paragraph_start(&mut f, Style::PageNumber, "");
     f.push_str(
         "<w:r><w:t xml:space=\"preserve\">— </w:t></w:r>\
          <w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>\
@@ -362,29 +362,29 @@ fn text_width(orientation: Orientation) -> u32 {
     w - used
 }
 
-fn paragraph_start(xml: &mut String, style: Style) {
-    let _ = write!(
-        xml,
-        "<w:p><w:pPr><w:pStyle w:val=\"{}\"/></w:pPr>",
-        style.id()
-    );
-}
-
-fn heading(xml: &mut String, style: Style, title: &str, page: Break) {
+/// Opens a paragraph of `style`, with `properties` of its own after the
+/// style (a page break, an alignment).
+fn paragraph_start(xml: &mut String, style: Style, properties: &str) {
     xml.push_str("<w:p><w:pPr><w:pStyle w:val=\"");
     xml.push_str(style.id());
     xml.push_str("\"/>");
-    if page == Break::PageBefore {
-        xml.push_str("<w:pageBreakBefore/>");
-    }
+    xml.push_str(properties);
     xml.push_str("</w:pPr>");
+}
+
+fn heading(xml: &mut String, style: Style, title: &str, page: Break) {
+    let properties = match page {
+        Break::None => "",
+        Break::PageBefore => "<w:pageBreakBefore/>",
+    };
+    paragraph_start(xml, style, properties);
     run(xml, title, "");
     xml.push_str("</w:p>");
 }
 
 /// A paragraph of text; prompts are highlighted for the office to replace.
 fn paragraph(xml: &mut String, style: Style, written: &[Written]) {
-    paragraph_start(xml, style);
+    paragraph_start(xml, style, "");
     for w in written {
         match w {
             Written::Text(t) => run(xml, t, ""),
@@ -438,7 +438,7 @@ fn table(xml: &mut String, part: &PartLayout, values: &[Option<f64>], o: Orienta
     };
     let widths = column_widths(part, o);
     let mut starts = HashMap::new();
-    // The merge a row continues in each column, by the row it ends on.
+    // The vertical merge that covers each (row, column) below its first row.
     let mut covering = HashMap::new();
     for p in &part.cells {
         starts.insert((p.top, p.left), p);
@@ -484,7 +484,7 @@ fn table(xml: &mut String, part: &PartLayout, values: &[Option<f64>], o: Orienta
             match start {
                 Some(p) => placed(xml, p, values, style),
                 None => {
-                    paragraph_start(xml, style);
+                    paragraph_start(xml, style, "");
                     xml.push_str("</w:p>");
                 }
             }
@@ -533,27 +533,20 @@ fn placed(xml: &mut String, p: &layout::Placed, values: &[Option<f64>], style: S
         Content::Reported(_) => "",
     };
     let align = match p.role {
-        Role::Value(_) => "right",
-        Role::Header | Role::Caption | Role::Group | Role::Unit => "center",
-        _ => "left",
+        Role::Value(_) => "<w:jc w:val=\"right\"/>",
+        Role::Header | Role::Caption | Role::Group | Role::Unit => "<w:jc w:val=\"center\"/>",
+        _ => "<w:jc w:val=\"left\"/>",
     };
-    let bold = matches!(p.role, Role::Header | Role::Caption | Role::Heading);
-    let _ = write!(
-        xml,
-        "<w:p><w:pPr><w:pStyle w:val=\"{}\"/><w:jc w:val=\"{align}\"/></w:pPr>",
-        style.id()
-    );
+    let bold = match p.role {
+        Role::Header | Role::Caption | Role::Heading => "<w:rPr><w:b/><w:bCs/></w:rPr>",
+        _ => "",
+    };
+    paragraph_start(xml, style, align);
     for (n, line) in text_of.split('\n').enumerate() {
-        xml.push_str("<w:r>");
-        if bold {
-            xml.push_str("<w:rPr><w:b/><w:bCs/></w:rPr>");
-        }
         if n > 0 {
-            xml.push_str("<w:br/>");
+            xml.push_str("<w:r><w:br/></w:r>");
         }
-        xml.push_str("<w:t xml:space=\"preserve\">");
-        text(xml, line);
-        xml.push_str("</w:t></w:r>");
+        run(xml, line, bold);
     }
     xml.push_str("</w:p>");
 }
