@@ -71,8 +71,15 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
     }
     let head = &bytes[..bytes.len().min(SCAN)];
     let tail = &bytes[bytes.len().saturating_sub(SCAN)..];
-    let has = |needle: &[u8]| contains(head, needle) || contains(tail, needle);
+    // A small file is its own head and tail: searched once, not twice.
+    let ends =
+        |needle: &[u8]| contains(head, needle) || (bytes.len() > SCAN && contains(tail, needle));
     if bytes.starts_with(ZIP) {
+        // A zip lists its parts in its directory: a few hundred bytes to
+        // search instead of the whole file, and never a match by chance in
+        // compressed data.
+        let directory = zip_directory(bytes);
+        let has = |needle: &[u8]| directory.map_or_else(|| ends(needle), |d| contains(d, needle));
         // ODS stores its `mimetype` entry first and uncompressed.
         if contains(&head[..head.len().min(256)], b"opendocument.spreadsheet") {
             return Sniffed::Readable(Format::Ods);
@@ -94,6 +101,7 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         }
         return Sniffed::Other("压缩包(zip)");
     }
+    let has = ends;
     if bytes.starts_with(CFB) {
         if has(&utf16(b"EncryptedPackage")) {
             return Sniffed::Encrypted;
@@ -175,6 +183,22 @@ pub fn is_submission_extension(ext: &str) -> bool {
         )
 }
 
+/// A zip's central directory, where it names every part, found from the end
+/// record; `None` when the end record is missing or does not point at a
+/// directory (a truncated file, a zip64, data prepended to the zip), and
+/// the file is then searched at both ends.
+fn zip_directory(bytes: &[u8]) -> Option<&[u8]> {
+    // The end record is 22 bytes, followed by a comment of at most 65,535.
+    let from = bytes.len().saturating_sub(22 + usize::from(u16::MAX));
+    let at = from + memchr::memmem::rfind(&bytes[from..], b"PK\x05\x06")?;
+    let record = bytes.get(at..at + 22)?;
+    let le32 =
+        |i: usize| u32::from_le_bytes([record[i], record[i + 1], record[i + 2], record[i + 3]]);
+    let (size, offset) = (le32(12) as usize, le32(16) as usize);
+    let directory = bytes.get(offset..offset.checked_add(size)?)?;
+    directory.starts_with(b"PK\x01\x02").then_some(directory)
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(haystack, needle).is_some()
 }
@@ -220,5 +244,37 @@ mod tests {
         encrypted.extend(utf16(b"EncryptedPackage"));
         assert_eq!(sniff(&encrypted), Sniffed::Encrypted);
         assert_eq!(sniff(b"a,b\n1,2"), Sniffed::Other("文本文件(如 CSV)"));
+    }
+
+    /// A zip of the named parts, each holding `content`, stored uncompressed
+    /// so the content's bytes are in the file as they are.
+    fn zip_of(parts: &[&str], content: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for part in parts {
+            zip.start_file(*part, stored).unwrap();
+            zip.write_all(content).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_zip_is_told_by_the_parts_its_directory_names_not_by_its_contents() {
+        // A workbook whose cells quote a Word part's name is still a workbook.
+        let workbook = zip_of(
+            &["[Content_Types].xml", "xl/workbook.xml"],
+            b"see word/document.xml and xl/workbook.bin",
+        );
+        assert_eq!(sniff(&workbook), Sniffed::Readable(Format::Xlsx));
+        let report = zip_of(&["[Content_Types].xml", "word/document.xml"], b"<w/>");
+        assert_eq!(sniff(&report), Sniffed::Readable(Format::Docx));
+        let binary = zip_of(&["xl/workbook.bin"], b"");
+        assert_eq!(sniff(&binary), Sniffed::Readable(Format::Xlsb));
+        // Cut off before its directory, a zip is searched at both ends.
+        let plain = zip_of(&["[Content_Types].xml", "xl/workbook.xml"], b"<workbook/>");
+        let truncated = &plain[..plain.len() - 30];
+        assert_eq!(sniff(truncated), Sniffed::Readable(Format::Xlsx));
     }
 }
