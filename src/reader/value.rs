@@ -13,7 +13,9 @@ use crate::report::Severity;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
     pub value: Option<f64>,
-    /// The cell as typed (a number cell shows its number, a formula `=…`).
+    /// The cell as typed (a formula `=…`). Empty for a number cell that
+    /// shows its number: [`super::CellValue::raw`] writes it when asked,
+    /// so the 800,000 number cells of a year are not formatted to be dropped.
     pub raw: String,
     pub read_as: ReadAs,
     /// What the report should say about the cell: severity, code and what
@@ -29,6 +31,14 @@ impl Reading {
             read_as,
             note: None,
         }
+    }
+
+    /// A number cell: its text is kept only when it is not the number
+    /// written again (a whole number too long to show as one).
+    fn number(value: f64, text: impl FnOnce() -> String) -> Reading {
+        let shown = value.abs() < WRITTEN_WHOLE_BELOW;
+        let raw = if shown { String::new() } else { text() };
+        Reading::new(Some(value), raw, ReadAs::Number)
     }
 
     fn noted(mut self, severity: Severity, code: Code, text: String) -> Reading {
@@ -61,8 +71,8 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
             },
             None => Reading::new(None, String::new(), ReadAs::Blank),
         },
-        Data::Int(i) => Reading::new(Some(*i as f64), i.to_string(), ReadAs::Number),
-        Data::Float(f) if f.is_finite() => Reading::new(Some(*f), fmt_num(*f), ReadAs::Number),
+        Data::Int(i) => Reading::number(*i as f64, || i.to_string()),
+        Data::Float(f) if f.is_finite() => Reading::number(*f, || fmt_num(*f)),
         Data::String(s) => {
             let (value, read_as) = parse_text_value(s);
             let reading = Reading::new(value, s.clone(), read_as);
