@@ -230,8 +230,11 @@ fn main() {
     };
     let check_year = || check(&dir, cores);
     let mut phases = serde_json::Value::Null;
+    // Each run's read phase (ms), beside the bare read of its own turn.
+    let mut reads: Vec<f64> = Vec::new();
     let mut run = || {
         let (time, rss, timings) = gongkai(&dir, cores, None);
+        reads.push(timings["read_ms"].as_f64().unwrap_or(f64::NAN));
         phases = timings;
         (time, rss)
     };
@@ -239,6 +242,7 @@ fn main() {
     let (_, _, _) = (bare(), check_year(), run());
     let turns: Vec<[(Duration, u64); 3]> =
         (0..reps).map(|_| [bare(), check_year(), run()]).collect();
+    let reads = &reads[1..];
     let of = |i: usize| -> (Duration, u64) {
         let mut times: Vec<Duration> = turns.iter().map(|t| t[i].0).collect();
         times.sort();
@@ -252,6 +256,13 @@ fn main() {
         ratios[ratios.len() / 2]
     };
     let ((bare, bare_rss), (checked, check_rss), (full, rss)) = (of(0), of(1), of(2));
+    let read_phase = {
+        let mut ratios: Vec<f64> = (turns.iter().zip(reads))
+            .map(|(t, ms)| ms / 1000.0 / t[0].0.as_secs_f64())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios[ratios.len() / 2]
+    };
     let (single, rss1) = median(reps, || {
         let (time, rss, _) = gongkai(&dir, 1, None);
         (time, rss)
@@ -270,6 +281,7 @@ fn main() {
         paired(2),
         mib(rss)
     );
+    println!("  its read phase                          {read_phase:.2}x the bare read");
     println!(
         "gongkai run, 1 thread           {single:>9.2?}  {cores} threads {:.2}x faster  peak {}",
         ratio(single, full),

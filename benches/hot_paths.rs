@@ -5,7 +5,7 @@
 //! ```
 //!
 //! - one form: open, locate and parse a generated form held in memory, and
-//!   the same form read bare by calamine;
+//!   the same form read bare by calamine; one form of the national tables;
 //! - label matching: a form's labels as clerks' sheets have them, normalized
 //!   and looked up in the template;
 //! - value parsing: the texts clerks type in number cells;
@@ -35,9 +35,12 @@ fn main() {
 static TEMPLATE: LazyLock<Template> = LazyLock::new(|| Template::load("lps2018").unwrap());
 
 /// A few generated forms, as bytes.
-static FORMS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
+static FORMS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| generated(&TEMPLATE, 20, 2018));
+
+/// `count` forms of `template` for `year`, generated as a township makes them.
+fn generated(template: &Template, count: usize, year: i32) -> Vec<Vec<u8>> {
     let dir = tempfile::tempdir().unwrap();
-    let year = gongkai::demo::generate(&TEMPLATE, 20, dir.path(), 1, 2018).unwrap();
+    let year = gongkai::demo::generate(template, count, dir.path(), 1, year).unwrap();
     let mut forms = Vec::new();
     for district in std::fs::read_dir(year).unwrap().flatten() {
         for file in std::fs::read_dir(district.path()).unwrap().flatten() {
@@ -45,7 +48,7 @@ static FORMS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
         }
     }
     forms
-});
+}
 
 /// 40,000 units, each with one of the generated forms, assigned to a roster.
 static YEAR: LazyLock<(Roster, Vec<Submission>)> = LazyLock::new(|| {
@@ -90,15 +93,34 @@ fn one_form(bencher: Bencher) {
 /// The same form read bare by calamine, for comparison with `one_form`.
 #[divan::bench]
 fn one_form_bare_calamine(bencher: Bencher) {
-    use calamine::Reader;
     let bytes = &FORMS[0];
-    bencher.bench(|| {
-        let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
-        wb.worksheets().len()
-    });
+    bencher.bench(|| bare_read(bytes));
+}
+
+/// Every sheet of a workbook in memory, read by calamine and nothing else.
+fn bare_read(bytes: &[u8]) -> usize {
+    use calamine::Reader;
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    wb.worksheets().len()
 }
 
 static NAT2021: LazyLock<Template> = LazyLock::new(|| Template::load("nat2021").unwrap());
+
+/// One township's three national tables (about 200 value cells, against the
+/// 2018 form's 86): open, locate and parse, beside the bare calamine read.
+#[divan::bench]
+fn one_national_form(bencher: Bencher) {
+    let bytes = &NATIONAL_FORMS[0];
+    bencher.bench(|| read_bytes(bytes.clone(), "xlsx", &NAT2021).unwrap());
+}
+
+#[divan::bench]
+fn one_national_form_bare_calamine(bencher: Bencher) {
+    let bytes = &NATIONAL_FORMS[0];
+    bencher.bench(|| bare_read(bytes));
+}
+
+static NATIONAL_FORMS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| generated(&NAT2021, 5, 2025));
 
 fn document(name: &str) -> Vec<u8> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/documents");
