@@ -44,12 +44,12 @@ pub fn check(sub: &Submission, template: &Template) -> Vec<Issue> {
         match &rule.check {
             Check::Sum { left, right } | Check::AtMost { left, right } => {
                 let Some(l) = values[*left] else { continue };
-                let given: Vec<f64> = right.iter().filter_map(|&c| values[c]).collect();
-                let sum: f64 = given.iter().sum();
+                let given = sum_given(&values, right);
+                let sum = given.unwrap_or(0.0);
                 let broken = match rule.check {
                     // Blank parts add up to nothing: a total over them is wrong.
                     Check::Sum { .. } => (l - sum).abs() > EPSILON,
-                    _ => !given.is_empty() && l > sum + EPSILON,
+                    _ => given.is_some() && l > sum + EPSILON,
                 };
                 if broken {
                     let vars = [
@@ -213,10 +213,21 @@ pub fn rollup_values(template: &Template, reported: &[Option<f64>]) -> Vec<Optio
         if !template.is_summed(*left) {
             continue;
         }
-        let parts: Vec<f64> = right.iter().filter_map(|&p| out[p]).collect();
-        out[*left] = (!parts.is_empty()).then(|| parts.iter().sum());
+        out[*left] = sum_given(&out, right);
     }
     out
+}
+
+/// The sum of those `cells` that hold a number, `None` when none does (blank
+/// parts add nothing). Added in place: every form runs every rule, and
+/// collecting the parts first cost an allocation each time.
+fn sum_given(values: &[Option<f64>], cells: &[usize]) -> Option<f64> {
+    // From -0.0, as `Iterator::sum` of floats starts, so a sum is the same
+    // number to the bit as before.
+    cells
+        .iter()
+        .filter_map(|&c| values[c])
+        .fold(None, |sum, v| Some(sum.unwrap_or(-0.0) + v))
 }
 
 #[cfg(test)]
