@@ -66,13 +66,15 @@ pub fn build(
 
     // Every column is a function of (unit, template cell): build them side by side.
     let used = &used;
+    let namespace = format!("gongkai records {year}");
+    let ns = namespace.as_str();
     let of_unit = |name: &'static str, text: for<'x> fn(&'x Submission, &'x Form) -> &'x str| {
-        let build = move || by_unit(name, used.iter().map(|(s, f)| text(s, f)), per_row);
+        let build = move || by_unit(ns, name, used.iter().map(|(s, f)| text(s, f)), per_row);
         (name, Box::new(build) as Builder)
     };
     let of_cell = |name: &'static str, text: for<'x> fn(&'x Template, usize) -> &'x str| {
         let cells = (0..per_row).map(move |i| text(template, i));
-        let build = move || by_row(name, cells.clone(), used.len());
+        let build = move || by_row(ns, name, cells.clone(), used.len());
         (name, Box::new(build) as Builder)
     };
     let builders: Vec<(&str, Builder)> = vec![
@@ -82,7 +84,7 @@ pub fn build(
         ),
         (
             "city",
-            Box::new(|| by_unit("city", used.iter().map(|_| city), per_row)),
+            Box::new(|| by_unit(ns, "city", used.iter().map(|_| city), per_row)),
         ),
         of_unit("district", |s, _| &s.district),
         of_unit("township", |s, _| &s.township),
@@ -96,8 +98,10 @@ pub fn build(
         (
             "value",
             Box::new(|| {
-                let values = cells().map(|c| c.and_then(CellValue::value));
-                Ok(Float64Chunked::from_iter_options("value".into(), values).into_column())
+                Ok(number_column(
+                    "value",
+                    cells().map(|c| c.and_then(CellValue::value)),
+                ))
             }),
         ),
         (
@@ -107,9 +111,7 @@ pub fn build(
                     .par_iter()
                     .flat_map_iter(|(sub, _)| rollup_values(template, &values_of(sub, template)))
                     .collect();
-                let summed =
-                    Float64Chunked::from_iter_options("rollup_value".into(), summed.into_iter());
-                Ok(summed.into_column())
+                Ok(number_column("rollup_value", summed.into_iter()))
             }),
         ),
         (
@@ -129,7 +131,7 @@ pub fn build(
                     .map(|c| c.map(|c| c.raw().into_owned()).unwrap_or_default())
                     .collect();
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                category_column("raw", &names, ids.into_iter())
+                category_column(ns, "raw", &names, ids.into_iter())
             }),
         ),
         (
@@ -142,7 +144,7 @@ pub fn build(
                     .collect();
                 let missing = ReadAs::ALL.len() as u32;
                 let ids = cells().map(|c| c.map_or(missing, |c| c.read_as as u32));
-                category_column("read_as", &names, ids)
+                category_column(ns, "read_as", &names, ids)
             }),
         ),
         of_unit("file", |s, _| &s.found.shown),
@@ -160,7 +162,7 @@ pub fn build(
                 let ids = (0..used.len())
                     .flat_map(|u| table_of.iter().map(move |&t| (u, t)))
                     .map(|(u, t)| ids[u * tables + t]);
-                category_column("sheet", &names, ids)
+                category_column(ns, "sheet", &names, ids)
             }),
         ),
         (
@@ -173,7 +175,7 @@ pub fn build(
                     .map(|c| c.map(CellValue::cell).unwrap_or_default())
                     .collect();
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                category_column("cell", &names, ids.into_iter())
+                category_column(ns, "cell", &names, ids.into_iter())
             }),
         ),
     ];
@@ -188,6 +190,7 @@ pub fn build(
 /// A column whose value belongs to the unit: each unit's string, repeated
 /// for each of its `per_row` rows.
 fn by_unit<'a>(
+    ns: &str,
     name: &str,
     units: impl Iterator<Item = &'a str>,
     per_row: usize,
@@ -196,19 +199,20 @@ fn by_unit<'a>(
     let repeated = ids
         .into_iter()
         .flat_map(|i| std::iter::repeat_n(i, per_row));
-    category_column(name, &names, repeated)
+    category_column(ns, name, &names, repeated)
 }
 
 /// A column whose value belongs to the template cell: the cells' strings,
 /// once per unit.
 fn by_row<'a>(
+    ns: &str,
     name: &str,
     rows: impl Iterator<Item = &'a str>,
     units: usize,
 ) -> PolarsResult<Column> {
     let (names, ids) = distinct(rows);
     let repeated = (0..units).flat_map(|_| ids.iter().copied());
-    category_column(name, &names, repeated)
+    category_column(ns, name, &names, repeated)
 }
 
 /// The distinct strings in the order they first appear, and the index of
@@ -246,15 +250,29 @@ fn distinct_by<T: Copy, K: std::hash::Hash + Eq>(
     (firsts, ids)
 }
 
+/// A column of numbers, null where `None` (a blank is not 0). Collected
+/// straight into an array: polars' `from_iter_options` appends through its
+/// builder one value at a time, which was a third of a check's records
+/// phase (perf, 3,979 national forms).
+fn number_column(name: &str, values: impl Iterator<Item = Option<f64>>) -> Column {
+    let values: Float64Chunked = values.collect_ca_with_dtype(name.into(), DataType::Float64);
+    values.into_column()
+}
+
 /// A categorical column over `categories` (distinct), each row holding the
 /// index of its category.
 fn category_column(
+    namespace: &str,
     name: &str,
     categories: &[&str],
     ids: impl Iterator<Item = u32>,
 ) -> PolarsResult<Column> {
+    // Named by the column and the year's records, not at random: the name
+    // is written into records.parquet, which the same inputs must write
+    // again byte for byte; and last year's records, read in the same run,
+    // are in another year's namespace, so the two never share a mapping.
     // 32-bit ids: the lean polars build has no 8- or 16-bit integer columns.
-    let cats = Categories::random("gongkai".into(), CategoricalPhysical::U32);
+    let cats = Categories::new(name.into(), namespace.into(), CategoricalPhysical::U32);
     let mapping = cats.mapping();
     let to_cat = categories
         .iter()
