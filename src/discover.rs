@@ -16,6 +16,8 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::sniff::is_submission_extension;
 
 #[derive(Debug, thiserror::Error)]
@@ -156,13 +158,10 @@ fn folder_year(path: &Path) -> Option<i32> {
         .filter(|y| (1990..=2100).contains(y))
 }
 
-/// Every file of the year folder's districts, sorted by path so runs are
+/// Every file of the year folder's districts, in path order so runs are
 /// repeatable.
 pub fn discover(year_dir: &Path) -> Result<Discovery, DiscoverError> {
-    let mut out = Discovery::default();
-    walk(year_dir, year_dir, None, &mut out)?;
-    out.sort();
-    Ok(out)
+    walk(year_dir, year_dir, None).map(Discovery::sorted)
 }
 
 /// Every file of one district folder of a year.
@@ -171,75 +170,93 @@ pub fn discover_district(
     dir: &Path,
     name: &str,
 ) -> Result<Discovery, DiscoverError> {
-    let mut out = Discovery::default();
-    walk(year_dir, dir, Some(name), &mut out)?;
-    out.sort();
-    Ok(out)
+    walk(year_dir, dir, Some(name)).map(Discovery::sorted)
 }
 
 impl Discovery {
-    fn sort(&mut self) {
-        self.forms.sort_by(|a, b| a.path.cmp(&b.path));
-        self.ignored.sort_by(|a, b| a.path.cmp(&b.path));
+    /// The entries not read in the order they are shown; the files are in
+    /// path order already (see [`walk`]).
+    fn sorted(mut self) -> Discovery {
         self.skipped.sort_by(|a, b| a.shown.cmp(&b.shown));
+        self
     }
 }
 
 /// Walks `dir`: the year folder (`district` is `None`: its folders are
-/// districts) or a district's folder (its files are forms).
-fn walk(
-    year_dir: &Path,
-    dir: &Path,
-    district: Option<&str>,
-    out: &mut Discovery,
-) -> Result<(), DiscoverError> {
+/// districts) or a district's folder (its files are forms). Entries are
+/// taken in name order and their findings joined in that order, which is
+/// the order of their paths (a path compares by its components), so no
+/// sort of the whole year is needed; the district folders are walked side
+/// by side (at 40,000 forms the walk and its sort were 230 ms of a run).
+fn walk(year_dir: &Path, dir: &Path, district: Option<&str>) -> Result<Discovery, DiscoverError> {
     let entries = std::fs::read_dir(dir).map_err(|source| DiscoverError::Io {
         path: dir.display().to_string(),
         source,
     })?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = display_name(&entry.file_name());
-        if skipped_silently(&name) {
-            continue;
-        }
-        let shown = display_path(path.strip_prefix(year_dir).unwrap_or(&path));
-        // The entry itself, not what a link points to.
-        let kind = entry.file_type().ok();
-        let skip = |why| Skipped {
-            shown: shown.clone(),
-            why,
-        };
-        if kind.is_some_and(|k| k.is_symlink()) {
-            out.skipped.push(skip(Skip::Link));
-            continue;
-        }
-        if kind.is_some_and(|k| k.is_dir()) {
-            match district {
-                None => walk(year_dir, &path, Some(&name), out)?,
-                Some(_) if folder_year(&path).is_some() => out.skipped.push(skip(Skip::Archive)),
-                Some(_) => out.skipped.push(skip(Skip::Nested)),
-            }
-            continue;
-        }
-        let found = Found {
-            shown,
-            folder: district.map(String::from),
-            stem: stem(&path),
-            path,
-        };
-        let ext = found
-            .path
-            .extension()
-            .map(|e| e.to_string_lossy().to_string())
-            .unwrap_or_default();
-        if is_submission_extension(&ext) {
-            out.forms.push(found);
-        } else {
-            out.ignored.push(found);
-        }
+    let mut entries: Vec<(std::ffi::OsString, std::fs::DirEntry)> =
+        entries.flatten().map(|e| (e.file_name(), e)).collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let found = entries
+        .par_iter()
+        .map(|(_, entry)| walk_entry(year_dir, entry, district))
+        .collect::<Result<Vec<Discovery>, DiscoverError>>()?;
+    let mut out = Discovery::default();
+    for part in found {
+        out.forms.extend(part.forms);
+        out.ignored.extend(part.ignored);
+        out.skipped.extend(part.skipped);
     }
-    Ok(())
+    Ok(out)
+}
+
+/// What one entry of a year or district folder holds.
+fn walk_entry(
+    year_dir: &Path,
+    entry: &std::fs::DirEntry,
+    district: Option<&str>,
+) -> Result<Discovery, DiscoverError> {
+    let mut out = Discovery::default();
+    let path = entry.path();
+    let name = display_name(&entry.file_name());
+    if skipped_silently(&name) {
+        return Ok(out);
+    }
+    let shown = display_path(path.strip_prefix(year_dir).unwrap_or(&path));
+    // The entry itself, not what a link points to.
+    let kind = entry.file_type().ok();
+    let skip = |why| Skipped {
+        shown: shown.clone(),
+        why,
+    };
+    if kind.is_some_and(|k| k.is_symlink()) {
+        out.skipped.push(skip(Skip::Link));
+        return Ok(out);
+    }
+    if kind.is_some_and(|k| k.is_dir()) {
+        match district {
+            None => return walk(year_dir, &path, Some(&name)),
+            Some(_) if folder_year(&path).is_some() => out.skipped.push(skip(Skip::Archive)),
+            Some(_) => out.skipped.push(skip(Skip::Nested)),
+        }
+        return Ok(out);
+    }
+    let found = Found {
+        shown,
+        folder: district.map(String::from),
+        stem: stem(&path),
+        path,
+    };
+    let ext = found
+        .path
+        .extension()
+        .map(|e| e.to_string_lossy().to_string())
+        .unwrap_or_default();
+    if is_submission_extension(&ext) {
+        out.forms.push(found);
+    } else {
+        out.ignored.push(found);
+    }
+    Ok(out)
 }
 
 /// A single file given on the command line (for `gongkai check FILE`).
