@@ -9,6 +9,7 @@
 //! - label matching: a form's labels as clerks' sheets have them, normalized
 //!   and looked up in the template;
 //! - value parsing: the texts clerks type in number cells;
+//! - discovery of a year's 4,000 files, and the checks of 40,000 forms;
 //! - a unit's annual report (.docx) and its published page (.html), read by
 //!   the document readers, and a district's report draft written;
 //! - records, rollup and writing at national scale: 40,000 units made from
@@ -205,6 +206,29 @@ fn value_parsing(bencher: Bencher) {
             .filter(|t| parse_text_value(t).0.is_some())
             .count()
     });
+}
+
+/// The template's rules on every form of 40,000 units, one after another.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn checks_of_40000_units(bencher: Bencher) {
+    let (_, subs) = &*YEAR;
+    bencher.bench(|| {
+        subs.iter()
+            .map(|s| gongkai::checks::check(s, &TEMPLATE).len())
+            .sum::<usize>()
+    });
+}
+
+/// Finding the files of a year of 4,000 forms in their county folders.
+#[divan::bench(sample_count = 10)]
+fn discover_4000_files(bencher: Bencher) {
+    static TREE: LazyLock<(tempfile::TempDir, PathBuf)> = LazyLock::new(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let year = gongkai::demo::generate(&TEMPLATE, 4000, dir.path(), 1, 2018).unwrap();
+        (dir, year)
+    });
+    LazyLock::force(&TREE);
+    bencher.bench(|| gongkai::discover::discover(&TREE.1).unwrap().forms.len());
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
