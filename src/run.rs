@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
 use crate::assign::{FileStatus, Submission, assign};
@@ -156,12 +157,18 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     progress.finish();
     timings.read_ms = clock.elapsed().as_millis();
 
-    let clock = Instant::now();
-    let Audited {
-        subs,
-        mut issues,
-        previous,
-    } = audit(&plan, loaded)?;
+    let (subs, assigned) = assign_files(&plan, loaded);
+    let (
+        Audited {
+            mut issues,
+            previous,
+        },
+        Summed {
+            records,
+            districts,
+            city,
+        },
+    ) = audit_and_sum(&plan, &subs, assigned, &mut timings)?;
     for left in stage.iter().flat_map(|s| &s.leftovers) {
         progress.log(&format!("removed what an interrupted run left: {left}"));
         issues.push(Issue::new(
@@ -171,26 +178,15 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         ));
     }
     sort_issues(&mut issues);
-    timings.check_ms = clock.elapsed().as_millis();
 
     let clock = Instant::now();
-    // A check writes no records: it builds only what the rollup reads.
-    let columns = match plan.out {
-        Some(_) => Columns::All,
-        None => Columns::Rollup,
-    };
-    let records =
-        crate::records::build(&subs, &plan.template, plan.year, &plan.roster.city, columns)?;
-    timings.records_ms = clock.elapsed().as_millis();
-    let clock = Instant::now();
-    let (districts, city) = rollup(&records, &plan.template, &plan.roster)?;
     // Each return's values last year, for the drafts' comparisons.
     let last_year: Vec<Option<Vec<Option<f64>>>> = districts
         .iter()
         .chain([&city])
         .map(|r| previous.as_ref()?.return_values(&plan.template, r))
         .collect();
-    timings.rollup_ms = clock.elapsed().as_millis();
+    timings.rollup_ms += clock.elapsed().as_millis();
 
     let files = RunFiles::of(
         &plan.roster.city,
@@ -311,20 +307,71 @@ fn read_all(
 
 /// The files put in their units, and every finding about them.
 struct Audited {
-    subs: Vec<Submission>,
     issues: Vec<Issue>,
     /// Last year's records, when they were compared.
     previous: Option<history::Previous>,
 }
 
-/// Files to units, then every finding: how each file was read, the
-/// template's rules on each form, last year, and the office's explanations.
-fn audit(
+/// The findings beside the records and their sums: they read the same
+/// submissions and nothing of each other, so neither's short serial steps
+/// wait for the other's. Each phase's time is its own.
+fn audit_and_sum(
+    plan: &Plan,
+    subs: &[Submission],
+    assigned: Vec<Issue>,
+    timings: &mut Timings,
+) -> Result<(Audited, Summed), RunError> {
+    let since = |clock: Instant| clock.elapsed().as_millis();
+    let (audited, summed) = rayon::join(
+        || {
+            let clock = Instant::now();
+            (audit(plan, subs, assigned), since(clock))
+        },
+        || {
+            let clock = Instant::now();
+            // A check writes no records: it builds only what the rollup reads.
+            let columns = match plan.out {
+                Some(_) => Columns::All,
+                None => Columns::Rollup,
+            };
+            let records =
+                crate::records::build(subs, &plan.template, plan.year, &plan.roster.city, columns);
+            let records_ms = since(clock);
+            let clock = Instant::now();
+            let summed = records.and_then(|records| {
+                let returns = rollup(&records, &plan.template, &plan.roster)?;
+                Ok((records, returns))
+            });
+            (summed, records_ms, since(clock))
+        },
+    );
+    let (audited, check_ms) = audited;
+    let (summed, records_ms, rollup_ms) = summed;
+    (timings.check_ms, timings.records_ms, timings.rollup_ms) = (check_ms, records_ms, rollup_ms);
+    let audited = audited?;
+    let (records, (districts, city)) = summed?;
+    let summed = Summed {
+        records,
+        districts,
+        city,
+    };
+    Ok((audited, summed))
+}
+
+/// The records and the returns summed from them.
+struct Summed {
+    records: DataFrame,
+    districts: Vec<Return>,
+    city: Return,
+}
+
+/// Files to units, with what that found (missing units, duplicates, files
+/// outside the roster).
+fn assign_files(
     plan: &Plan,
     mut loaded: Vec<(Found, crate::reader::Loaded)>,
-) -> Result<Audited, RunError> {
+) -> (Vec<Submission>, Vec<Issue>) {
     let roster = &plan.roster;
-    let template = &plan.template;
     if plan.is_one_file() {
         // One file checked where a clerk keeps it: a folder that is no
         // district says nothing about the unit.
@@ -347,6 +394,14 @@ fn audit(
                 && !(rejected && i.code == Code::UnitNotInRoster.as_str())
         });
     }
+    (subs, issues)
+}
+
+/// Every finding beside those of the assignment: the input tree's, how each
+/// file was read, the template's rules on each form, last year, and the
+/// office's explanations.
+fn audit(plan: &Plan, subs: &[Submission], mut issues: Vec<Issue>) -> Result<Audited, RunError> {
+    let template = &plan.template;
     for f in &plan.ignored {
         issues.push(
             Issue::new(
@@ -398,7 +453,7 @@ fn audit(
     issues.extend(per_file.into_iter().flatten());
     let previous = last_year(plan, &mut issues)?;
     if let Some(previous) = &previous {
-        issues.extend(history::compare(&subs, previous, template));
+        issues.extend(history::compare(subs, previous, template));
     }
     if let Some(path) = &plan.explanations {
         let (found, problems) = explain::load(path)
@@ -406,12 +461,7 @@ fn audit(
         issues.extend(problems);
         explain::apply(&found, &mut issues, &path.display().to_string());
     }
-    sort_issues(&mut issues);
-    Ok(Audited {
-        subs,
-        issues,
-        previous,
-    })
+    Ok(Audited { issues, previous })
 }
 
 /// Last year's records. A missing default is the first year of a series,
