@@ -305,7 +305,7 @@ fn read_all(
         .collect()
 }
 
-/// The files put in their units, and every finding about them.
+/// Every finding about the submissions, and last year's records.
 struct Audited {
     issues: Vec<Issue>,
     /// Last year's records, when they were compared.

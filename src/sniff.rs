@@ -101,12 +101,11 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         }
         return Sniffed::Other("压缩包(zip)");
     }
-    let has = ends;
     if bytes.starts_with(CFB) {
-        if has(&utf16(b"EncryptedPackage")) {
+        if ends(&utf16(b"EncryptedPackage")) {
             return Sniffed::Encrypted;
         }
-        if has(&utf16(b"WordDocument")) {
+        if ends(&utf16(b"WordDocument")) {
             return Sniffed::LegacyWord;
         }
         return Sniffed::Readable(Format::Xls);
