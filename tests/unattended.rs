@@ -391,6 +391,30 @@ fn the_progress_page_shows_what_the_status_sheet_shows_and_escapes_what_the_inpu
     }
     // It is one of the set run.json describes, with no script and nothing fetched.
     assert_consistent(&year.out().join("2018"));
+    // Its list of outputs links exactly the files of the set, in the order
+    // run.json lists them, run.json last.
+    let list = &page[page
+        .find("<ul id=\"outputs\">")
+        .expect("the list of outputs")..];
+    let list = &list[..list.find("</ul>").unwrap()];
+    let linked: Vec<&str> = list
+        .split("href=\"")
+        .skip(1)
+        .map(|l| &l[..l.find('"').unwrap()])
+        .collect();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(year.out().join("2018/run.json")).unwrap()).unwrap();
+    let mut listed: Vec<String> = report["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let file = Path::new(o["file"].as_str().unwrap()).file_name().unwrap();
+            file.to_string_lossy().to_string()
+        })
+        .collect();
+    listed.push("run.json".into());
+    assert_eq!(linked, listed);
     for outside in ["<script", "<link", "src=\"http", "href=\"http", "url("] {
         assert!(!page.contains(outside), "{outside}");
     }
