@@ -624,19 +624,19 @@ fn write(
     // to its one core: beside them, Parquet kept a second core busy for
     // 1.9 s of a 39,769-form run.
     let parquet_written = || tables::write_parquet(records, &parquet);
-    let others = || rayon::join(analyst, || rayon::join(csv_written, forms));
+    let the_rest = || rayon::join(analyst, || rayon::join(csv_written, forms));
     let ((written, (csv_saved, returned)), parquet_saved) = match rayon::current_num_threads() {
         1 => {
-            let others = others();
+            let the_rest = the_rest();
             let parquet_saved =
                 crate::panics::guarded(parquet_written).unwrap_or_else(stopped_by(&parquet));
-            (others, parquet_saved)
+            (the_rest, parquet_saved)
         }
         _ => std::thread::scope(|scope| {
             let parquet_thread = scope.spawn(parquet_written);
-            let others = others();
+            let the_rest = the_rest();
             (
-                others,
+                the_rest,
                 parquet_thread.join().unwrap_or_else(stopped_by(&parquet)),
             )
         }),
