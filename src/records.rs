@@ -107,10 +107,19 @@ pub fn build(
         (
             "rollup_value",
             Box::new(|| {
-                let summed: Vec<Option<f64>> = used
-                    .par_iter()
-                    .flat_map_iter(|(sub, _)| rollup_values(template, &values_of(sub, template)))
-                    .collect();
+                // Each unit's values filled into its own stretch of one
+                // column: collected through rayon's lists instead, the
+                // copies into the final column were a third of the records
+                // phase of a check of 39,769 national forms (perf).
+                let mut summed: Vec<Option<f64>> = vec![None; height];
+                // (A template of headings alone has no cells: no stretch.)
+                summed
+                    .par_chunks_mut(per_row.max(1))
+                    .zip(used.par_iter())
+                    .for_each(|(stretch, (sub, _))| {
+                        let values = rollup_values(template, &values_of(sub, template));
+                        stretch.copy_from_slice(&values);
+                    });
                 Ok(number_column("rollup_value", summed.into_iter()))
             }),
         ),
