@@ -198,7 +198,7 @@ fn walk(year_dir: &Path, dir: &Path, district: Option<&str>) -> Result<Discovery
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let found = entries
         .par_iter()
-        .map(|(_, entry)| walk_entry(year_dir, entry, district))
+        .map(|(name, entry)| walk_entry(year_dir, name, entry, district))
         .collect::<Result<Vec<Discovery>, DiscoverError>>()?;
     let mut out = Discovery::default();
     for part in found {
@@ -212,12 +212,13 @@ fn walk(year_dir: &Path, dir: &Path, district: Option<&str>) -> Result<Discovery
 /// What one entry of a year or district folder holds.
 fn walk_entry(
     year_dir: &Path,
+    name: &OsStr,
     entry: &std::fs::DirEntry,
     district: Option<&str>,
 ) -> Result<Discovery, DiscoverError> {
     let mut out = Discovery::default();
     let path = entry.path();
-    let name = display_name(&entry.file_name());
+    let name = display_name(name);
     if skipped_silently(&name) {
         return Ok(out);
     }
