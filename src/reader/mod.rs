@@ -396,6 +396,29 @@ mod tests {
     }
 
     #[test]
+    fn a_file_over_the_limit_is_refused_unread_and_a_missing_one_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("大.xlsx");
+        // Sparse: 64 MiB and a byte, none of it on disk.
+        std::fs::File::create(&big)
+            .and_then(|f| f.set_len(MAX_FILE_BYTES + 1))
+            .unwrap();
+        let (modified, bytes) = load(&big);
+        assert!(modified.is_some());
+        assert!(matches!(bytes, Err(ReadError::TooLarge(n)) if n == MAX_FILE_BYTES + 1));
+
+        let small = dir.path().join("小.xlsx");
+        std::fs::write(&small, b"PK\x03\x04 form").unwrap();
+        let (modified, bytes) = load(&small);
+        assert!(modified.is_some());
+        assert_eq!(bytes.unwrap(), b"PK\x03\x04 form");
+
+        let (modified, bytes) = load(&dir.path().join("不在.xlsx"));
+        assert!(modified.is_none());
+        assert_eq!(bytes.unwrap_err().code(), Code::FileIo);
+    }
+
+    #[test]
     fn a_cell_value_is_32_bytes() {
         assert_eq!(std::mem::size_of::<Option<CellValue>>(), 32);
     }
