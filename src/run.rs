@@ -554,11 +554,13 @@ fn write(
         .is_none()
         .then(|| dir.join("records.csv"));
     let parquet = dir.join("records.parquet");
-    let past = dir
-        .parent()
-        .map(|out| history::past_city_values(out, year, template))
-        .unwrap_or_default();
     let analyst = || {
+        // Earlier years' trend, read here on the workbook's own thread:
+        // each earlier year's run.json is parsed whole.
+        let past = dir
+            .parent()
+            .map(|out| history::past_city_values(out, year, template))
+            .unwrap_or_default();
         let analyst = workbook::Analysis {
             info: &summary.info,
             template,
