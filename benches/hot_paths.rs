@@ -9,11 +9,13 @@
 //! - label matching: a form's labels as clerks' sheets have them, normalized
 //!   and looked up in the template;
 //! - value parsing: the texts clerks type in number cells;
+//! - one national form read from its file, as a run reads it;
 //! - discovery of a year's 4,000 files, and the checks of 40,000 forms;
 //! - a unit's annual report (.docx) and its published page (.html), read by
 //!   the document readers, and a district's report draft written;
 //! - records, rollup and writing at national scale: 40,000 units made from
-//!   generated forms (the 1,334 districts of `gongkai demo --townships 40000`).
+//!   generated forms (the 1,334 districts of `gongkai demo --townships 40000`),
+//!   and the swap of a set over a national run's.
 
 use std::path::PathBuf;
 use std::sync::LazyLock;
@@ -122,6 +124,68 @@ fn one_national_form_bare_calamine(bencher: Bencher) {
 }
 
 static NATIONAL_FORMS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| generated(&NAT2021, 5, 2025));
+
+/// The same form read from its file: opened once, its size, time and bytes
+/// taken from the one handle, and fingerprinted (SHA-256) as a run does.
+#[divan::bench]
+fn one_national_form_from_its_file(bencher: Bencher) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("示范县第01镇.xlsx");
+    std::fs::write(&path, &NATIONAL_FORMS[0]).unwrap();
+    bencher.bench(|| {
+        let loaded = gongkai::reader::read_file(&path, &NAT2021);
+        assert!(loaded.outcome.is_ok());
+        loaded
+    });
+}
+
+/// A national run's run.json as a run writes it (pretty, 2,673 outputs at
+/// its end after 110 MB of files, units and findings).
+static NATIONAL_RUN_JSON: LazyLock<String> = LazyLock::new(|| {
+    let issues: Vec<serde_json::Value> = (0..UNITS * 8)
+        .map(|i| {
+            serde_json::json!({
+                "severity": "info",
+                "code": "VALUE-UNIT",
+                "district": format!("示范{:04}县", i / 240),
+                "township": format!("示范{:04}县第{:02}镇", i / 240, i % 30),
+                "message": "表三“8.属于行政查询事项”行“法律服务机构”列:`0件` 按 0 读取",
+                "sheet": "Sheet1",
+                "cell": "H34",
+            })
+        })
+        .collect();
+    let outputs: Vec<serde_json::Value> = (0..2_673)
+        .map(|i| serde_json::json!({"file": format!("outputs/2025/示范{i:04}县_2025_统计表.xlsx"), "bytes": 9000, "sha256": "0".repeat(64)}))
+        .collect();
+    let run =
+        serde_json::json!({"year": 2025, "issues": issues, "outputs": outputs, "timings": {}});
+    serde_json::to_string_pretty(&run).unwrap()
+});
+
+/// Putting a run's set in place of the previous run's: the lock, the
+/// staging folder, and the swap, which reads the previous run.json's
+/// outputs to carry the office's own files over.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn swap_over_a_national_run(bencher: Bencher) {
+    use gongkai::write::stage::Stage;
+    let json = &*NATIONAL_RUN_JSON;
+    bencher
+        .with_inputs(|| {
+            let out = tempfile::tempdir().unwrap();
+            let year = out.path().join("2025");
+            std::fs::create_dir_all(&year).unwrap();
+            std::fs::write(year.join("run.json"), json).unwrap();
+            std::fs::write(year.join("备忘.txt"), "the office's own note").unwrap();
+            out
+        })
+        .bench_local_values(|out| {
+            let stage = Stage::begin(out.path(), 2025, std::time::Duration::ZERO, &|_| {}).unwrap();
+            std::fs::write(stage.dir().join("run.json"), "{}").unwrap();
+            stage.commit().unwrap();
+            out
+        });
+}
 
 fn document(name: &str) -> Vec<u8> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/documents");
