@@ -249,10 +249,7 @@ fn outputs_listed(dir: &Path) -> Vec<String> {
         .unwrap_or_default();
     outputs
         .iter()
-        .map(|o| match o {
-            Output::File { file } | Output::Path(file) => file,
-        })
-        .filter_map(|p| Path::new(p).file_name())
+        .filter_map(|o| Path::new(o.file()).file_name())
         .map(|n| n.to_string_lossy().to_string())
         .collect()
 }
@@ -264,6 +261,14 @@ fn outputs_listed(dir: &Path) -> Vec<String> {
 enum Output {
     File { file: String },
     Path(String),
+}
+
+impl Output {
+    fn file(&self) -> &str {
+        match self {
+            Output::File { file } | Output::Path(file) => file,
+        }
+    }
 }
 
 /// run.json's `outputs`, read where a run writes them: near the end of the
@@ -360,12 +365,7 @@ mod tests {
         let path = dir.path().join("run.json");
         std::fs::write(&path, &pretty).unwrap();
         let found = outputs_at_end(&path).unwrap();
-        let files: Vec<&str> = found
-            .iter()
-            .map(|o| match o {
-                Output::File { file } | Output::Path(file) => file.as_str(),
-            })
-            .collect();
+        let files: Vec<&str> = found.iter().map(Output::file).collect();
         assert_eq!(files, ["out/2025/a.xlsx", "out/2025/b.csv"]);
         // Further from the end than the first look reaches.
         let mut long = run.clone();
