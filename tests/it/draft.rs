@@ -2,12 +2,10 @@
 //! sentences is the return's, read back from the .docx and compared with
 //! run.json; the year-over-year wording; nothing written with --no-report.
 
-mod common;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use gongkai::template::Template;
 
 fn draft_name(unit: &str, year: i32) -> String {

@@ -2,12 +2,10 @@
 //! keeps it, last year's comparison, explanations and `--strict`, and the
 //! list of codes in docs/checks.md.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use gongkai::codes::Code;
 use gongkai::template::Template;
 

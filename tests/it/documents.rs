@@ -4,12 +4,10 @@
 //! Fixtures: `tests/fixtures/documents/` (made by `make_documents.py` with
 //! python-docx and LibreOffice; its README says what each pins).
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use common::*;
+use crate::common::*;
 use gongkai::template::Template;
 
 fn document(name: &str) -> PathBuf {

@@ -7,12 +7,10 @@
 //! the form's arithmetic written out below rather than taken from the
 //! template, so a mistake in the template or the rollup cannot hide itself.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::common::*;
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use common::*;
 
 /// `code → value` (None = blank).
 type Cells = BTreeMap<String, Option<f64>>;

@@ -3,9 +3,7 @@
 //! LibreOffice and an xlsb writer): what is read, what is noted, and what is
 //! refused with one clear sentence while the rest of the run goes on.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// The files of `cases/values.csv`: every case that is a readable form.
 fn readable_cases() -> Vec<String> {

@@ -1,11 +1,9 @@
 //! Inputs written by a hostile sender: nothing they say may escape OUT/<year>,
 //! run in a spreadsheet, run in a browser or expand in a parser.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use gongkai::template::Template;
 use gongkai::write::form::{FormContent, write_form};
 

@@ -1,7 +1,5 @@
 //! Running the real binary on a folder laid out like a year's submissions.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

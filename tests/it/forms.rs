@@ -1,9 +1,7 @@
 //! The real binary on committed fixtures: forms made by the tools clerks use
 //! (openpyxl, LibreOffice), and the files a district office really receives.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// Reads one fixture as a township's form and compares all 86 values.
 fn reads_exactly(

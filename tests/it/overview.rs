@@ -1,13 +1,11 @@
 //! 概览, the analyst workbook's first sheet: its figures against run.json,
 //! its charts drawn from the right cells, last year's beside this year's.
 
-mod common;
-
 use std::io::Read;
 use std::path::Path;
 
+use crate::common::*;
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use common::*;
 
 struct Sheet {
     range: calamine::Range<Data>,

@@ -1,9 +1,7 @@
 //! Findings on forms written for the purpose: the checks that make a form
 //! an error, and units the roster does not expect where they are.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn negative_and_fractional_counts_are_errors() {

@@ -5,9 +5,6 @@
 //! No test sleeps to synchronise: the lock is held by the test itself, and
 //! kills and full disks come from a file-size limit set on the child
 //! (RLIMIT_FSIZE), which stops it at a deterministic point in its writing.
-#![cfg(unix)]
-
-mod common;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -15,7 +12,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use sha2::{Digest, Sha256};
 
 /// A small year: two townships of one county.

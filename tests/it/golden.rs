@@ -20,9 +20,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader, open_workbook_auto};
 use sha2::{Digest, Sha256};
 
-mod common;
-
-use common::gongkai;
+use crate::common::gongkai;
 
 fn sha(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))

@@ -3,12 +3,10 @@
 //! generator wrote (`tests/fixtures/inputs_truth.csv`), and compared with the
 //! return workbooks gongkai wrote, row by row.
 
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::common::*;
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use common::*;
 
 /// The form's arithmetic as ../shared/forms/README.md states it: totals are
 /// the sum of their parts, written out here rather than taken from the template.

@@ -1,11 +1,9 @@
 //! `gongkai demo`: the generated year the benchmarks run on.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use sha2::{Digest, Sha256};
 
 fn demo(out: &Path, townships: usize, seed: u64) {

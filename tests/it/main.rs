@@ -1,0 +1,18 @@
+//! The integration tests, one binary: polars and the rest are linked once.
+
+mod common;
+
+mod audit;
+mod checks;
+mod demo;
+mod documents;
+mod draft;
+mod forms;
+mod golden;
+mod hostile;
+mod national;
+mod overview;
+mod reading;
+mod rollup;
+#[cfg(unix)]
+mod unattended;
