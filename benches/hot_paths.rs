@@ -21,13 +21,13 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use divan::Bencher;
-use gongkai::assign::{Submission, assign};
-use gongkai::discover::Found;
-use gongkai::normalize::{normalize_label, parse_text_value};
-use gongkai::reader::{Loaded, read_bytes};
-use gongkai::records::Columns;
-use gongkai::roster::Roster;
-use gongkai::template::Template;
+use gongkai::audit::units::{Submission, assign};
+use gongkai::form::Template;
+use gongkai::input::discover::Found;
+use gongkai::input::roster::Roster;
+use gongkai::read::{Loaded, read_bytes};
+use gongkai::rollup::records::Columns;
+use gongkai::text::{normalize_label, parse_text_value};
 
 const UNITS: usize = 40_000;
 
@@ -133,7 +133,7 @@ fn one_national_form_from_its_file(bencher: Bencher) {
     let path = dir.path().join("示范县第01镇.xlsx");
     std::fs::write(&path, &NATIONAL_FORMS[0]).unwrap();
     bencher.bench(|| {
-        let loaded = gongkai::reader::read_file(&path, &NAT2021);
+        let loaded = gongkai::read::read_file(&path, &NAT2021);
         assert!(loaded.outcome.is_ok());
         loaded
     });
@@ -168,7 +168,7 @@ static NATIONAL_RUN_JSON: LazyLock<String> = LazyLock::new(|| {
 /// outputs to carry the office's own files over.
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn swap_over_a_national_run(bencher: Bencher) {
-    use gongkai::write::stage::Stage;
+    use gongkai::output::stage::Stage;
     let json = &*NATIONAL_RUN_JSON;
     bencher
         .with_inputs(|| {
@@ -221,14 +221,14 @@ fn write_one_draft(bencher: Bencher) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("draft.docx");
     bencher.bench(|| {
-        let content = gongkai::write::draft::DraftContent {
+        let content = gongkai::output::draft::DraftContent {
             template: &NAT2021,
             ret: &ret,
             year: 2025,
             last: Some(&last),
             missing: &[],
         };
-        gongkai::write::draft::write_draft(&path, &content).unwrap()
+        gongkai::output::draft::write_draft(&path, &content).unwrap()
     });
 }
 
@@ -278,7 +278,7 @@ fn checks_of_40000_units(bencher: Bencher) {
     let (_, subs) = &*YEAR;
     bencher.bench(|| {
         subs.iter()
-            .map(|s| gongkai::checks::check(s, &TEMPLATE).len())
+            .map(|s| gongkai::audit::rules::check(s, &TEMPLATE).len())
             .sum::<usize>()
     });
 }
@@ -292,14 +292,19 @@ fn discover_4000_files(bencher: Bencher) {
         (dir, year)
     });
     LazyLock::force(&TREE);
-    bencher.bench(|| gongkai::discover::discover(&TREE.1).unwrap().forms.len());
+    bencher.bench(|| {
+        gongkai::input::discover::discover(&TREE.1)
+            .unwrap()
+            .forms
+            .len()
+    });
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn records_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
     bencher.bench(|| {
-        gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap()
+        gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap()
     });
 }
 
@@ -307,7 +312,7 @@ fn records_of_40000_units(bencher: Bencher) {
 fn rollup_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
     let records =
-        gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
+        gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
     bencher.bench(|| gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap());
 }
 
@@ -315,41 +320,41 @@ fn rollup_of_40000_units(bencher: Bencher) {
 fn write_one_return(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
     let records =
-        gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
+        gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
     let (_, city) = gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("return.xlsx");
     bencher
-        .bench(|| gongkai::write::workbook::write_return(&path, &TEMPLATE, &city, 2018).unwrap());
+        .bench(|| gongkai::output::workbook::write_return(&path, &TEMPLATE, &city, 2018).unwrap());
 }
 
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_records_csv_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
     let records =
-        gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
+        gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.csv");
-    bencher.bench_local(|| gongkai::write::tables::write_csv(&records, &path).unwrap());
+    bencher.bench_local(|| gongkai::output::tables::write_csv(&records, &path).unwrap());
 }
 
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_records_parquet_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
     let records =
-        gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
+        gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.parquet");
-    bencher.bench_local(|| gongkai::write::tables::write_parquet(&records, &path).unwrap());
+    bencher.bench_local(|| gongkai::output::tables::write_parquet(&records, &path).unwrap());
 }
 
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
     let records =
-        gongkai::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
+        gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
     let (districts, city) = gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap();
-    let info = gongkai::summary::RunInfo {
+    let info = gongkai::output::summary::RunInfo {
         tool: "gongkai".into(),
         started: String::new(),
         input: String::new(),
@@ -369,7 +374,7 @@ fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
     let path = dir.path().join("analysis.xlsx");
     let last_year = vec![None; districts.len() + 1];
     bencher.bench(|| {
-        let analysis = gongkai::write::workbook::Analysis {
+        let analysis = gongkai::output::workbook::Analysis {
             info: &info,
             template: &TEMPLATE,
             districts: &districts,
@@ -380,6 +385,6 @@ fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
             last_year: &last_year,
             past: &[],
         };
-        gongkai::write::workbook::write_analysis(&path, &analysis).unwrap()
+        gongkai::output::workbook::write_analysis(&path, &analysis).unwrap()
     });
 }

@@ -8,12 +8,12 @@ use std::path::Path;
 use rayon::prelude::*;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 
-use crate::checks::rollup_values;
-use crate::reader::fmt_num;
-use crate::roster::Roster;
-use crate::template::{Check, RowKind, Template, ValueType};
-use crate::write::form::{FormContent, write_form};
-use crate::write::{WriteError, atomic};
+use crate::audit::rules::rollup_values;
+use crate::form::{Check, RowKind, Template, ValueType};
+use crate::input::roster::Roster;
+use crate::output::form::{FormContent, write_form};
+use crate::output::{WriteError, atomic};
+use crate::read::fmt_num;
 
 /// SplitMix64: a tiny generator whose sequence never changes between
 /// releases, so a seed always makes the same files.

@@ -1,29 +1,23 @@
 //! gongkai: the yearly rollup of government information disclosure statistics
 //! (政府信息公开情况统计表) from township spreadsheets to district and city returns.
 //!
-//! The data flows one way (see `run`):
-//! plan → discover → read (in parallel) → assign to roster units → check →
-//! records (one long polars table) → rollup → summarize → write → report.
+//! The data flows one way, and the modules in the order it flows
+//! (`pipeline` runs them):
+//! input (plan, discover, roster) → read (in parallel) → audit (units, rules,
+//! last year, explanations) → rollup (records, sums) → output (summary,
+//! returns, drafts, workbook, records, progress page, staged and swapped in).
+//! `text`, `findings` and `form` are what every stage may use; `cli` is the
+//! command line over all of it.
 
-pub mod assign;
-pub mod checks;
-pub mod codes;
-pub mod config;
+pub mod audit;
+pub mod cli;
 pub mod demo;
-pub mod discover;
-pub mod explain;
-pub mod history;
-pub mod normalize;
+pub mod findings;
+pub mod form;
+pub mod input;
+pub mod output;
 pub mod panics;
-pub mod plan;
-pub mod reader;
-pub mod records;
-pub mod redraft;
-pub mod report;
+pub mod pipeline;
+pub mod read;
 pub mod rollup;
-pub mod roster;
-pub mod run;
-pub mod sniff;
-pub mod summary;
-pub mod template;
-pub mod write;
+pub mod text;

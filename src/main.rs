@@ -7,12 +7,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use gongkai::config::Config;
-use gongkai::plan::{Csv, Drafts};
-use gongkai::report::Severity;
-use gongkai::run::{Options, run};
-use gongkai::summary::Summary;
-use gongkai::template::Template;
+use gongkai::cli::config::Config;
+use gongkai::findings::Severity;
+use gongkai::form::Template;
+use gongkai::input::plan::{Csv, Drafts};
+use gongkai::output::summary::Summary;
+use gongkai::pipeline::{Options, run};
 use mimalloc::MiMalloc;
 
 // mimalloc rather than the system allocator: reading a national year keeps
@@ -229,7 +229,7 @@ fn main() -> ExitCode {
         Command::Template { out, template } => {
             let result = Template::load(&template)
                 .map_err(anyhow::Error::from)
-                .and_then(|t| Ok(gongkai::write::workbook::write_blank(&out, &t)?));
+                .and_then(|t| Ok(gongkai::output::workbook::write_blank(&out, &t)?));
             finish(result.map(|_| println!("{}", out.display())))
         }
         Command::Demo {
@@ -279,13 +279,13 @@ fn report(
         );
         return ExitCode::from(2);
     };
-    let opts = gongkai::redraft::RedraftOptions {
+    let opts = gongkai::cli::report::RedraftOptions {
         dir,
         template,
         previous,
         wait: Duration::from_secs(wait.or(config.wait).unwrap_or(300)),
     };
-    match gongkai::redraft::redraft(&opts, &|line| eprintln!("gongkai: {line}")) {
+    match gongkai::cli::report::redraft(&opts, &|line| eprintln!("gongkai: {line}")) {
         Ok(written) => {
             for path in written {
                 println!("{}", path.display());

@@ -9,8 +9,8 @@ use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
 
-static TEMPLATE: LazyLock<gongkai::template::Template> =
-    LazyLock::new(|| gongkai::template::Template::load("nat2021").unwrap());
+static TEMPLATE: LazyLock<gongkai::form::Template> =
+    LazyLock::new(|| gongkai::form::Template::load("nat2021").unwrap());
 
 fn docx(document: &[u8]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -25,5 +25,5 @@ fn docx(document: &[u8]) -> Vec<u8> {
 
 fuzz_target!(|data: &[u8]| {
     gongkai_fuzz::abort_on_own_panics();
-    let _ = gongkai::reader::read_bytes(docx(data), "docx", &TEMPLATE);
+    let _ = gongkai::read::read_bytes(docx(data), "docx", &TEMPLATE);
 });

@@ -9,12 +9,12 @@ use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
 
-static TEMPLATE: LazyLock<gongkai::template::Template> =
-    LazyLock::new(|| gongkai::template::Template::load("lps2018").unwrap());
+static TEMPLATE: LazyLock<gongkai::form::Template> =
+    LazyLock::new(|| gongkai::form::Template::load("lps2018").unwrap());
 
 fuzz_target!(|data: &[u8]| {
     gongkai_fuzz::abort_on_own_panics();
     // The format is sniffed from the bytes; the extension only decides
     // whether a "renamed" note is added.
-    let _ = gongkai::reader::read_bytes(data.to_vec(), "xlsx", &TEMPLATE);
+    let _ = gongkai::read::read_bytes(data.to_vec(), "xlsx", &TEMPLATE);
 });

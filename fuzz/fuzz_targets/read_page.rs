@@ -7,13 +7,13 @@ use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
 
-static TEMPLATE: LazyLock<gongkai::template::Template> =
-    LazyLock::new(|| gongkai::template::Template::load("nat2021").unwrap());
+static TEMPLATE: LazyLock<gongkai::form::Template> =
+    LazyLock::new(|| gongkai::form::Template::load("nat2021").unwrap());
 
 fuzz_target!(|data: &[u8]| {
     gongkai_fuzz::abort_on_own_panics();
     // The marker makes the bytes sniff as a page whatever follows.
     let mut page = b"<!doctype html>".to_vec();
     page.extend_from_slice(data);
-    let _ = gongkai::reader::read_bytes(page, "html", &TEMPLATE);
+    let _ = gongkai::read::read_bytes(page, "html", &TEMPLATE);
 });

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::common::*;
-use gongkai::codes::Code;
-use gongkai::template::Template;
+use gongkai::findings::codes::Code;
+use gongkai::form::Template;
 
 /// A form that keeps every rule: counts 0 but for a consistent few, money
 /// with 4 decimals.

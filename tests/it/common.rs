@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use gongkai::template::Template;
-use gongkai::write::form::{FormContent, write_form};
+use gongkai::form::Template;
+use gongkai::output::form::{FormContent, write_form};
 use polars::prelude::*;
 
 pub fn fixture(name: &str) -> PathBuf {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::common::*;
-use gongkai::template::Template;
+use gongkai::form::Template;
 
 fn document(name: &str) -> PathBuf {
     fixture("documents").join(name)

@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
-use gongkai::template::Template;
+use gongkai::form::Template;
 
 fn draft_name(unit: &str, year: i32) -> String {
     format!("{unit}_{year}_政府信息公开工作年度报告（草稿）.docx")
@@ -43,7 +43,7 @@ fn paragraphs(path: &Path) -> Vec<String> {
 
 /// The form read back from a draft by gongkai's own reader, cell by cell.
 fn tables_of(path: &Path, template: &Template) -> Vec<Option<f64>> {
-    let loaded = gongkai::reader::read_file(path, template);
+    let loaded = gongkai::read::read_file(path, template);
     let form = loaded.outcome.expect("the draft's tables are the form");
     form.values
         .iter()

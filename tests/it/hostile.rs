@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
-use gongkai::template::Template;
-use gongkai::write::form::{FormContent, write_form};
+use gongkai::form::Template;
+use gongkai::output::form::{FormContent, write_form};
 
 /// Every file under `dir`, as paths relative to it.
 fn files_under(dir: &Path) -> Vec<PathBuf> {

@@ -1,0 +1,268 @@
+//! Putting each file in its place: which roster unit sent it, which of two
+//! files from one unit is used, and which units sent nothing.
+
+use std::collections::HashMap;
+
+use crate::findings::codes::Code;
+use crate::findings::{Issue, Severity};
+use crate::input::discover::Found;
+use crate::input::roster::{NameMatch, Roster};
+use crate::read::{Form, Loaded, ReadError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    /// Read and rolled up.
+    Used,
+    /// Read, but a later file from the same unit is used instead.
+    Superseded,
+    /// Could not be read as a form.
+    Rejected,
+}
+
+/// A file with the unit it belongs to.
+#[derive(Debug)]
+pub struct Submission {
+    pub found: Found,
+    pub sha256: Option<String>,
+    pub modified: Option<std::time::SystemTime>,
+    pub district: String,
+    pub township: String,
+    pub in_roster: bool,
+    /// How the unit was recognized, for the report.
+    pub matched: String,
+    pub status: FileStatus,
+    pub outcome: Result<Form, ReadError>,
+}
+
+impl Submission {
+    pub fn form(&self) -> Option<&Form> {
+        self.outcome.as_ref().ok()
+    }
+
+    pub fn issue(&self, severity: Severity, code: Code, message: impl Into<String>) -> Issue {
+        self.rule_issue(severity, code.as_str(), message)
+    }
+
+    /// A finding of a template rule on this submission.
+    pub fn rule_issue(&self, severity: Severity, code: &str, message: impl Into<String>) -> Issue {
+        Issue::rule(severity, code, message)
+            .unit(&self.district, &self.township)
+            .file(&self.found.shown)
+    }
+}
+
+/// Matches every file to a roster unit, settles duplicates and lists the units
+/// that sent nothing. Issues go to `issues`.
+pub fn assign(
+    files: Vec<(Found, Loaded)>,
+    roster: &Roster,
+    issues: &mut Vec<Issue>,
+) -> Vec<Submission> {
+    let mut subs: Vec<Submission> = files
+        .into_iter()
+        .map(|(found, loaded)| place(found, loaded, roster, issues))
+        .collect();
+    settle_duplicates(&mut subs, issues);
+    refusals(&subs, issues);
+
+    let sent: std::collections::HashSet<(&str, &str)> = subs
+        .iter()
+        .filter(|s| s.in_roster)
+        .map(|s| (s.district.as_str(), s.township.as_str()))
+        .collect();
+    for unit in &roster.units {
+        if !sent.contains(&(unit.district.as_str(), unit.township.as_str())) {
+            issues.push(
+                Issue::new(
+                    Severity::Warning,
+                    Code::UnitMissing,
+                    "本单位没有报送统计表,汇总中不含本单位",
+                )
+                .unit(&unit.district, &unit.township),
+            );
+        }
+    }
+    subs
+}
+
+fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>) -> Submission {
+    let folder_district = found
+        .folder
+        .as_deref()
+        .and_then(|f| roster.district_for_folder(f));
+    let by_file = roster.match_name(&found.stem, folder_district.as_deref());
+    let form_name = loaded
+        .outcome
+        .as_ref()
+        .ok()
+        .and_then(|f| f.unit_name.clone());
+    let by_form = || {
+        form_name.as_deref().and_then(|n| {
+            roster
+                .match_name(n, folder_district.as_deref())
+                .map(|m| (m, n.to_string()))
+        })
+    };
+    let (unit, matched) = match by_file {
+        Some((i, how)) => (Some(i), describe(&found.stem, &how)),
+        None => match by_form() {
+            Some(((i, _), name)) => (Some(i), format!("按表内填报单位“{name}”")),
+            None => (None, String::new()),
+        },
+    };
+
+    let status = if loaded.outcome.is_ok() {
+        FileStatus::Used
+    } else {
+        FileStatus::Rejected
+    };
+    let mut sub = Submission {
+        district: String::new(),
+        township: String::new(),
+        in_roster: unit.is_some(),
+        matched,
+        status,
+        found,
+        sha256: loaded.sha256,
+        modified: loaded.modified,
+        outcome: loaded.outcome,
+    };
+    match unit {
+        Some(i) => {
+            let u = &roster.units[i];
+            sub.township = u.township.clone();
+            sub.district = match (&sub.found.folder, &folder_district) {
+                // Rolled up where the office filed it, and said so.
+                (Some(folder), _) if folder_district.as_deref() != Some(u.district.as_str()) => {
+                    let district = folder_district.clone().unwrap_or_else(|| folder.clone());
+                    issues.push(sub.issue(
+                        Severity::Warning,
+                        Code::UnitWrongFolder,
+                        format!(
+                            "名册中{}属于{},但文件放在“{folder}”文件夹;按文件夹汇总到{district}",
+                            u.township, u.district
+                        ),
+                    ).unit(&district, &u.township));
+                    district
+                }
+                _ => u.district.clone(),
+            };
+        }
+        None => {
+            sub.district = folder_district
+                .clone()
+                .or(sub.found.folder.clone())
+                .unwrap_or_default();
+            sub.township = form_name.unwrap_or_else(|| sub.found.stem.clone());
+            issues.push(sub.issue(
+                Severity::Warning,
+                Code::UnitNotInRoster,
+                format!(
+                    "“{}”与{}名册中的单位都对不上;作为单独的单位汇总到“{}”",
+                    sub.found.stem, roster.city, sub.district
+                ),
+            ));
+        }
+    }
+    if sub.found.folder.is_some() && folder_district.is_none() {
+        issues.push(sub.issue(
+            Severity::Warning,
+            Code::FolderNotInRoster,
+            format!("文件夹“{}”不是{}名册中的区县", sub.district, roster.city),
+        ));
+    }
+    sub
+}
+
+/// One finding per file that could not be read: an error, except for a
+/// file a unit sends beside its form (its report as .doc, a PDF, a scan)
+/// when the unit's form was read from another file.
+fn refusals(subs: &[Submission], issues: &mut Vec<Issue>) {
+    let used: HashMap<(&str, &str), &str> = subs
+        .iter()
+        .filter(|s| s.status == FileStatus::Used)
+        .map(|s| {
+            (
+                (s.district.as_str(), s.township.as_str()),
+                s.found.shown.as_str(),
+            )
+        })
+        .collect();
+    for sub in subs {
+        let Err(e) = &sub.outcome else { continue };
+        let form = used.get(&(sub.district.as_str(), sub.township.as_str()));
+        issues.push(match (form, e.companion()) {
+            (Some(form), Some(what)) => sub.issue(
+                Severity::Info,
+                e.code(),
+                format!("这是{what},未读取;本单位的统计表已从 {form} 读取"),
+            ),
+            _ => sub.issue(Severity::Error, e.code(), e.to_string()),
+        });
+    }
+}
+
+fn describe(stem: &str, how: &NameMatch) -> String {
+    match how {
+        NameMatch::Exact => "按文件名".into(),
+        NameMatch::SameName(core) => format!("按文件名“{stem}”(同一地名:{core})"),
+        NameMatch::Contained(core) => format!("按文件名“{stem}”中的地名“{core}”"),
+    }
+}
+
+/// Two readable files from one unit: the later 填报日期 wins, failing that the
+/// later modification time, failing that the later file name.
+fn settle_duplicates(subs: &mut [Submission], issues: &mut Vec<Issue>) {
+    let mut by_unit: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (i, s) in subs.iter().enumerate() {
+        if s.status == FileStatus::Used {
+            by_unit
+                .entry((s.district.clone(), s.township.clone()))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = by_unit.into_values().filter(|g| g.len() > 1).collect();
+    groups.sort();
+    for group in groups {
+        let key = |i: &usize| {
+            let s = &subs[*i];
+            (
+                s.form().and_then(|f| f.date.clone()),
+                s.modified,
+                s.found.shown.clone(),
+            )
+        };
+        let winner = *group.iter().max_by_key(|i| key(i)).unwrap_or(&group[0]);
+        let reason = {
+            let dates: Vec<_> = group.iter().map(|i| key(i).0).collect();
+            if dates.iter().all(Option::is_some) && dates.iter().any(|d| *d != dates[0]) {
+                "它的填报日期最晚"
+            } else if group
+                .iter()
+                .any(|i| subs[*i].modified != subs[winner].modified)
+            {
+                "它最后修改"
+            } else {
+                "它的文件名排在最后"
+            }
+        };
+        let files: Vec<String> = group.iter().map(|i| subs[*i].found.shown.clone()).collect();
+        for &i in &group {
+            if i != winner {
+                subs[i].status = FileStatus::Superseded;
+            }
+        }
+        issues.push(subs[winner].issue(
+            Severity::Warning,
+            Code::UnitDuplicate,
+            format!(
+                "本单位报送了 {} 个文件:{};使用 {},因为{reason}",
+                group.len(),
+                files.join(", "),
+                subs[winner].found.shown
+            ),
+        ));
+    }
+}

@@ -1,0 +1,4 @@
+//! The command line over the library.
+
+pub mod config;
+pub mod report;

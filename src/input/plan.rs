@@ -1,0 +1,287 @@
+//! A run resolved once from the flags, the environment and the input: what
+//! to read, for which year, with which form, roster, last year and
+//! explanations, and where to write. Everything after this takes the plan
+//! as settled, as ripgrep turns its flags into resolved arguments before
+//! searching.
+
+use std::path::PathBuf;
+
+use chrono::Datelike;
+
+use crate::audit::explain;
+use crate::form::Template;
+use crate::input::discover::{
+    Found, Skipped, discover, discover_district, district_folder, single_file, year_folder,
+    year_of_path,
+};
+use crate::input::roster::Roster;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Template(#[from] crate::form::TemplateError),
+    #[error(transparent)]
+    Roster(#[from] crate::input::roster::RosterError),
+    #[error(transparent)]
+    Discover(#[from] crate::input::discover::DiscoverError),
+    #[error(
+        "{path} is {district}'s folder of the {year} forms; to roll up {wanted}, run `gongkai run {root} --year {wanted}`"
+    )]
+    DistrictOfAnotherYear {
+        path: String,
+        district: String,
+        year: i32,
+        wanted: i32,
+        root: String,
+    },
+}
+
+/// When records.csv is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Csv {
+    /// When its rows fit a spreadsheet; beyond that records.parquet alone.
+    WhenItFits,
+    /// Always (`--csv`).
+    Always,
+}
+
+/// Whether the run writes the drafts of the annual reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drafts {
+    Written,
+    /// `--no-report`.
+    Skipped,
+}
+
+/// What the user asked for, as the command line gave it.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub input: PathBuf,
+    /// Where results go (OUT/<year>/); `None` for `gongkai check`, which
+    /// writes nothing.
+    pub out: Option<PathBuf>,
+    pub year: Option<i32>,
+    pub hierarchy: Option<PathBuf>,
+    /// A template id or file; by default the data year's form.
+    pub template: Option<String>,
+    pub jobs: Option<usize>,
+    pub progress: bool,
+    /// Last year's records; by default OUT/<year-1>/records.parquet when it exists.
+    pub previous: Option<PathBuf>,
+    /// The office's explanations; by default explanations.csv in the year folder.
+    pub explanations: Option<PathBuf>,
+    /// Unexplained warnings count toward the exit code too.
+    pub strict: bool,
+    /// Overrides the template's swing thresholds.
+    pub swing_ratio: Option<f64>,
+    pub swing_at_least: Option<f64>,
+    pub csv: Csv,
+    pub drafts: Drafts,
+    /// How long to wait for another run writing the same OUT/<year>.
+    pub wait: std::time::Duration,
+}
+
+/// What a run reads.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A year folder of a roster's forms.
+    Year { dir: PathBuf },
+    /// One district's folder of a year: that district rolled up alone.
+    District { dir: PathBuf, name: String },
+    /// One file a clerk checks before sending it.
+    File,
+}
+
+/// Where last year's records come from.
+#[derive(Debug, Clone)]
+pub enum LastYear {
+    /// `--previous`: unusable stops the run, since the user asked for it.
+    Given(PathBuf),
+    /// What a run of last year left in OUT: unusable is a warning.
+    Found(PathBuf),
+    None,
+}
+
+/// Why the run uses its form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormChoice {
+    /// `--template`.
+    Given,
+    /// The form in force for the data year.
+    Year,
+    /// A lone file's own form, told by its labels.
+    File,
+}
+
+impl FormChoice {
+    pub fn describe(self, year: i32) -> String {
+        match self {
+            FormChoice::Given => ",按 --template 指定".into(),
+            FormChoice::Year => format!(",{year} 年度适用的格式"),
+            FormChoice::File => ",按文件内的表格识别".into(),
+        }
+    }
+}
+
+/// The run, settled.
+#[derive(Debug)]
+pub struct Plan {
+    pub target: Target,
+    pub files: Vec<Found>,
+    /// Files that are not spreadsheets by their name.
+    pub ignored: Vec<Found>,
+    /// Links and folders of the input tree that are not read.
+    pub skipped: Vec<Skipped>,
+    pub year: i32,
+    pub template: Template,
+    pub form_choice: FormChoice,
+    pub roster: Roster,
+    pub last_year: LastYear,
+    pub explanations: Option<PathBuf>,
+    pub strict: bool,
+    /// OUT/<year>, when the run writes.
+    pub out: Option<PathBuf>,
+    pub csv: Csv,
+    pub drafts: Drafts,
+}
+
+impl Plan {
+    pub fn resolve(opts: &Options) -> Result<Plan, PlanError> {
+        let (target, year, detected) = target_of(opts)?;
+        // The tree is walked while the form and the roster are read: at
+        // 40,000 forms each takes tens of milliseconds.
+        let (found, settled) = rayon::join(
+            || match &target {
+                Target::File => Ok(crate::input::discover::Discovery {
+                    forms: vec![single_file(&opts.input)],
+                    ..Default::default()
+                }),
+                Target::District { dir, name } => discover_district(dir, &opts.input, name),
+                Target::Year { dir } => discover(dir),
+            },
+            || form_and_roster(opts, &target, year, detected),
+        );
+        let found = found?;
+        let (template, form_choice, roster) = settled?;
+        let out = opts.out.as_ref().map(|o| o.join(year.to_string()));
+        let last_year = match (&opts.previous, &opts.out) {
+            (Some(path), _) => LastYear::Given(path.clone()),
+            (None, Some(o)) => {
+                let path = o.join((year - 1).to_string()).join("records.parquet");
+                if path.is_file() {
+                    LastYear::Found(path)
+                } else {
+                    LastYear::None
+                }
+            }
+            (None, None) => LastYear::None,
+        };
+        let explanations = opts.explanations.clone().or_else(|| match &target {
+            Target::Year { dir } | Target::District { dir, .. } => {
+                Some(dir.join(explain::FILE_NAME)).filter(|p| p.is_file())
+            }
+            Target::File => None,
+        });
+        let ignored = found
+            .ignored
+            .into_iter()
+            .filter(|f| Some(&f.path) != explanations.as_ref())
+            .collect();
+        Ok(Plan {
+            target,
+            files: found.forms,
+            ignored,
+            skipped: found.skipped,
+            year,
+            template,
+            form_choice,
+            roster,
+            last_year,
+            explanations,
+            strict: opts.strict,
+            out,
+            csv: opts.csv,
+            drafts: opts.drafts,
+        })
+    }
+
+    /// The folder the files' shown paths are relative to: the year folder
+    /// (a lone file's path is shown as given, so relative to here).
+    pub fn inputs_dir(&self) -> PathBuf {
+        match &self.target {
+            Target::Year { dir } | Target::District { dir, .. } => dir.clone(),
+            Target::File => PathBuf::new(),
+        }
+    }
+
+    pub fn is_one_file(&self) -> bool {
+        matches!(self.target, Target::File)
+    }
+
+    /// What the run reads, for the log: `2018`, `2018 水城县` or `one file`.
+    pub fn what(&self) -> String {
+        match &self.target {
+            Target::Year { .. } => self.year.to_string(),
+            Target::District { name, .. } => format!("{} {name}", self.year),
+            Target::File => "one file".into(),
+        }
+    }
+}
+
+/// What the input is and the data year it holds, and the form a lone file
+/// carries.
+fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), PlanError> {
+    if opts.input.is_file() {
+        let year = opts.year.or_else(|| year_of_path(&opts.input));
+        let (detected, dated) = crate::read::identify(&opts.input);
+        // Forms for a year are filled in early the next year, so a
+        // 填报日期 in 2019 means the 2018 form.
+        let year = year
+            .or(dated.map(|y| y - 1))
+            .unwrap_or_else(|| chrono::Local::now().year() - 1);
+        return Ok((Target::File, year, detected));
+    }
+    if let Some((year_dir, year, name)) = district_folder(&opts.input) {
+        if let Some(wanted) = opts.year.filter(|&y| y != year) {
+            return Err(PlanError::DistrictOfAnotherYear {
+                path: opts.input.display().to_string(),
+                district: name,
+                year,
+                wanted,
+                root: year_dir.parent().unwrap_or(&year_dir).display().to_string(),
+            });
+        }
+        let target = Target::District {
+            dir: year_dir,
+            name,
+        };
+        return Ok((target, year, None));
+    }
+    let (dir, year) = year_folder(&opts.input, opts.year)?;
+    Ok((Target::Year { dir }, year, None))
+}
+
+/// The run's form and why, and its roster (one district's, for a district
+/// folder).
+fn form_and_roster(
+    opts: &Options,
+    target: &Target,
+    year: i32,
+    detected: Option<&'static str>,
+) -> Result<(Template, FormChoice, Roster), PlanError> {
+    let (id, form_choice) = match (&opts.template, detected) {
+        (Some(t), _) => (t.clone(), FormChoice::Given),
+        (None, Some(id)) => (id.to_string(), FormChoice::File),
+        (None, None) => (Template::for_year(year).to_string(), FormChoice::Year),
+    };
+    let mut template = Template::load(&id)?;
+    template.set_swing(opts.swing_ratio, opts.swing_at_least);
+    let mut roster = match &opts.hierarchy {
+        Some(path) => Roster::from_csv(path)?,
+        None => Roster::liupanshui(year),
+    };
+    if let Target::District { name, .. } = target {
+        roster = roster.within(name);
+    }
+    Ok((template, form_choice, roster))
+}

@@ -1,0 +1,431 @@
+//! Who should report: the township-level units of a city for the data year,
+//! and matching a file's name to one of them.
+//!
+//! Official names and the names people use differ: `金盆苗族彝族乡` is called
+//! `金盆乡`, its file arrives as `金盆乡人民政府.xlsx`; 2018 division codes call
+//! 钟山区's urban units `…社区服务中心` and 盘州市's `…街道办事处`, later ones
+//! `…街道`. Matching compares the place name alone, with those parts removed.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::text::{decode_text, normalize_label};
+
+/// The 六盘水 township-level units at six dates, from the national division codes.
+const LIUPANSHUI: &str = include_str!("../../data/liupanshui_divisions.csv");
+
+#[derive(Debug, thiserror::Error)]
+pub enum RosterError {
+    #[error("cannot read hierarchy file {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("hierarchy file {path}, line {line}: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub district: String,
+    pub township: String,
+    /// Other names the unit goes by, from the hierarchy file.
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Roster {
+    pub city: String,
+    /// Where the list came from, for the report.
+    pub source: String,
+    pub units: Vec<Unit>,
+    /// Units by every normalized name and by bare place name, built once so
+    /// matching a file costs a lookup, not a pass over the roster.
+    by_name: HashMap<String, Vec<usize>>,
+    by_core: HashMap<String, Vec<usize>>,
+    /// The districts in roster order, and each by its bare name (`水城`).
+    districts: Vec<String>,
+    district_by_core: HashMap<String, usize>,
+}
+
+/// How a file name was matched to a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameMatch {
+    /// The file is named exactly as the roster names the unit.
+    Exact,
+    /// The same place under another form of its name (`金盆乡人民政府` → `金盆苗族彝族乡`).
+    SameName(String),
+    /// The place name appears inside a longer file name (`2018年金盆乡统计表`).
+    Contained(String),
+}
+
+impl Roster {
+    /// The embedded 六盘水 list in force for a data year: the latest list dated
+    /// in or before that year (the 2018-10-31 list for 2018 data; for years
+    /// after the last list, the last list, and the source says so).
+    pub fn liupanshui(year: i32) -> Roster {
+        let mut rows: Vec<Vec<&str>> = LIUPANSHUI
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f.len() == 7)
+            .collect();
+        let dates: Vec<&str> = {
+            let mut d: Vec<&str> = rows.iter().map(|f| f[0]).collect();
+            d.dedup();
+            d
+        };
+        let wanted = year.to_string();
+        let as_of = dates
+            .iter()
+            .rev()
+            .find(|d| &d[..4] <= wanted.as_str())
+            .or(dates.first())
+            .copied()
+            .unwrap_or_default()
+            .to_string();
+        rows.retain(|f| f[0] == as_of);
+        let latest = dates.last().is_some_and(|d| *d == as_of);
+        let source = if latest && as_of.get(..4).is_some_and(|y| y < wanted.as_str()) {
+            format!("内置六盘水市区划 {as_of}(最新一份;{year} 年的区划如有变动,请用 --hierarchy)")
+        } else {
+            format!("内置六盘水市区划 {as_of}")
+        };
+        Roster::new(
+            rows.first().map(|f| f[2].to_string()).unwrap_or_default(),
+            source,
+            rows.iter()
+                .map(|f| Unit {
+                    district: f[4].to_string(),
+                    township: f[6].to_string(),
+                    aliases: Vec::new(),
+                })
+                .collect(),
+        )
+    }
+
+    /// A roster from a CSV file `city,district,township[,aliases]`, aliases
+    /// separated by `|` or `;`, in UTF-8 or as Excel saves it on a Chinese
+    /// Windows (GBK). A first line naming the columns is skipped.
+    pub fn from_csv(path: &Path) -> Result<Roster, RosterError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| RosterError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let text = decode_text(&bytes);
+        let invalid = |line: usize, message: String| RosterError::Invalid {
+            path: shown.clone(),
+            line,
+            message,
+        };
+        if let Some(bad) = text.lines().position(|l| l.contains('\u{FFFD}')) {
+            return Err(invalid(
+                bad + 1,
+                "the file is neither UTF-8 nor GBK text, so its names cannot be read; save it from Excel or WPS as CSV".into(),
+            ));
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let mut city = String::new();
+        let mut units = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| invalid(i + 1, e.to_string()))?;
+            let line = record.position().map_or(i + 1, |p| p.line() as usize);
+            let field = |n: usize| record.get(n).unwrap_or("");
+            if record.iter().all(str::is_empty)
+                || (line == 1 && field(0).eq_ignore_ascii_case("city"))
+            {
+                continue;
+            }
+            if (0..3).any(|n| field(n).is_empty()) {
+                return Err(invalid(
+                    line,
+                    "expected city,district,township[,aliases]".into(),
+                ));
+            }
+            if city.is_empty() {
+                city = field(0).to_string();
+            }
+            units.push(Unit {
+                district: field(1).to_string(),
+                township: field(2).to_string(),
+                aliases: field(3)
+                    .split(['|', ';'])
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(String::from)
+                    .collect(),
+            });
+        }
+        if units.is_empty() {
+            return Err(invalid(1, "no units in the file".into()));
+        }
+        Ok(Roster::new(city, shown, units))
+    }
+
+    fn new(city: String, source: String, units: Vec<Unit>) -> Roster {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, u) in units.iter().enumerate() {
+            for name in std::iter::once(&u.township).chain(&u.aliases) {
+                let name = normalize_label(name);
+                by_core.entry(place_core(&name)).or_default().push(i);
+                by_name.entry(name).or_default().push(i);
+            }
+        }
+        let mut districts: Vec<String> = Vec::new();
+        let mut district_by_core: HashMap<String, usize> = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for u in &units {
+            if seen.insert(u.district.as_str()) {
+                // Two districts with the same bare name: the first is meant, as before.
+                district_by_core
+                    .entry(district_core(&u.district))
+                    .or_insert(districts.len());
+                districts.push(u.district.clone());
+            }
+        }
+        Roster {
+            city,
+            source,
+            units,
+            by_name,
+            by_core,
+            districts,
+            district_by_core,
+        }
+    }
+
+    /// The roster of one district, for a run on that district's folder; the
+    /// whole roster when the district is not in it (the run then says so).
+    pub fn within(self, folder: &str) -> Roster {
+        let Some(district) = self.district_for_folder(folder) else {
+            return self;
+        };
+        let units = self
+            .units
+            .into_iter()
+            .filter(|u| u.district == district)
+            .collect();
+        Roster::new(self.city, format!("{}(仅{district})", self.source), units)
+    }
+
+    /// The districts in roster order.
+    pub fn districts(&self) -> &[String] {
+        &self.districts
+    }
+
+    /// The roster district a folder name stands for (`水城` or `水城县` → `水城县`).
+    pub fn district_for_folder(&self, folder: &str) -> Option<String> {
+        let i = *self.district_by_core.get(&district_core(folder))?;
+        Some(self.districts[i].clone())
+    }
+
+    /// The unit a file stem names: by its exact name, then by the same
+    /// place name (`金盆乡人民政府` → `金盆苗族彝族乡`), then by a place name
+    /// inside a longer file name (longest wins). Units of the folder's
+    /// district are preferred when a place name occurs in two districts.
+    pub fn match_name(&self, stem: &str, district: Option<&str>) -> Option<(usize, NameMatch)> {
+        let prefer = |candidates: &[usize]| {
+            candidates
+                .iter()
+                .copied()
+                .max_by_key(|&i| Some(self.units[i].district.as_str()) == district)
+        };
+        let stem = normalize_label(stem);
+        if let Some(i) = self.by_name.get(&stem).and_then(|c| prefer(c)) {
+            return Some((i, NameMatch::Exact));
+        }
+        let core = place_core(&stem);
+        if let Some(i) = self.by_core.get(&core).and_then(|c| prefer(c)) {
+            return Some((i, NameMatch::SameName(core)));
+        }
+        let (core, units) = self
+            .by_core
+            .iter()
+            .filter(|(core, _)| core.chars().count() >= 2 && stem.contains(core.as_str()))
+            .max_by_key(|(core, units)| {
+                (
+                    core.chars().count(),
+                    units
+                        .iter()
+                        .any(|&i| Some(self.units[i].district.as_str()) == district),
+                    *core,
+                )
+            })?;
+        Some((prefer(units)?, NameMatch::Contained(core.clone())))
+    }
+}
+
+/// Words that follow the place name in a unit's official or everyday name,
+/// longest first so that `街道办事处` goes before `街道`.
+const UNIT_SUFFIXES: &[&str] = &[
+    "人民政府",
+    "街道办事处",
+    "社区服务中心",
+    "办事处",
+    "政府",
+    "街道",
+    "社区",
+    "乡",
+    "镇",
+];
+
+/// The ethnic groups named in Guizhou's (and most) ethnic townships' names.
+const ETHNIC: &[&str] = &[
+    "布依",
+    "仡佬",
+    "土家",
+    "毛南",
+    "蒙古",
+    "维吾尔",
+    "哈萨克",
+    "苗",
+    "彝",
+    "回",
+    "白",
+    "水",
+    "侗",
+    "壮",
+    "瑶",
+    "满",
+    "藏",
+    "黎",
+    "傣",
+    "羌",
+    "畲",
+    "仫佬",
+    "京",
+];
+
+/// The bare place name: `金盆苗族彝族乡人民政府` → `金盆`, `建设路社区服务中心` → `建设路`.
+pub fn place_core(name: &str) -> String {
+    let mut s = normalize_label(name);
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for suffix in UNIT_SUFFIXES {
+            if let Some(rest) = s.strip_suffix(suffix)
+                && !rest.is_empty()
+            {
+                s = rest.to_string();
+                changed = true;
+                break;
+            }
+        }
+    }
+    // Ethnic designations sit between the place name and 乡/镇: 金盆|苗族彝族|乡.
+    while let Some(rest) = s.strip_suffix('族') {
+        match ETHNIC
+            .iter()
+            .find(|e| rest.ends_with(*e) && rest.len() > e.len())
+        {
+            Some(e) => s = rest[..rest.len() - e.len()].to_string(),
+            None => break,
+        }
+    }
+    s
+}
+
+/// The bare name of a county-level unit: `水城县` and `水城区` → `水城`.
+fn district_core(name: &str) -> String {
+    let s = normalize_label(name);
+    for suffix in ["自治县", "特区", "区", "县", "市"] {
+        if let Some(rest) = s.strip_suffix(suffix)
+            && rest.chars().count() >= 2
+        {
+            return rest.to_string();
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_2018_list_is_used_for_2018_data() {
+        let r = Roster::liupanshui(2018);
+        assert_eq!(r.city, "六盘水市");
+        assert!(r.source.contains("2018-10-31"), "{}", r.source);
+        assert_eq!(r.units.len(), 93);
+        assert_eq!(r.districts(), ["钟山区", "六枝特区", "水城县", "盘州市"]);
+        // 2020: 水城县 became 水城区.
+        assert!(
+            Roster::liupanshui(2021)
+                .districts()
+                .contains(&"水城区".to_string())
+        );
+        // After the last list, the last list, said.
+        let latest = Roster::liupanshui(2025);
+        assert!(
+            latest.source.contains("2022-10-31(最新一份"),
+            "{}",
+            latest.source
+        );
+        assert!(!Roster::liupanshui(2022).source.contains("最新"));
+    }
+
+    #[test]
+    fn a_roster_saved_by_excel_on_a_chinese_windows_is_read() {
+        let (gbk, _, _) = encoding_rs::GBK.encode(
+            "city,district,township,aliases\n六盘水市,水城区,\"金盆乡\",金盆|金盆苗族彝族乡\n",
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster.csv");
+        std::fs::write(&path, &gbk).unwrap();
+        let r = Roster::from_csv(&path).unwrap();
+        assert_eq!(r.city, "六盘水市");
+        assert_eq!(r.units[0].township, "金盆乡");
+        assert_eq!(r.units[0].aliases, ["金盆", "金盆苗族彝族乡"]);
+        std::fs::write(&path, "city,district,township\n六盘水市,,金盆乡\n").unwrap();
+        let err = Roster::from_csv(&path).unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn place_cores() {
+        assert_eq!(place_core("金盆苗族彝族乡"), "金盆");
+        assert_eq!(place_core("金盆乡人民政府"), "金盆");
+        assert_eq!(place_core("龙场苗族白族彝族乡"), "龙场");
+        assert_eq!(place_core("顺场苗族彝族布依族乡"), "顺场");
+        assert_eq!(place_core("建设路社区服务中心"), "建设路");
+        assert_eq!(place_core("建设路街道"), "建设路");
+        assert_eq!(place_core("亦资街道办事处"), "亦资");
+        assert_eq!(place_core("比德镇"), "比德");
+    }
+
+    #[test]
+    fn file_names_find_their_unit() {
+        let r = Roster::liupanshui(2018);
+        let name = |stem: &str| {
+            r.match_name(stem, Some("水城县"))
+                .map(|(i, how)| (r.units[i].township.clone(), how))
+        };
+        assert_eq!(name("比德镇"), Some(("比德镇".into(), NameMatch::Exact)));
+        assert_eq!(
+            name("金盆乡人民政府"),
+            Some(("金盆苗族彝族乡".into(), NameMatch::SameName("金盆".into())))
+        );
+        assert_eq!(
+            name("2018年金盆乡政府信息公开统计表"),
+            Some(("金盆苗族彝族乡".into(), NameMatch::Contained("金盆".into())))
+        );
+        assert_eq!(
+            r.match_name("建设路街道", Some("钟山区"))
+                .map(|(i, _)| r.units[i].township.clone()),
+            Some("建设路社区服务中心".into())
+        );
+        assert_eq!(name("某某公司"), None);
+        assert_eq!(r.district_for_folder("水城").as_deref(), Some("水城县"));
+    }
+}

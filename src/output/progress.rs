@@ -1,0 +1,277 @@
+//! 报送进度.html: the collection month at a glance, for the district office.
+//!
+//! During January a cron job runs gongkai hourly while the forms arrive; the
+//! office opens this page from the shared folder. It is one self-contained
+//! file (no server, no scripts, no fonts or styles from elsewhere, the chart
+//! inline SVG), written with the rest of the set and swapped in with it.
+//! Every text from the inputs (unit, file and sheet names, findings) goes
+//! through maud, which escapes it: a file named `<script>.xlsx` is shown,
+//! never run.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::{WriteError, atomic};
+use crate::findings::{Issue, Severity};
+use crate::output::summary::{StatusRow, Summary, UnitStatus};
+
+/// Where a unit stands on the page: its status, or 有错误 when its form is
+/// in but has unexplained errors.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    Submitted,
+    WithErrors,
+    Refused,
+    Missing,
+    Other,
+}
+
+impl Standing {
+    fn of(row: &StatusRow) -> Standing {
+        match row.status {
+            UnitStatus::Submitted | UnitStatus::Duplicate if row.errors > row.explained => {
+                Standing::WithErrors
+            }
+            UnitStatus::Submitted | UnitStatus::Duplicate => Standing::Submitted,
+            UnitStatus::Rejected => Standing::Refused,
+            UnitStatus::Missing => Standing::Missing,
+            UnitStatus::NotInRoster => Standing::Other,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Standing::Submitted => "已报送",
+            Standing::WithErrors => "有错误",
+            Standing::Refused => "无法读取",
+            Standing::Missing => "未报送",
+            Standing::Other => "名册外",
+        }
+    }
+
+    fn color(self) -> &'static str {
+        match self {
+            Standing::Submitted => "#5b9b4a",
+            Standing::WithErrors => "#d9534f",
+            Standing::Refused => "#e69138",
+            Standing::Missing => "#b7b7b7",
+            Standing::Other => "#8e7cc3",
+        }
+    }
+
+    const ALL: [Standing; 5] = [
+        Standing::Submitted,
+        Standing::WithErrors,
+        Standing::Refused,
+        Standing::Missing,
+        Standing::Other,
+    ];
+}
+
+/// Writes the page. `inputs` is the year folder the files are in (for links
+/// to them); `outputs` are the names of the files written beside the page.
+pub fn write_progress(
+    path: &Path,
+    summary: &Summary,
+    inputs: &Path,
+    outputs: &[String],
+) -> Result<super::Saved, WriteError> {
+    let page = page(summary, inputs, outputs).into_string();
+    atomic(path, |w| {
+        std::io::Write::write_all(w, page.as_bytes()).map_err(|source| WriteError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    })
+}
+
+const STYLE: &str = "body{font-family:sans-serif;margin:1.5em;color:#222}\
+table{border-collapse:collapse;margin:.5em 0 1.5em}\
+td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}\
+th{background:#d9e1f2}.n{text-align:right}\
+.tag{display:inline-block;padding:0 .4em;border-radius:.3em;color:#fff;white-space:nowrap}\
+.t{white-space:nowrap}\
+ul{margin:0;padding-left:1.2em}small{color:#666}";
+
+fn page(summary: &Summary, inputs: &Path, outputs: &[String]) -> Markup {
+    let info = &summary.info;
+    let title = format!("{} {}年度 政府信息公开统计 报送进度", info.city, info.year);
+    let rows: Vec<(&StatusRow, Standing)> =
+        summary.units.iter().map(|r| (r, Standing::of(r))).collect();
+    let count = |s: Standing| rows.iter().filter(|(_, x)| *x == s).count();
+    // The errors and warnings of each unit (or of each file outside the
+    // roster), gathered once: a year has 40,000 units.
+    let mut about: HashMap<(&str, &str), Vec<&Issue>> = HashMap::new();
+    for i in summary
+        .issues
+        .iter()
+        .filter(|i| i.severity != Severity::Info)
+    {
+        let key = if i.township.is_empty() {
+            ("", i.file.as_str())
+        } else {
+            (i.district.as_str(), i.township.as_str())
+        };
+        about.entry(key).or_default().push(i);
+    }
+    // The units of each district, districts in the order of 报送情况.
+    let mut districts: Vec<District> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for &(r, s) in &rows {
+        let i = *index.entry(&r.district).or_insert_with(|| {
+            districts.push(District {
+                name: &r.district,
+                units: Vec::new(),
+            });
+            districts.len() - 1
+        });
+        districts[i].units.push((r, s));
+    }
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { (title) }
+                p {
+                    "本页由 " (info.tool) " 于 " span #run-time { (info.started) } " 生成;"
+                    "名册:" (info.roster) ";表格:" (info.template_name) "。"
+                }
+                table #totals {
+                    tr { @for s in Standing::ALL { th { (s.label()) } } th { "应报" } }
+                    tr {
+                        @for s in Standing::ALL {
+                            td.n data-status=(s.label()) { (count(s)) }
+                        }
+                        td.n #expected { (summary.counts.units_expected) }
+                    }
+                }
+                (chart(&districts))
+                @for d in &districts {
+                    h2 { (if d.name.is_empty() { "(未分区县)" } else { d.name }) }
+                    table.units {
+                        tr { th { "乡镇(街道)" } th { "情况" } th { "文件" } th { "到达时间" }
+                             th { "错误" } th { "警告" } th { "问题" } }
+                        @for (r, s) in &d.units {
+                            tr.unit data-status=(s.label()) {
+                                td { (r.township) }
+                                td { span.tag style={ "background:" (s.color()) } { (s.label()) } }
+                                td {
+                                    @if !r.file.is_empty() {
+                                        a href=(file_link(inputs, &r.file)) { (r.file) }
+                                    }
+                                }
+                                td.t { (r.arrived) }
+                                td.n { (r.errors) }
+                                td.n { (r.warnings) }
+                                td { (findings(&about, r)) }
+                            }
+                        }
+                    }
+                }
+                h2 { "本次生成的文件" }
+                ul #outputs { @for o in outputs { li { a href=(o) { (o) } } } }
+            }
+        }
+    }
+}
+
+/// Errors and warnings about one unit (or one file outside the roster).
+fn findings(about: &HashMap<(&str, &str), Vec<&Issue>>, row: &StatusRow) -> Markup {
+    let key = if row.township.is_empty() {
+        ("", row.file.as_str())
+    } else {
+        (row.district.as_str(), row.township.as_str())
+    };
+    html! {
+        ul {
+            @for i in about.get(&key).into_iter().flatten() {
+                li {
+                    (i.severity.label_zh()) " " code { (i.code) } " " (i.message)
+                    @if let Some(why) = &i.explained { br; small { "已说明:" (why) } }
+                }
+            }
+        }
+    }
+}
+
+/// A district's rows of 报送情况.
+struct District<'a> {
+    name: &'a str,
+    units: Vec<(&'a StatusRow, Standing)>,
+}
+
+/// One bar of the chart: a district's units of one standing.
+struct Segment {
+    x: f64,
+    width: f64,
+    standing: Standing,
+    units: usize,
+}
+
+/// One horizontal bar per district, its units by standing.
+fn chart(districts: &[District]) -> Markup {
+    const LEFT: f64 = 140.0;
+    const BAR: f64 = 420.0;
+    const ROW: usize = 22;
+    let widest = districts
+        .iter()
+        .map(|d| d.units.len())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let bars: Vec<Vec<Segment>> = districts
+        .iter()
+        .map(|d| {
+            let mut x = LEFT;
+            Standing::ALL
+                .iter()
+                .map(|&standing| {
+                    let units = d.units.iter().filter(|(_, t)| *t == standing).count();
+                    let width = BAR * units as f64 / widest as f64;
+                    let segment = Segment {
+                        x,
+                        width,
+                        standing,
+                        units,
+                    };
+                    x += width;
+                    segment
+                })
+                .filter(|s| s.units > 0)
+                .collect()
+        })
+        .collect();
+    let height = districts.len() * ROW + 30;
+    html! {
+        svg #chart xmlns="http://www.w3.org/2000/svg" width="640" height=(height)
+            role="img" aria-label="各区县报送情况" {
+            @for (n, (d, bar)) in districts.iter().zip(&bars).enumerate() {
+                text x="0" y=(n * ROW + 15) font-size="13" { (d.name) }
+                @for s in bar {
+                    rect x=(format!("{:.1}", s.x)) y=(n * ROW + 3) width=(format!("{:.1}", s.width))
+                        height="16" fill=(s.standing.color()) {
+                        title { (s.standing.label()) " " (s.units) }
+                    }
+                }
+            }
+            @for (n, s) in Standing::ALL.iter().enumerate() {
+                rect x=(140 + n * 90) y=(height - 16) width="12" height="12" fill=(s.color()) {}
+                text x=(156 + n * 90) y=(height - 6) font-size="12" { (s.label()) }
+            }
+        }
+    }
+}
+
+/// A link to an input file, from the page in OUT/<year> to the year folder.
+fn file_link(inputs: &Path, file: &str) -> String {
+    let path = inputs.join(file);
+    let path = path.canonicalize().unwrap_or(path);
+    url::Url::from_file_path(&path).map_or_else(|()| file.to_string(), String::from)
+}

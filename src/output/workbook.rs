@@ -1,0 +1,393 @@
+//! The return forms and the analyst workbook.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rust_xlsxwriter::{Color, Format, FormatBorder, Url, Workbook, Worksheet, XlsxError};
+
+use super::form::{FormContent, write_form, write_form_by_part};
+use super::overview;
+use super::{Saved, WriteError, save_workbook};
+use crate::audit::units::{FileStatus, Submission};
+use crate::findings::{Issue, Severity, cell_name};
+use crate::form::Template;
+use crate::output::summary::{RunInfo, StatusRow, UnitStatus};
+use crate::rollup::{Level, Return};
+
+fn xlsx_error(path: &Path) -> impl Fn(XlsxError) -> WriteError + '_ {
+    move |source| WriteError::Xlsx {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn return_content<'a>(ret: &'a Return, year: i32, with_counts: bool) -> FormContent<'a> {
+    let scope = if ret.level == Level::City {
+        "全市"
+    } else {
+        "全区(县)"
+    };
+    FormContent {
+        unit_line: format!(
+            "填报单位:{}        {}年度        ({scope}汇总 {} 个乡镇(街道))",
+            ret.name,
+            year,
+            ret.units.len()
+        ),
+        values: &ret.values,
+        footer: ["单位负责人", "审核人", "填报人", "联系电话", "填报日期"]
+            .iter()
+            .map(|k| (k.to_string(), String::new()))
+            .collect(),
+        extra: with_counts.then_some(("报送单位数", ret.reporting.as_slice())),
+        typed: Vec::new(),
+    }
+}
+
+/// `<name>_<year>_统计表.xlsx`: one return alone, ready to print and send up.
+pub fn write_return(
+    path: &Path,
+    template: &Template,
+    ret: &Return,
+    year: i32,
+) -> Result<Saved, WriteError> {
+    let mut wb = Workbook::new();
+    write_form_by_part(&mut wb, template, &return_content(ret, year, false))
+        .map_err(xlsx_error(path))?;
+    save_workbook(&mut wb, path)
+}
+
+/// A blank form, exactly the layout the reader expects, for townships to fill in.
+pub fn write_blank(path: &Path, template: &Template) -> Result<(), WriteError> {
+    let mut wb = Workbook::new();
+    let values = vec![None; template.cells().len()];
+    let content = FormContent {
+        unit_line: "填报单位:".into(),
+        values: &values,
+        footer: template
+            .footer
+            .iter()
+            .map(|k| (k.clone(), String::new()))
+            .collect(),
+        extra: None,
+        typed: Vec::new(),
+    };
+    write_form_by_part(&mut wb, template, &content).map_err(xlsx_error(path))?;
+    save_workbook(&mut wb, path).map(|_| ())
+}
+
+/// What the analyst workbook is made of.
+pub struct Analysis<'a> {
+    pub info: &'a RunInfo,
+    pub template: &'a Template,
+    pub districts: &'a [Return],
+    pub city: &'a Return,
+    pub submissions: &'a [Submission],
+    pub issues: &'a [Issue],
+    pub status: &'a [StatusRow],
+    /// Each return's values last year (districts, then the city).
+    pub last_year: &'a [Option<Vec<Option<f64>>>],
+    /// The city's values in earlier years of the same form, oldest first.
+    pub past: &'a [(i32, Vec<Option<f64>>)],
+}
+
+/// `<city>_<year>_汇总.xlsx`.
+pub fn write_analysis(path: &Path, a: &Analysis) -> Result<Saved, WriteError> {
+    let err = xlsx_error(path);
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xD9E1F2))
+        .set_border(FormatBorder::Thin);
+
+    let ws = wb.add_worksheet().set_name(overview::SHEET).map_err(&err)?;
+    overview::overview(ws, a, &head).map_err(&err)?;
+
+    let ws = wb.add_worksheet().set_name("说明").map_err(&err)?;
+    ws.write_string_with_format(0, 0, "政府信息公开情况统计 汇总", &bold)
+        .map_err(&err)?;
+    for (r, (k, v)) in a.info.describe().iter().enumerate() {
+        ws.write_string(r as u32 + 2, 0, k).map_err(&err)?;
+        ws.write_string(r as u32 + 2, 1, v).map_err(&err)?;
+    }
+    ws.set_column_width(0, 22).map_err(&err)?;
+    ws.set_column_width(1, 80).map_err(&err)?;
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 1);
+
+    // A one-column form shows how many units reported each row beside it;
+    // on the national matrices those counts are in run.json.
+    let counts = a.template.is_single_column();
+    let ws = wb.add_worksheet().set_name("全市").map_err(&err)?;
+    write_form(ws, a.template, &return_content(a.city, a.info.year, counts)).map_err(&err)?;
+    for d in a.districts {
+        let ws = wb
+            .add_worksheet()
+            .set_name(sheet_name(&d.name))
+            .map_err(&err)?;
+        write_form(ws, a.template, &return_content(d, a.info.year, counts)).map_err(&err)?;
+    }
+
+    // The two sheets with a row per unit (40,000 at national scale) are
+    // streamed to disk as they are written instead of held in memory.
+    let ws = wb
+        .add_worksheet_with_constant_memory()
+        .and_then(|ws| ws.set_name(DETAILS))
+        .map_err(&err)?;
+    let rows = details(ws, a, &head).map_err(&err)?;
+    let ws = wb.add_worksheet().set_name("校验").map_err(&err)?;
+    findings(ws, a, &rows, &head).map_err(&err)?;
+    let ws = wb
+        .add_worksheet_with_constant_memory()
+        .and_then(|ws| ws.set_name("报送情况"))
+        .map_err(&err)?;
+    status(ws, a.status, &head).map_err(&err)?;
+    save_workbook(&mut wb, path)
+}
+
+/// Excel forbids `[]:*?/\` in sheet names and allows 31 characters.
+fn sheet_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .take(31)
+        .collect()
+}
+
+const DETAILS: &str = "乡镇明细";
+
+/// The first 乡镇明细 column holding an indicator.
+const FIRST_VALUE_COLUMN: u16 = 3;
+
+/// One row per township, one column per template cell (reported values),
+/// under header rows that name each cell: its code and label on a
+/// one-column form; its code, table, row and column on the national tables.
+/// Returns the row each used file is on, for the links of 校验.
+fn details<'a>(
+    ws: &mut Worksheet,
+    a: &'a Analysis,
+    head: &Format,
+) -> Result<HashMap<&'a str, u32>, XlsxError> {
+    let mut at = HashMap::new();
+    let t = a.template;
+    // The sheet is streamed to disk, so it is written row by row: the
+    // header rows, then a row per township.
+    type Name = fn(&Template, usize) -> &str;
+    let mut names: Vec<Name> = vec![|t, i| &t.cells()[i].code];
+    if t.is_single_column() {
+        names.push(|t, i| &t.row_of(i).label);
+    } else {
+        names.push(|t, i| t.table_title(i));
+        names.push(|t, i| &t.row_of(i).label);
+        names.push(|t, i| &t.column_of(i).label);
+    }
+    let fixed = ["区县", "乡镇(街道)", "文件"];
+    let first = FIRST_VALUE_COLUMN;
+    let header_rows = names.len() as u32;
+    for (r, name) in names.iter().enumerate() {
+        let r = r as u32;
+        for (c, text) in fixed.iter().enumerate() {
+            let text = if r + 1 == header_rows { text } else { "" };
+            ws.write_string_with_format(r, c as u16, text, head)?;
+        }
+        for i in 0..t.cells().len() {
+            ws.write_string_with_format(r, first + i as u16, name(t, i), head)?;
+            if r == 0 {
+                ws.set_column_width(first + i as u16, 10)?;
+            }
+        }
+    }
+    let mut r = header_rows;
+    for sub in a
+        .submissions
+        .iter()
+        .filter(|s| s.status == FileStatus::Used)
+    {
+        let Some(form) = sub.form() else { continue };
+        at.insert(sub.found.shown.as_str(), r);
+        ws.write_string(r, 0, &sub.district)?;
+        ws.write_string(r, 1, &sub.township)?;
+        ws.write_string(r, 2, &sub.found.shown)?;
+        for (i, v) in form.values.iter().enumerate() {
+            if let Some(value) = v.as_ref().and_then(crate::read::CellValue::value) {
+                ws.write_number(r, first + i as u16, value)?;
+            }
+        }
+        r += 1;
+    }
+    ws.set_column_width(0, 10)?;
+    ws.set_column_width(1, 22)?;
+    ws.set_column_width(2, 30)?;
+    ws.set_freeze_panes(header_rows, first)?;
+    ws.autofilter(
+        header_rows - 1,
+        0,
+        r.max(header_rows) - 1,
+        first + t.cells().len() as u16 - 1,
+    )?;
+    print_wide(ws, header_rows)?;
+    Ok(at)
+}
+
+/// A cell of a plain table.
+enum Cell<'a> {
+    Text(&'a str),
+    Number(usize),
+}
+
+/// A plain table: a header row, frozen and filterable, one row per item,
+/// each row in its own format.
+fn table(
+    ws: &mut Worksheet,
+    head: &Format,
+    columns: &[(&str, u16)],
+    rows: &[(Vec<Cell>, Format)],
+) -> Result<(), XlsxError> {
+    for (c, (name, width)) in columns.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *name, head)?;
+        ws.set_column_width(c as u16, *width)?;
+    }
+    for (r, (row, format)) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32 + 1, c as u16);
+            match cell {
+                Cell::Text(text) => ws.write_string_with_format(r, c, *text, format)?,
+                Cell::Number(n) => ws.write_number_with_format(r, c, *n as f64, format)?,
+            };
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, rows.len() as u32, columns.len() as u16 - 1)?;
+    print_wide(ws, 1)
+}
+
+/// A4 landscape, one page wide, the first `header_rows` on every page.
+fn print_wide(ws: &mut Worksheet, header_rows: u32) -> Result<(), XlsxError> {
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, header_rows - 1)?;
+    Ok(())
+}
+
+/// Errors red, warnings yellow, explained findings green, notes plain.
+fn finding_format(issue: &Issue) -> Format {
+    let fill = match (issue.severity, &issue.explained) {
+        (Severity::Info, _) => return Format::new(),
+        (_, Some(_)) => 0xE2EFDA,
+        (Severity::Error, None) => 0xF8CBAD,
+        (Severity::Warning, None) => 0xFFF2CC,
+    };
+    Format::new().set_background_color(Color::RGB(fill))
+}
+
+/// 校验: every finding, errors first, then by unit (the order of the run),
+/// each with a link to its value in 乡镇明细 where it has one.
+fn findings(
+    ws: &mut Worksheet,
+    a: &Analysis,
+    detail_rows: &HashMap<&str, u32>,
+    head: &Format,
+) -> Result<(), XlsxError> {
+    let columns = [
+        ("级别", 8),
+        ("区县", 10),
+        ("乡镇(街道)", 22),
+        ("规则", 16),
+        ("说明", 90),
+        ("已说明", 30),
+        ("文件", 30),
+        ("原表单元格", 18),
+        ("乡镇明细", 14),
+    ];
+    let places: Vec<String> = a
+        .issues
+        .iter()
+        .map(|i| match (i.sheet.is_empty(), i.cell.is_empty()) {
+            (false, false) => format!("{}!{}", i.sheet, i.cell),
+            _ => i.sheet.clone(),
+        })
+        .collect();
+    let rows: Vec<(Vec<Cell>, Format)> = a
+        .issues
+        .iter()
+        .zip(&places)
+        .map(|(i, place)| {
+            let cells = vec![
+                Cell::Text(i.severity.label_zh()),
+                Cell::Text(&i.district),
+                Cell::Text(&i.township),
+                Cell::Text(&i.code),
+                Cell::Text(&i.message),
+                Cell::Text(i.explained.as_deref().unwrap_or("")),
+                Cell::Text(&i.file),
+                Cell::Text(place),
+            ];
+            (cells, finding_format(i))
+        })
+        .collect();
+    table(ws, head, &columns, &rows)?;
+    let link_column = columns.len() as u16 - 1;
+    for (r, issue) in a.issues.iter().enumerate() {
+        let Some(&detail_row) = detail_rows.get(issue.file.as_str()) else {
+            continue;
+        };
+        let column = a
+            .template
+            .find_cell(&issue.row, &issue.column)
+            .map_or(0, |i| FIRST_VALUE_COLUMN + i as u16);
+        let target = cell_name(detail_row, column as u32);
+        let link = Url::new(format!("internal:'{DETAILS}'!{target}"));
+        ws.write_url_with_text(r as u32 + 1, link_column, link, target)?;
+    }
+    Ok(())
+}
+
+fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), XlsxError> {
+    let columns = [
+        ("区县", 10),
+        ("乡镇(街道)", 22),
+        ("报送情况", 10),
+        ("错误", 6),
+        ("警告", 6),
+        ("已说明", 7),
+        ("文件", 34),
+        ("填报人", 10),
+        ("联系电话", 16),
+        ("填报日期", 12),
+        ("如何识别", 40),
+        ("SHA-256", 20),
+    ];
+    let rows: Vec<(Vec<Cell>, Format)> = rows
+        .iter()
+        .map(|s| {
+            let fill = match s.status {
+                UnitStatus::Submitted | UnitStatus::Duplicate if s.errors > s.explained => {
+                    Some(0xF8CBAD)
+                }
+                UnitStatus::Submitted => None,
+                UnitStatus::Duplicate | UnitStatus::NotInRoster => Some(0xFFF2CC),
+                UnitStatus::Missing | UnitStatus::Rejected => Some(0xF8CBAD),
+            };
+            let format = fill.map_or_else(Format::new, |f| {
+                Format::new().set_background_color(Color::RGB(f))
+            });
+            let cells = vec![
+                Cell::Text(&s.district),
+                Cell::Text(&s.township),
+                Cell::Text(s.status.label_zh()),
+                Cell::Number(s.errors),
+                Cell::Number(s.warnings),
+                Cell::Number(s.explained),
+                Cell::Text(&s.file),
+                Cell::Text(&s.filler),
+                Cell::Text(&s.phone),
+                Cell::Text(&s.date),
+                Cell::Text(&s.matched),
+                Cell::Text(&s.sha256),
+            ];
+            (cells, format)
+        })
+        .collect();
+    table(ws, head, &columns, &rows)
+}

@@ -1,0 +1,692 @@
+//! One run, in one direction: plan → read → audit → records → rollup →
+//! summarize → write. Each step is a function of what the steps before it
+//! made; this module orchestrates them and does nothing else.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use polars::prelude::DataFrame;
+use rayon::prelude::*;
+
+use crate::audit::units::{FileStatus, Submission, assign};
+use crate::audit::{explain, last_year as history};
+use crate::findings::codes::Code;
+use crate::findings::{Issue, Severity, sort_issues};
+use crate::input::discover::{Found, Skip};
+use crate::input::plan::{Csv, Drafts, LastYear, Plan};
+use crate::output::draft::{DraftContent, write_draft};
+use crate::output::names::{RunFiles, inside};
+use crate::output::stage::{Stage, StageError};
+use crate::output::summary::{
+    OutputFile, ReturnSummary, RunInfo, Scope, Summary, Timings, UnitStatus, count, file_report,
+    missing_units, tally, unit_status,
+};
+use crate::output::{Saved, WriteError, tables, workbook};
+use crate::read::read_file;
+use crate::rollup::records::Columns;
+use crate::rollup::{Return, rollup};
+
+pub use crate::input::plan::Options;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Plan(#[from] crate::input::plan::PlanError),
+    #[error(transparent)]
+    Write(#[from] crate::output::WriteError),
+    #[error(transparent)]
+    Stage(#[from] StageError),
+    #[error("the records table could not be built: {0}")]
+    Table(#[from] polars::error::PolarsError),
+    #[error(transparent)]
+    Previous(#[from] crate::audit::last_year::PreviousError),
+    #[error("cannot read the explanations file {0}: {1}")]
+    Explanations(String, std::io::Error),
+    #[error("cannot start {0} threads: {1}")]
+    Threads(usize, String),
+}
+
+impl RunError {
+    /// The exit code: 2 when nothing was done (bad arguments, an input that
+    /// cannot be read), 3 when the outputs could not be written (the previous
+    /// set is unchanged), 4 when another run holds OUT/<year>.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Write(_)
+            | RunError::Stage(StageError::NotWritable { .. } | StageError::Swap { .. }) => 3,
+            RunError::Stage(StageError::Busy { .. }) => 4,
+            _ => 2,
+        }
+    }
+}
+
+/// The most rows a spreadsheet opens (Excel, WPS and LibreOffice alike):
+/// beyond it records.csv is of no use to anyone and is not written.
+const SPREADSHEET_ROWS: usize = 1_048_576;
+
+/// Progress for people at a terminal, plain log lines for logs.
+struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Progress {
+        // indicatif hides itself off a terminal; the log lines must know too.
+        let bar = (enabled && std::io::stderr().is_terminal()).then(ProgressBar::hidden);
+        Progress { bar }
+    }
+
+    fn log(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("gongkai: {line}"),
+        }
+    }
+
+    fn start(&self, len: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar.set_length(len as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} reading {pos}/{len} [{bar:30}] {elapsed} {wide_msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+        }
+    }
+
+    fn tick(&self, shown: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(shown.to_string());
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Runs on `opts.jobs` threads (all cores by default): reading, checks,
+/// records and writing all share that pool.
+pub fn run(opts: &Options) -> Result<Summary, RunError> {
+    let threads = opts.jobs.unwrap_or(0);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads(threads, e.to_string()))?
+        .install(|| run_here(opts))
+}
+
+fn run_here(opts: &Options) -> Result<Summary, RunError> {
+    let started = chrono::Local::now();
+    let progress = Progress::new(opts.progress);
+    let mut timings = Timings::default();
+
+    let clock = Instant::now();
+    let plan = Plan::resolve(opts)?;
+    timings.discover_ms = clock.elapsed().as_millis();
+
+    // OUT is locked and known to be writable before a single form is read.
+    let stage = match &plan.out {
+        Some(dir) => {
+            let root = dir.parent().unwrap_or(dir);
+            Some(Stage::begin(root, plan.year, opts.wait, &|line| {
+                progress.log(line)
+            })?)
+        }
+        None => None,
+    };
+    progress.log(&format!(
+        "{}: {} form files in {}, form {}",
+        plan.what(),
+        plan.files.len(),
+        opts.input.display(),
+        plan.template.id
+    ));
+
+    let clock = Instant::now();
+    progress.start(plan.files.len());
+    let loaded = read_all(&plan.files, &plan.template, &progress);
+    progress.finish();
+    timings.read_ms = clock.elapsed().as_millis();
+
+    let (subs, assigned) = assign_files(&plan, loaded);
+    let (
+        Audited {
+            mut issues,
+            previous,
+        },
+        Summed {
+            records,
+            districts,
+            city,
+        },
+    ) = audit_and_sum(&plan, &subs, assigned, &mut timings)?;
+    for left in stage.iter().flat_map(|s| &s.leftovers) {
+        progress.log(&format!("removed what an interrupted run left: {left}"));
+        issues.push(Issue::new(
+            Severity::Info,
+            Code::OutputLeftover,
+            format!("上次中断的运行留下了 {left};已删除"),
+        ));
+    }
+    sort_issues(&mut issues);
+
+    let clock = Instant::now();
+    // Each return's values last year, for the drafts' comparisons.
+    let last_year: Vec<Option<Vec<Option<f64>>>> = districts
+        .iter()
+        .chain([&city])
+        .map(|r| previous.as_ref()?.return_values(&plan.template, r))
+        .collect();
+    timings.rollup_ms += clock.elapsed().as_millis();
+
+    let files = RunFiles::of(
+        &plan.roster.city,
+        districts.iter().chain([&city]).map(|r| r.name.as_str()),
+        plan.year,
+    );
+    let info = run_info(opts, &plan, started, previous, records.height(), &files);
+    let scope = if plan.is_one_file() {
+        Scope::OneFile
+    } else {
+        Scope::Year
+    };
+    let mut status = unit_status(&plan.roster, &subs, scope);
+    tally(&mut status, &issues);
+    let mut summary = Summary {
+        counts: count(&subs, &issues, &status, plan.ignored.len(), plan.strict),
+        files: subs.iter().map(file_report).collect(),
+        units: status,
+        info,
+        issues,
+        returns: districts
+            .iter()
+            .chain(std::iter::once(&city))
+            .map(|r| ReturnSummary::of(r, &plan.template))
+            .collect(),
+        outputs: Vec::new(),
+        timings,
+    };
+    if let Some(stage) = stage {
+        let rolled = Rolled {
+            subs: &subs,
+            districts: &districts,
+            city: &city,
+            records: &records,
+            last_year: &last_year,
+        };
+        publish(&plan, stage, &files, &mut summary, &rolled, &progress)?;
+    }
+    Ok(summary)
+}
+
+/// What was run, for 说明 and run.json.
+fn run_info(
+    opts: &Options,
+    plan: &Plan,
+    started: chrono::DateTime<chrono::Local>,
+    previous: Option<history::Previous>,
+    records: usize,
+    files: &RunFiles,
+) -> RunInfo {
+    RunInfo {
+        tool: format!("gongkai {}", env!("CARGO_PKG_VERSION")),
+        started: started.format("%Y-%m-%d %H:%M:%S").to_string(),
+        input: opts.input.display().to_string(),
+        year: plan.year,
+        city: plan.roster.city.clone(),
+        template: plan.template.id.clone(),
+        template_name: plan.template.name.clone(),
+        template_why: plan.form_choice.describe(plan.year),
+        roster: plan.roster.source.clone(),
+        previous: previous.map(|p| format!("{} ({})", p.year, p.source)),
+        explanations: plan.explanations.as_ref().map(|p| p.display().to_string()),
+        strict: plan.strict,
+        csv_note: csv_note(plan, records),
+        renamed: files.renamed.clone(),
+    }
+}
+
+/// Writes the outputs into the staging folder, then the progress page and
+/// run.json describing them, and swaps the set into OUT/<year>.
+fn publish(
+    plan: &Plan,
+    stage: Stage,
+    files: &RunFiles,
+    summary: &mut Summary,
+    rolled: &Rolled,
+    progress: &Progress,
+) -> Result<(), RunError> {
+    let clock = Instant::now();
+    let mut staged = write(plan, files, stage.dir(), summary, rolled)?;
+    // The progress page lists the set, run.json included, and is part of it.
+    let page = stage.dir().join("报送进度.html");
+    let names: Vec<String> = staged
+        .iter()
+        .map(|(path, _)| path)
+        .chain([&page, &stage.dir().join("run.json")])
+        .filter_map(|p| Some(p.file_name()?.to_string_lossy().to_string()))
+        .collect();
+    let saved =
+        crate::output::progress::write_progress(&page, summary, &plan.inputs_dir(), &names)?;
+    staged.push((page, saved));
+    summary.outputs = describe(&staged, stage.target());
+    summary.timings.write_ms = clock.elapsed().as_millis();
+    write_json(&stage.dir().join("run.json"), summary)?;
+    let target = stage.target().display().to_string();
+    stage.commit()?;
+    progress.log(&format!(
+        "wrote {} files and run.json to {target}",
+        summary.outputs.len()
+    ));
+    Ok(())
+}
+
+/// Reads every file, in parallel.
+fn read_all(
+    found: &[Found],
+    template: &crate::form::Template,
+    progress: &Progress,
+) -> Vec<(Found, crate::read::Loaded)> {
+    found
+        .par_iter()
+        .map(|f| {
+            let loaded = read_file(&f.path, template);
+            progress.tick(&f.shown);
+            (f.clone(), loaded)
+        })
+        .collect()
+}
+
+/// Every finding about the submissions, and last year's records.
+struct Audited {
+    issues: Vec<Issue>,
+    /// Last year's records, when they were compared.
+    previous: Option<history::Previous>,
+}
+
+/// The findings beside the records and their sums: they read the same
+/// submissions and nothing of each other, so neither's short serial steps
+/// wait for the other's. Each phase's time is its own.
+fn audit_and_sum(
+    plan: &Plan,
+    subs: &[Submission],
+    assigned: Vec<Issue>,
+    timings: &mut Timings,
+) -> Result<(Audited, Summed), RunError> {
+    let since = |clock: Instant| clock.elapsed().as_millis();
+    let (audited, summed) = rayon::join(
+        || {
+            let clock = Instant::now();
+            (audit(plan, subs, assigned), since(clock))
+        },
+        || {
+            let clock = Instant::now();
+            // A check writes no records: it builds only what the rollup reads.
+            let columns = match plan.out {
+                Some(_) => Columns::All,
+                None => Columns::Rollup,
+            };
+            let records = crate::rollup::records::build(
+                subs,
+                &plan.template,
+                plan.year,
+                &plan.roster.city,
+                columns,
+            );
+            let records_ms = since(clock);
+            let clock = Instant::now();
+            let summed = records.and_then(|records| {
+                let returns = rollup(&records, &plan.template, &plan.roster)?;
+                Ok((records, returns))
+            });
+            (summed, records_ms, since(clock))
+        },
+    );
+    let (audited, check_ms) = audited;
+    let (summed, records_ms, rollup_ms) = summed;
+    (timings.check_ms, timings.records_ms, timings.rollup_ms) = (check_ms, records_ms, rollup_ms);
+    let audited = audited?;
+    let (records, (districts, city)) = summed?;
+    let summed = Summed {
+        records,
+        districts,
+        city,
+    };
+    Ok((audited, summed))
+}
+
+/// The records and the returns summed from them.
+struct Summed {
+    records: DataFrame,
+    districts: Vec<Return>,
+    city: Return,
+}
+
+/// Files to units, with what that found (missing units, duplicates, files
+/// outside the roster).
+fn assign_files(
+    plan: &Plan,
+    mut loaded: Vec<(Found, crate::read::Loaded)>,
+) -> (Vec<Submission>, Vec<Issue>) {
+    let roster = &plan.roster;
+    if plan.is_one_file() {
+        // One file checked where a clerk keeps it: a folder that is no
+        // district says nothing about the unit.
+        for (found, _) in &mut loaded {
+            if let Some(folder) = &found.folder
+                && roster.district_for_folder(folder).is_none()
+            {
+                found.folder = None;
+            }
+        }
+    }
+    let mut issues = Vec::new();
+    let subs = assign(loaded, roster, &mut issues);
+    if plan.is_one_file() {
+        // A lone file is no year: nobody else is missing; and a file that
+        // cannot be read has no unit to look for.
+        let rejected = subs[0].status == FileStatus::Rejected;
+        issues.retain(|i| {
+            i.code != Code::UnitMissing.as_str()
+                && !(rejected && i.code == Code::UnitNotInRoster.as_str())
+        });
+    }
+    (subs, issues)
+}
+
+/// Every finding beside those of the assignment: the input tree's, how each
+/// file was read, the template's rules on each form, last year, and the
+/// office's explanations.
+fn audit(plan: &Plan, subs: &[Submission], mut issues: Vec<Issue>) -> Result<Audited, RunError> {
+    let template = &plan.template;
+    for f in &plan.ignored {
+        issues.push(
+            Issue::new(
+                Severity::Info,
+                Code::FileIgnored,
+                "不是 gongkai 读取的文件(xlsx、xls、et、xlsb、ods、docx、html);未读取",
+            )
+            .file(&f.shown),
+        );
+    }
+    for s in &plan.skipped {
+        let (severity, code, message) = match s.why {
+            Skip::Link => (
+                Severity::Warning,
+                Code::InputLink,
+                "符号链接;未跟随,因为它可能指向输入文件夹之外或绕回其中;请把文件本身复制到区县文件夹中",
+            ),
+            Skip::Archive => (
+                Severity::Info,
+                Code::InputArchive,
+                "区县文件夹中以年份命名的文件夹:视为该年报表的存档,未读取",
+            ),
+            Skip::Nested => (
+                Severity::Warning,
+                Code::InputNested,
+                "区县文件夹中的子文件夹;其中的文件未读取;请把各乡镇的文件直接放在区县文件夹中",
+            ),
+        };
+        issues.push(Issue::new(severity, code, message).file(&s.shown));
+    }
+    let per_file: Vec<Vec<Issue>> = subs
+        .par_iter()
+        .filter(|s| s.status != FileStatus::Rejected)
+        .map(|sub| {
+            let mut found = Vec::new();
+            for note in sub.form().map(|f| f.notes.as_slice()).unwrap_or_default() {
+                let mut note = note.clone();
+                note.district.clone_from(&sub.district);
+                note.township.clone_from(&sub.township);
+                note.file.clone_from(&sub.found.shown);
+                found.push(note);
+            }
+            if sub.status == FileStatus::Used {
+                found.extend(crate::audit::rules::check(sub, template));
+            }
+            found
+        })
+        .collect();
+    issues.extend(per_file.into_iter().flatten());
+    let previous = last_year(plan, &mut issues)?;
+    if let Some(previous) = &previous {
+        issues.extend(history::compare(subs, previous, template));
+    }
+    if let Some(path) = &plan.explanations {
+        let (found, problems) = explain::load(path)
+            .map_err(|e| RunError::Explanations(path.display().to_string(), e))?;
+        issues.extend(problems);
+        explain::apply(&found, &mut issues, &path.display().to_string());
+    }
+    Ok(Audited { issues, previous })
+}
+
+/// Last year's records. A missing default is the first year of a series,
+/// not a problem; a default that is there but unusable is reported; a
+/// `--previous` that is unusable stops the run, since the user asked for it.
+fn last_year(plan: &Plan, issues: &mut Vec<Issue>) -> Result<Option<history::Previous>, RunError> {
+    match &plan.last_year {
+        LastYear::Given(path) => Ok(Some(history::Previous::load(
+            path,
+            plan.year,
+            &plan.template,
+        )?)),
+        LastYear::Found(path) => match history::Previous::load(path, plan.year, &plan.template) {
+            Ok(previous) => Ok(Some(previous)),
+            Err(e) => {
+                issues.push(
+                    Issue::new(
+                        Severity::Warning,
+                        Code::PreviousUnreadable,
+                        format!("{e};本年未与上年比较"),
+                    )
+                    .file(&path.display().to_string()),
+                );
+                Ok(None)
+            }
+        },
+        LastYear::None => Ok(None),
+    }
+}
+
+/// Why records.csv is left out, when it is: more rows than a spreadsheet opens.
+fn csv_note(plan: &Plan, rows: usize) -> Option<String> {
+    (plan.out.is_some() && plan.csv == Csv::WhenItFits && rows >= SPREADSHEET_ROWS).then(|| {
+        format!(
+            "未写出:记录共 {rows} 行,超过电子表格可打开的 {SPREADSHEET_ROWS} 行;请用 records.parquet,或加 --csv 强制写出"
+        )
+    })
+}
+
+/// What the outputs are written from.
+#[derive(Clone, Copy)]
+struct Rolled<'a> {
+    subs: &'a [Submission],
+    districts: &'a [Return],
+    city: &'a Return,
+    records: &'a polars::prelude::DataFrame,
+    /// Each return's values last year (districts, then the city).
+    last_year: &'a [Option<Vec<Option<f64>>>],
+}
+
+/// The outputs, written side by side: the analyst workbook, the returns,
+/// the records as CSV (when it fits a spreadsheet) and Parquet.
+fn write(
+    plan: &Plan,
+    files: &RunFiles,
+    dir: &Path,
+    summary: &Summary,
+    rolled: &Rolled,
+) -> Result<Vec<(PathBuf, Saved)>, RunError> {
+    let Rolled {
+        subs,
+        districts,
+        city,
+        records,
+        last_year,
+    } = *rolled;
+    let year = plan.year;
+    let template = &plan.template;
+    let analysis = inside(dir, &files.analysis)?;
+    let returns = districts
+        .iter()
+        .chain([city])
+        .enumerate()
+        .map(|(i, ret)| {
+            let draft = match plan.drafts {
+                Drafts::Written => Some(inside(dir, &files.drafts[i])?),
+                Drafts::Skipped => None,
+            };
+            Ok((
+                inside(dir, &files.returns[i])?,
+                draft,
+                ret,
+                last_year[i].as_deref(),
+            ))
+        })
+        .collect::<Result<Vec<_>, WriteError>>()?;
+    let csv = summary
+        .info
+        .csv_note
+        .is_none()
+        .then(|| dir.join("records.csv"));
+    let parquet = dir.join("records.parquet");
+    let analyst = || {
+        // Earlier years' trend, read here on the workbook's own thread:
+        // each earlier year's run.json is parsed whole.
+        let past = dir
+            .parent()
+            .map(|out| history::past_city_values(out, year, template))
+            .unwrap_or_default();
+        let analyst = workbook::Analysis {
+            info: &summary.info,
+            template,
+            districts,
+            city,
+            submissions: subs,
+            issues: &summary.issues,
+            status: &summary.units,
+            last_year,
+            past: &past,
+        };
+        crate::panics::guarded(|| workbook::write_analysis(&analysis, &analyst))
+            .unwrap_or_else(stopped_by(&analysis))
+    };
+    // The units that sent nothing, found once: each draft names its own,
+    // and each of 1,335 drafts looking through all 40,000 units was a tenth
+    // of writing the returns and drafts (perf, a national run of 39,769
+    // forms on one thread).
+    let unsent: Vec<(&str, &str, UnitStatus)> = summary
+        .units
+        .iter()
+        .filter(|u| u.status == UnitStatus::Missing)
+        .map(|u| (u.district.as_str(), u.township.as_str(), u.status))
+        .collect();
+    let forms = || {
+        returns
+            .par_iter()
+            .map(|(path, draft, ret, last)| {
+                let form = workbook::write_return(path, template, ret, year)?;
+                let Some(draft) = draft else {
+                    return Ok((form, None));
+                };
+                let missing = missing_units(unsent.iter().copied(), ret);
+                let content = DraftContent {
+                    template,
+                    ret,
+                    year,
+                    last: *last,
+                    missing: &missing,
+                };
+                Ok((form, Some(write_draft(draft, &content)?)))
+            })
+            .collect::<Result<Vec<_>, WriteError>>()
+    };
+    let csv_written = || match &csv {
+        Some(csv) => tables::write_csv(records, csv).map(Some),
+        None => Ok(None),
+    };
+    // The analyst workbook and records.csv are each written by one thread
+    // from start to end (a workbook's sheets in order, the CSV's bytes in
+    // order), so they start first, one on each thread; the returns and
+    // drafts, hundreds of small files, fill whichever thread frees first.
+    // Queued behind the returns instead, records.csv of 3,979 nat2021 forms
+    // waited for the workbook's thread and ran from 0.5 s to 1.45 s of a
+    // 1.6 s write phase.
+    //
+    // Parquet is written on a thread of its own: polars encodes it on its
+    // own pool, and a rayon worker waiting for that pool takes other jobs
+    // meanwhile and comes back only when they are done. Joined with the
+    // returns, the Parquet of 39,769 nat2021 forms ended 2 s after
+    // everything else, at 9.0 s of the write phase. On one thread
+    // (`--jobs 1`) it is written after the rest instead, so the run keeps
+    // to its one core: beside them, Parquet kept a second core busy for
+    // 1.9 s of a 39,769-form run.
+    let parquet_written = || tables::write_parquet(records, &parquet);
+    let the_rest = || rayon::join(analyst, || rayon::join(csv_written, forms));
+    let ((written, (csv_saved, returned)), parquet_saved) = match rayon::current_num_threads() {
+        1 => {
+            let the_rest = the_rest();
+            let parquet_saved =
+                crate::panics::guarded(parquet_written).unwrap_or_else(stopped_by(&parquet));
+            (the_rest, parquet_saved)
+        }
+        _ => std::thread::scope(|scope| {
+            let parquet_thread = scope.spawn(parquet_written);
+            let the_rest = the_rest();
+            (
+                the_rest,
+                parquet_thread.join().unwrap_or_else(stopped_by(&parquet)),
+            )
+        }),
+    };
+    let mut outputs = vec![(analysis, written?)];
+    for ((path, draft, _, _), (form, drafted)) in returns.into_iter().zip(returned?) {
+        outputs.push((path, form));
+        outputs.extend(draft.zip(drafted));
+    }
+    outputs.extend(csv.zip(csv_saved?));
+    outputs.push((parquet, parquet_saved?));
+    Ok(outputs)
+}
+
+/// A writer that panicked, as the error of the file it was writing.
+fn stopped_by(
+    path: &Path,
+) -> impl FnOnce(Box<dyn std::any::Any + Send>) -> Result<Saved, WriteError> + '_ {
+    move |panic| {
+        let message = crate::panics::panic_message(&panic);
+        Err(crate::output::stopped(path, &message))
+    }
+}
+
+/// Each staged output as run.json lists it: where it will be, its size
+/// and its SHA-256 as it was written, so run.json describes exactly the
+/// files beside it.
+fn describe(staged: &[(PathBuf, Saved)], target: &Path) -> Vec<OutputFile> {
+    staged
+        .iter()
+        .map(|(path, saved)| {
+            OutputFile::saved(&target.join(path.file_name().unwrap_or_default()), saved)
+        })
+        .collect()
+}
+
+fn write_json(path: &Path, summary: &Summary) -> Result<(), crate::output::WriteError> {
+    crate::output::atomic(path, |w| {
+        serde_json::to_writer_pretty(w, summary).map_err(|e| crate::output::WriteError::Io {
+            path: path.display().to_string(),
+            source: e.into(),
+        })
+    })
+    .map(|_| ())
+}
