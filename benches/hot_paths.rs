@@ -325,7 +325,7 @@ fn write_one_return(bencher: Bencher) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("return.xlsx");
     bencher
-        .bench(|| gongkai::output::workbook::write_return(&path, &TEMPLATE, &city, 2018).unwrap());
+        .bench(|| gongkai::output::returns::write_return(&path, &TEMPLATE, &city, 2018).unwrap());
 }
 
 #[divan::bench(sample_count = 3, sample_size = 1)]

@@ -13,7 +13,7 @@ use crate::form::{Check, RowKind, Template, ValueType};
 use crate::input::roster::Roster;
 use crate::output::form::{FormContent, write_form};
 use crate::output::{WriteError, atomic};
-use crate::read::fmt_num;
+use crate::text::fmt_num;
 
 /// SplitMix64: a tiny generator whose sequence never changes between
 /// releases, so a seed always makes the same files.

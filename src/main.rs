@@ -229,7 +229,7 @@ fn main() -> ExitCode {
         Command::Template { out, template } => {
             let result = Template::load(&template)
                 .map_err(anyhow::Error::from)
-                .and_then(|t| Ok(gongkai::output::workbook::write_blank(&out, &t)?));
+                .and_then(|t| Ok(gongkai::output::form::write_blank(&out, &t)?));
             finish(result.map(|_| println!("{}", out.display())))
         }
         Command::Demo {

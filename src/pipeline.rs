@@ -184,7 +184,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     let last_year: Vec<Option<Vec<Option<f64>>>> = districts
         .iter()
         .chain([&city])
-        .map(|r| previous.as_ref()?.return_values(&plan.template, r))
+        .map(|r| previous.as_ref()?.return_values(&plan.template, r.scope()))
         .collect();
     timings.rollup_ms += clock.elapsed().as_millis();
 
@@ -565,7 +565,7 @@ fn write(
         // each earlier year's run.json is parsed whole.
         let past = dir
             .parent()
-            .map(|out| history::past_city_values(out, year, template))
+            .map(|out| crate::output::trend::past_city_values(out, year, template))
             .unwrap_or_default();
         let analyst = workbook::Analysis {
             info: &summary.info,
@@ -595,7 +595,7 @@ fn write(
         returns
             .par_iter()
             .map(|(path, draft, ret, last)| {
-                let form = workbook::write_return(path, template, ret, year)?;
+                let form = crate::output::returns::write_return(path, template, ret, year)?;
                 let Some(draft) = draft else {
                     return Ok((form, None));
                 };

@@ -207,6 +207,19 @@ pub fn excel_serial_to_iso(serial: f64) -> Option<String> {
     Some(date.format("%Y-%m-%d").to_string())
 }
 
+/// Whole numbers below this are written as integers by [`fmt_num`], the way
+/// a number cell shows them.
+pub const WRITTEN_WHOLE_BELOW: f64 = 1e15;
+
+/// A number as a person writes it: `33`, `0.35`.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < WRITTEN_WHOLE_BELOW {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

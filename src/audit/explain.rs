@@ -16,8 +16,7 @@ use crate::findings::{Issue, Severity};
 use crate::input::roster::place_core;
 use crate::text::decode_text;
 
-/// The name gongkai looks for beside the inputs (in the year folder).
-pub const FILE_NAME: &str = "explanations.csv";
+use crate::input::discover::EXPLANATIONS as FILE_NAME;
 
 #[derive(Debug, Clone)]
 pub struct Explanation {

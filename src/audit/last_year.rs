@@ -15,8 +15,7 @@ use crate::findings::codes::Code;
 use crate::findings::{Issue, Severity};
 use crate::form::{Check, Rule, Template};
 use crate::input::roster::place_core;
-use crate::read::fmt_num;
-use crate::rollup::{Level, Return};
+use crate::text::fmt_num;
 use crate::text::normalize_label;
 
 #[derive(Debug, thiserror::Error)]
@@ -173,24 +172,29 @@ impl Previous {
     }
 }
 
+/// Which units a return adds up: the whole city's, or one district's by
+/// its name and townships.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    City,
+    District { name: &'a str, units: &'a [String] },
+}
+
 impl Previous {
     /// Last year's values of a return, by cell: the sum over last year's
     /// units of the same district (the city: over all of them). A district
     /// renamed since is found by its townships. `None` when last year has
     /// none of its units.
-    pub fn return_values(&self, template: &Template, ret: &Return) -> Option<Vec<Option<f64>>> {
-        let units: Vec<&PastUnit> = match ret.level {
-            Level::City => self.units.iter().collect(),
-            Level::District => {
-                let named: Vec<&PastUnit> = self
-                    .units
-                    .iter()
-                    .filter(|u| u.district == ret.name)
-                    .collect();
+    pub fn return_values(&self, template: &Template, scope: Scope) -> Option<Vec<Option<f64>>> {
+        let units: Vec<&PastUnit> = match scope {
+            Scope::City => self.units.iter().collect(),
+            Scope::District { name, units } => {
+                let named: Vec<&PastUnit> =
+                    self.units.iter().filter(|u| u.district == name).collect();
                 if named.is_empty() {
                     self.units
                         .iter()
-                        .filter(|u| ret.units.contains(&u.township))
+                        .filter(|u| units.contains(&u.township))
                         .collect()
                 } else {
                     named
@@ -212,39 +216,6 @@ impl Previous {
             .collect();
         Some(values)
     }
-}
-
-/// The city's values of earlier years of the same form, from the run.json
-/// of each earlier OUT/<year> beside `out` (oldest first): the trend of 概览.
-/// A folder named for this year or a later one is passed over unread: this
-/// year's own folder holds the previous run of the same year, whose
-/// run.json (110 MB at 40,000 national forms) took 0.26 s to parse on
-/// every run after the first.
-pub fn past_city_values(
-    out: &Path,
-    year: i32,
-    template: &Template,
-) -> Vec<(i32, Vec<Option<f64>>)> {
-    let Ok(entries) = std::fs::read_dir(out) else {
-        return Vec::new();
-    };
-    let mut years: Vec<(i32, Vec<Option<f64>>)> = entries
-        .flatten()
-        .filter_map(|e| {
-            let named: i32 = e.file_name().to_str()?.parse().ok()?;
-            if named >= year {
-                return None;
-            }
-            let run = crate::output::summary::SavedRun::read(&e.path().join("run.json")).ok()?;
-            if run.year >= year || run.template != template.id {
-                return None;
-            }
-            let city = run.returns.iter().find(|r| r.level == Level::City)?;
-            Some((run.year, city.to_return(template).ok()?.values))
-        })
-        .collect();
-    years.sort_by_key(|(y, _)| *y);
-    years
 }
 
 fn read_frame(path: &Path) -> PolarsResult<DataFrame> {
@@ -379,44 +350,5 @@ mod tests {
         assert!(swung(0.0, 25.0, 3.0, 20.0), "to 0 from a large number");
         assert!(!swung(12.0, 0.0, 3.0, 20.0), "small numbers move freely");
         assert!(!swung(0.0, 0.0, 3.0, 0.0), "0 to 0 is no swing");
-    }
-
-    /// A run.json as a run of `year` writes it, its city return holding one value.
-    fn run_json(year: i32, value: f64) -> String {
-        serde_json::json!({
-            "year": year,
-            "city": "六盘水市",
-            "template": "nat2021",
-            "units": [],
-            "returns": [{
-                "level": "city",
-                "name": "六盘水市",
-                "units": [],
-                "cells": [{"code": "T2R01C1", "value": value, "reporting": 1}],
-            }],
-        })
-        .to_string()
-    }
-
-    #[test]
-    fn the_trend_reads_the_folders_of_earlier_years_only() {
-        let template = Template::load("nat2021").unwrap();
-        let out = tempfile::tempdir().unwrap();
-        let write = |folder: &str, json: &str| {
-            std::fs::create_dir_all(out.path().join(folder)).unwrap();
-            std::fs::write(out.path().join(folder).join("run.json"), json).unwrap();
-        };
-        write("2023", &run_json(2023, 5.0));
-        write("2024", &run_json(2024, 7.0));
-        // This year's folder holds the previous run of this year, and a
-        // later one a later year: neither is the past, whatever they say.
-        write("2025", &run_json(2024, 99.0));
-        write("2026", "not even JSON");
-        write("备份", &run_json(2022, 1.0));
-
-        let past = past_city_values(out.path(), 2025, &template);
-        let first = template.position("T2R01C1").unwrap();
-        let years: Vec<(i32, Option<f64>)> = past.iter().map(|(y, v)| (*y, v[first])).collect();
-        assert_eq!(years, [(2023, Some(5.0)), (2024, Some(7.0))]);
     }
 }

@@ -7,7 +7,8 @@ use std::collections::HashSet;
 use crate::audit::units::Submission;
 use crate::findings::Issue;
 use crate::form::{Check, RowKind, Rule, Template, ValueType};
-use crate::read::{Form, fmt_num};
+use crate::read::Form;
+use crate::text::fmt_num;
 
 /// The value of every template cell of a form, `None` where blank or missing.
 pub fn values_of(sub: &Submission, template: &Template) -> Vec<Option<f64>> {

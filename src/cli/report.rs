@@ -110,7 +110,7 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
         let missing = missing_units(saved.unit_status(), ret);
         let last = previous
             .as_ref()
-            .and_then(|p| p.return_values(&template, ret));
+            .and_then(|p| p.return_values(&template, ret.scope()));
         let content = DraftContent {
             template: &template,
             ret,

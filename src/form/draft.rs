@@ -245,7 +245,7 @@ impl Sum {
 /// A number as the draft writes it, in its sentences and its tables: whole
 /// numbers without decimals, money to at most four places.
 pub fn number(v: f64) -> String {
-    crate::read::fmt_num((v * 10_000.0).round() / 10_000.0)
+    crate::text::fmt_num((v * 10_000.0).round() / 10_000.0)
 }
 
 fn percent(ratio: f64) -> String {

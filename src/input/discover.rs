@@ -20,6 +20,9 @@ use rayon::prelude::*;
 
 use crate::read::sniff::is_submission_extension;
 
+/// The office's explanations of findings, looked for in the year folder.
+pub const EXPLANATIONS: &str = "explanations.csv";
+
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
     #[error("input {0} does not exist")]

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use chrono::Datelike;
 
-use crate::audit::explain;
 use crate::form::Template;
 use crate::input::discover::{
     Found, Skipped, discover, discover_district, district_folder, single_file, year_folder,
@@ -178,7 +177,7 @@ impl Plan {
         };
         let explanations = opts.explanations.clone().or_else(|| match &target {
             Target::Year { dir } | Target::District { dir, .. } => {
-                Some(dir.join(explain::FILE_NAME)).filter(|p| p.is_file())
+                Some(dir.join(crate::input::discover::EXPLANATIONS)).filter(|p| p.is_file())
             }
             Target::File => None,
         });

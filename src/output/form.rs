@@ -11,6 +11,7 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksh
 use unicode_width::UnicodeWidthStr;
 
 use super::layout::{self, Content, PartLayout, Reporting, Role};
+use super::{WriteError, save_workbook};
 use crate::form::{Template, ValueType};
 
 /// What goes into one form besides the template.
@@ -336,4 +337,26 @@ fn page(ws: &mut Worksheet, width: u16, repeat_header: bool) -> Result<(), XlsxE
         ws.set_repeat_rows(2, 2)?;
     }
     Ok(())
+}
+
+/// A blank form, exactly the layout the reader expects, for townships to fill in.
+pub fn write_blank(path: &std::path::Path, template: &Template) -> Result<(), WriteError> {
+    let mut wb = Workbook::new();
+    let values = vec![None; template.cells().len()];
+    let content = FormContent {
+        unit_line: "填报单位:".into(),
+        values: &values,
+        footer: template
+            .footer
+            .iter()
+            .map(|k| (k.clone(), String::new()))
+            .collect(),
+        extra: None,
+        typed: Vec::new(),
+    };
+    write_form_by_part(&mut wb, template, &content).map_err(|source| WriteError::Xlsx {
+        path: path.display().to_string(),
+        source,
+    })?;
+    save_workbook(&mut wb, path).map(|_| ())
 }

@@ -10,11 +10,12 @@ pub mod draft;
 pub mod form;
 pub mod layout;
 pub mod names;
-pub mod overview;
 pub mod progress;
+pub mod returns;
 pub mod stage;
 pub mod summary;
 pub mod tables;
+pub mod trend;
 pub mod workbook;
 
 use std::io::Write;

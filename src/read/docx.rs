@@ -13,8 +13,8 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::ReadError;
-use super::layout::{Budget, Tables};
-use super::open::Sheet;
+use super::layout::Tables;
+use super::sheet::{Budget, Sheet};
 use crate::read::sniff::Format;
 
 /// The part holding the document body.

@@ -6,8 +6,8 @@ use calamine::Data;
 use unicode_normalization::UnicodeNormalization;
 
 use super::grid::Grid;
-use super::value::fmt_num;
 use crate::form::Template;
+use crate::text::fmt_num;
 use crate::text::{excel_serial_to_iso, normalize_label, parse_date_text};
 
 /// `填报单位:金盆乡` above the table, in one cell or in the next one.

@@ -14,8 +14,8 @@ use scraper::node::Node;
 use scraper::{Html, Selector};
 
 use super::ReadError;
-use super::layout::{Budget, Tables};
-use super::open::Sheet;
+use super::layout::Tables;
+use super::sheet::{Budget, Sheet};
 
 /// Larger pages are no published report (those are under a megabyte), and
 /// a parsed page takes several times its size in memory.

@@ -17,7 +17,7 @@ use calamine::Data;
 
 use super::ReadError;
 use super::grid::{Grid, GridCell};
-use super::open::Sheet;
+use super::sheet::{Budget, Sheet};
 
 /// Columns and rows of the largest sheet a spreadsheet holds.
 const MAX_COLS: u32 = 16_384;
@@ -99,16 +99,6 @@ impl TableLayout {
 
     pub fn finish(self) -> Grid {
         Grid::new(self.cells)
-    }
-}
-
-/// Counts down the cells a file may still hold.
-pub struct Budget(pub usize);
-
-impl Budget {
-    pub fn take(&mut self) -> Result<(), ReadError> {
-        self.0 = self.0.checked_sub(1).ok_or(ReadError::TooManyCells)?;
-        Ok(())
     }
 }
 

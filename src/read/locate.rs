@@ -16,13 +16,14 @@ use std::sync::LazyLock;
 use calamine::Data;
 
 use super::grid::Grid;
-use super::open::Sheet;
-use super::value::{fmt_num, read_cell};
+use super::sheet::Sheet;
+use super::value::read_cell;
 use super::{CellValue, Form, ReadError, footer};
 use crate::findings::codes::Code;
 use crate::findings::{Issue, Severity, cell_name};
 use crate::form::{Table, Template, known_formats};
 use crate::read::sniff::Format;
+use crate::text::fmt_num;
 use crate::text::normalize_label;
 
 /// A label of a form gongkai does not roll up but recognizes, and what to call it.

@@ -14,14 +14,13 @@ mod html;
 mod layout;
 mod locate;
 mod open;
+mod sheet;
 pub mod sniff;
 mod value;
 
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
-
-pub use value::fmt_num;
 
 use crate::findings::codes::Code;
 use crate::findings::{Issue, Severity};
@@ -158,7 +157,7 @@ impl CellValue {
     pub fn new(value: Option<f64>, raw: String, read_as: ReadAs, row: u32, col: u32) -> CellValue {
         // A number cell's text is its number, which `raw` writes again.
         let shown = read_as == ReadAs::Number
-            && value.is_some_and(|v| v.abs() < value::WRITTEN_WHOLE_BELOW);
+            && value.is_some_and(|v| v.abs() < crate::text::WRITTEN_WHOLE_BELOW);
         CellValue {
             number: value.unwrap_or(0.0),
             has_number: value.is_some(),
@@ -188,7 +187,7 @@ impl CellValue {
         match (&self.text, self.value()) {
             (Some(text), _) => std::borrow::Cow::Borrowed(text),
             (None, Some(v)) if self.read_as == ReadAs::Number => {
-                std::borrow::Cow::Owned(fmt_num(v))
+                std::borrow::Cow::Owned(crate::text::fmt_num(v))
             }
             _ => std::borrow::Cow::Borrowed(""),
         }
@@ -325,7 +324,7 @@ pub fn read_bytes(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form
 
 /// The sheets of a workbook of any format gongkai reads; a document's or
 /// page's tables are its sheets.
-fn sheets_of(bytes: Vec<u8>) -> Result<(Format, Vec<open::Sheet>), ReadError> {
+fn sheets_of(bytes: Vec<u8>) -> Result<(Format, Vec<sheet::Sheet>), ReadError> {
     let format = match sniff(&bytes) {
         Sniffed::Readable(f) => f,
         Sniffed::Empty => return Err(ReadError::Empty),

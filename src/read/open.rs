@@ -11,8 +11,8 @@ use std::io::Cursor;
 use calamine::{Ods, Reader, Xls, Xlsb, Xlsx, XlsxError};
 
 use super::ReadError;
-use super::grid::{Grid, GridCell};
-use super::layout::Budget;
+use super::grid::GridCell;
+use super::sheet::{Budget, Sheet};
 use super::{docx, html};
 use crate::read::sniff::Format;
 
@@ -23,27 +23,6 @@ const MAX_PARTS: usize = 10_000;
 /// The most non-empty cells read from one workbook, and the largest extent
 /// a dense reader may give a sheet (the refusal says "a million").
 const MAX_CELLS: usize = 1_000_000;
-
-pub struct Sheet {
-    pub name: String,
-    pub grid: Grid,
-    /// A document's lines just before and after this table, one a row in
-    /// column A: what a sheet holds above and below its form. Empty for a
-    /// workbook, whose sheets hold those lines themselves.
-    pub before: Grid,
-    pub after: Grid,
-}
-
-impl Sheet {
-    fn of(name: String, cells: Vec<GridCell>) -> Sheet {
-        Sheet {
-            name,
-            grid: Grid::new(cells),
-            before: Grid::default(),
-            after: Grid::default(),
-        }
-    }
-}
 
 /// Every sheet of the workbook, in workbook order; every table of a
 /// document or page, in document order.

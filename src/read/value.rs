@@ -1,6 +1,7 @@
 //! One value cell, read as a clerk meant it, with a note when the reading
 //! needed explaining.
 
+use crate::text::{WRITTEN_WHOLE_BELOW, fmt_num};
 use calamine::Data;
 
 use super::formula;
@@ -121,18 +122,5 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
             Code::ValueInvalid,
             format!("`{other}` 不是数字;该单元格不计入合计"),
         ),
-    }
-}
-
-/// Whole numbers below this are written as integers by [`fmt_num`], the way
-/// a number cell shows them.
-pub(crate) const WRITTEN_WHOLE_BELOW: f64 = 1e15;
-
-/// A number as a person writes it: `33`, `0.35`.
-pub fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < WRITTEN_WHOLE_BELOW {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
     }
 }

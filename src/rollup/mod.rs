@@ -17,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 use polars::prelude::*;
 
+use crate::audit::last_year::Scope;
 use crate::form::Template;
 use crate::input::roster::Roster;
 
@@ -42,6 +43,19 @@ pub struct Return {
     pub reporting: Vec<u32>,
     /// Units whose forms were rolled up.
     pub units: Vec<String>,
+}
+
+impl Return {
+    /// The units this return adds up, as last year's records are searched.
+    pub fn scope(&self) -> Scope<'_> {
+        match self.level {
+            Level::City => Scope::City,
+            Level::District => Scope::District {
+                name: &self.name,
+                units: &self.units,
+            },
+        }
+    }
 }
 
 /// The district returns in roster order (districts outside the roster after

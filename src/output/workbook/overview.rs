@@ -8,7 +8,7 @@
 
 use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, Worksheet, XlsxError};
 
-use super::workbook::Analysis;
+use super::Analysis;
 use crate::form::draft::Figure;
 use crate::form::file::ChartFile;
 use crate::output::summary::{StatusRow, UnitStatus};

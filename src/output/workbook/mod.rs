@@ -1,80 +1,20 @@
-//! The return forms and the analyst workbook.
+//! The analyst workbook: 概览, 说明, the returns, 乡镇明细, 报送情况 and 校验.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use rust_xlsxwriter::{Color, Format, FormatBorder, Url, Workbook, Worksheet, XlsxError};
 
-use super::form::{FormContent, write_form, write_form_by_part};
-use super::overview;
+mod overview;
+
+use super::form::write_form;
+use super::returns::{return_content, xlsx_error};
 use super::{Saved, WriteError, save_workbook};
 use crate::audit::units::{FileStatus, Submission};
 use crate::findings::{Issue, Severity, cell_name};
 use crate::form::Template;
 use crate::output::summary::{RunInfo, StatusRow, UnitStatus};
-use crate::rollup::{Level, Return};
-
-fn xlsx_error(path: &Path) -> impl Fn(XlsxError) -> WriteError + '_ {
-    move |source| WriteError::Xlsx {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
-fn return_content<'a>(ret: &'a Return, year: i32, with_counts: bool) -> FormContent<'a> {
-    let scope = if ret.level == Level::City {
-        "全市"
-    } else {
-        "全区(县)"
-    };
-    FormContent {
-        unit_line: format!(
-            "填报单位:{}        {}年度        ({scope}汇总 {} 个乡镇(街道))",
-            ret.name,
-            year,
-            ret.units.len()
-        ),
-        values: &ret.values,
-        footer: ["单位负责人", "审核人", "填报人", "联系电话", "填报日期"]
-            .iter()
-            .map(|k| (k.to_string(), String::new()))
-            .collect(),
-        extra: with_counts.then_some(("报送单位数", ret.reporting.as_slice())),
-        typed: Vec::new(),
-    }
-}
-
-/// `<name>_<year>_统计表.xlsx`: one return alone, ready to print and send up.
-pub fn write_return(
-    path: &Path,
-    template: &Template,
-    ret: &Return,
-    year: i32,
-) -> Result<Saved, WriteError> {
-    let mut wb = Workbook::new();
-    write_form_by_part(&mut wb, template, &return_content(ret, year, false))
-        .map_err(xlsx_error(path))?;
-    save_workbook(&mut wb, path)
-}
-
-/// A blank form, exactly the layout the reader expects, for townships to fill in.
-pub fn write_blank(path: &Path, template: &Template) -> Result<(), WriteError> {
-    let mut wb = Workbook::new();
-    let values = vec![None; template.cells().len()];
-    let content = FormContent {
-        unit_line: "填报单位:".into(),
-        values: &values,
-        footer: template
-            .footer
-            .iter()
-            .map(|k| (k.clone(), String::new()))
-            .collect(),
-        extra: None,
-        typed: Vec::new(),
-    };
-    write_form_by_part(&mut wb, template, &content).map_err(xlsx_error(path))?;
-    save_workbook(&mut wb, path).map(|_| ())
-}
+use crate::rollup::Return;
 
 /// What the analyst workbook is made of.
 pub struct Analysis<'a> {
