@@ -48,20 +48,6 @@ pub enum RunError {
     Threads(usize, String),
 }
 
-impl RunError {
-    /// The exit code: 2 when nothing was done (bad arguments, an input that
-    /// cannot be read), 3 when the outputs could not be written (the previous
-    /// set is unchanged), 4 when another run holds OUT/<year>.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            RunError::Write(_)
-            | RunError::Stage(StageError::NotWritable { .. } | StageError::Swap { .. }) => 3,
-            RunError::Stage(StageError::Busy { .. }) => 4,
-            _ => 2,
-        }
-    }
-}
-
 /// The most rows a spreadsheet opens (Excel, WPS and LibreOffice alike):
 /// beyond it records.csv is of no use to anyone and is not written.
 const SPREADSHEET_ROWS: usize = 1_048_576;

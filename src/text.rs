@@ -56,10 +56,16 @@ fn plain_nfkc(c: char) -> Option<char> {
     }
 }
 
-/// A text file as an office writes it: UTF-8 (with or without a BOM), else
-/// GBK, which Excel uses for CSV on a Chinese Windows.
+/// A text file as an office writes it: what its byte-order mark says
+/// (UTF-8, or UTF-16 as Notepad saves "Unicode"), else UTF-8, else GBK,
+/// which Excel uses for CSV on a Chinese Windows.
 pub fn decode_text(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return encoding
+            .decode_without_bom_handling(&bytes[bom..])
+            .0
+            .into_owned();
+    }
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
         Err(_) => encoding_rs::GBK.decode(bytes).0.into_owned(),

@@ -349,14 +349,6 @@ pub struct Summary {
     pub timings: Timings,
 }
 
-impl Summary {
-    /// 0: done, warnings allowed; 1: done, but unexplained errors were found
-    /// (a rejected file is one), or unexplained warnings under `--strict`.
-    pub fn exit_code(&self) -> u8 {
-        u8::from(self.counts.counted > 0)
-    }
-}
-
 /// Whether the run covers a year's roster or one file a clerk checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {

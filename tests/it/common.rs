@@ -25,10 +25,18 @@ pub fn case(name: &str) -> PathBuf {
 
 pub fn gongkai() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gongkai"));
-    cmd.env_remove("GONGKAI_OUT")
-        .env_remove("GONGKAI_HIERARCHY")
-        .env_remove("GONGKAI_JOBS")
-        .env_remove("GONGKAI_STRICT");
+    for setting in [
+        "GONGKAI_INPUT",
+        "GONGKAI_OUT",
+        "GONGKAI_HIERARCHY",
+        "GONGKAI_TEMPLATE",
+        "GONGKAI_EXPLANATIONS",
+        "GONGKAI_STRICT",
+        "GONGKAI_JOBS",
+        "GONGKAI_WAIT",
+    ] {
+        cmd.env_remove(setting);
+    }
     cmd
 }
 

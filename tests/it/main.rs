@@ -14,5 +14,6 @@ mod national;
 mod overview;
 mod reading;
 mod rollup;
+mod settings;
 #[cfg(unix)]
 mod unattended;
