@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 
 use crate::audit::rules::rollup_values;
-use crate::form::{Check, RowKind, Template, ValueType};
+use crate::form::{Check, FooterRole, RowKind, Template, ValueType};
 use crate::input::roster::Roster;
 use crate::output::form::{FormContent, write_form};
 use crate::output::{WriteError, atomic};
@@ -248,18 +248,20 @@ pub fn generate(
             }
             let day = 11 + rng.upto(15) as u32;
             let content = FormContent {
-                unit_line: format!("填报单位:{township}"),
+                unit_line: format!("{}:{township}", template.unit_line),
                 values: &values,
                 footer: template
                     .footer
                     .iter()
-                    .map(|k| {
-                        let v = match k.as_str() {
-                            "填报日期" => format!("{}年2月{day}日", year + 1),
-                            "联系电话" => format!("0858-{:07}", rng.upto(9_999_999)),
+                    .map(|f| {
+                        let v = match f.role {
+                            Some(FooterRole::Date) => format!("{}年2月{day}日", year + 1),
+                            Some(FooterRole::Phone) => {
+                                format!("0858-{:07}", rng.upto(9_999_999))
+                            }
                             _ => "王某".to_string(),
                         };
-                        (k.clone(), v)
+                        (f.label.clone(), v)
                     })
                     .collect(),
                 extra: None,

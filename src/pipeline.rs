@@ -185,7 +185,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     } else {
         Scope::Year
     };
-    let mut status = unit_status(&plan.roster, &subs, scope);
+    let mut status = unit_status(&plan.roster, &subs, scope, &plan.template);
     tally(&mut status, &issues);
     let mut summary = Summary {
         counts: count(&subs, &issues, &status, plan.ignored.len(), plan.strict),

@@ -257,7 +257,7 @@ mod tests {
             }
         }
         assert!(taken > 20_000);
-        for id in crate::form::Template::embedded() {
+        for id in crate::form::registry::ids() {
             let template = crate::form::Template::load(id).unwrap();
             for table in template.tables() {
                 for row in &table.rows {

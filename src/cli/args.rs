@@ -67,9 +67,10 @@ pub struct TemplateArgs {
     /// The file to write.
     #[arg(long, default_value = "统计表模板.xlsx")]
     pub out: PathBuf,
-    /// Template id (lps2018, nat2019, nat2021) or template file.
-    #[arg(long, default_value = "nat2021")]
-    pub template: String,
+    /// Template id (lps2018, nat2019, nat2021) or template file (default:
+    /// the form in force for last year's data).
+    #[arg(long)]
+    pub template: Option<String>,
 }
 
 #[derive(Args)]

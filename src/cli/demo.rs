@@ -3,7 +3,7 @@
 
 use super::args::DemoArgs;
 use super::exit::Exit;
-use crate::form::Template;
+use crate::form::{Template, registry};
 
 pub fn command(args: DemoArgs) -> Exit {
     let made = demo_year(&args);
@@ -21,17 +21,25 @@ pub fn command(args: DemoArgs) -> Exit {
     }
 }
 
+/// The forms of `--year` on `--template`; either, when not given, from the
+/// other: the form in force that year, or the last year the form is in
+/// force up to last year (the first form's last year, given neither).
 fn demo_year(args: &DemoArgs) -> anyhow::Result<std::path::PathBuf> {
-    let year = args.year.unwrap_or(match args.template.as_deref() {
-        None | Some("lps2018") => 2018,
-        Some("nat2019") => 2020,
-        Some(_) => 2025,
-    });
-    let id = args
-        .template
-        .clone()
-        .unwrap_or_else(|| Template::for_year(year).to_string());
-    let template = Template::load(&id)?;
+    let last_year = chrono::Datelike::year(&chrono::Local::now()) - 1;
+    let (template, year) = match (&args.template, args.year) {
+        (Some(id), year) => {
+            let template = Template::load(id)?;
+            let year = year.unwrap_or_else(|| registry::last_year_of(&template, last_year));
+            (template, year)
+        }
+        (None, Some(year)) => (Template::load(registry::for_year(year))?, year),
+        (None, None) => {
+            let first = registry::known().first().map_or("", |t| t.id.as_str());
+            let template = Template::load(first)?;
+            let year = registry::last_year_of(&template, last_year);
+            (template, year)
+        }
+    };
     Ok(crate::demo::generate(
         &template,
         args.townships,

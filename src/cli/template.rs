@@ -2,10 +2,14 @@
 
 use super::args::TemplateArgs;
 use super::exit::Exit;
-use crate::form::Template;
+use crate::form::{Template, registry};
 
 pub fn command(args: TemplateArgs) -> Exit {
-    let written = Template::load(&args.template)
+    let id = args.template.unwrap_or_else(|| {
+        let last_year = chrono::Datelike::year(&chrono::Local::now()) - 1;
+        registry::for_year(last_year).to_string()
+    });
+    let written = Template::load(&id)
         .map_err(anyhow::Error::from)
         .and_then(|t| Ok(crate::output::form::write_blank(&args.out, &t)?));
     match written {

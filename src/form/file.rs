@@ -20,7 +20,19 @@ pub struct TemplateFile {
     /// forms' (the 2019 and 2021 national tables share most of their rows).
     #[serde(default)]
     pub markers: Vec<String>,
-    pub footer: Vec<String>,
+    /// The data years this form is the one to fill in (`{ from = 2021 }`,
+    /// `{ from = 2019, to = 2020 }`, `{ to = 2018 }`); a template file that
+    /// gives none is used only when asked for by name.
+    #[serde(default)]
+    pub in_force: Option<InForce>,
+    /// What a family of forms carries whatever its format: a file with one
+    /// of these labels and none of this form's markers is of that family.
+    #[serde(default)]
+    pub family: Option<FamilyFile>,
+    /// The label of the line above the table naming who filled it in.
+    pub unit_line: String,
+    /// The signature lines below the table, in order.
+    pub footer: Vec<FooterField>,
     pub tables: Vec<TableFile>,
     #[serde(default)]
     pub rules: Vec<RuleFile>,
@@ -33,6 +45,50 @@ pub struct TemplateFile {
     /// The headline figures of the analyst workbook's 概览.
     #[serde(default)]
     pub overview: Vec<FigureFile>,
+}
+
+/// The data years a form is in force, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InForce {
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+}
+
+impl InForce {
+    pub fn contains(self, year: i32) -> bool {
+        self.from.is_none_or(|from| from <= year) && self.to.is_none_or(|to| year <= to)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyFile {
+    /// What the family is called in a finding (`FILE-OTHER-FORM`).
+    pub name: String,
+    /// Labels every format of the family carries.
+    pub markers: Vec<String>,
+}
+
+/// A signature line below the table, and what it holds when gongkai needs
+/// to know (the 报送情况 sheet's filler, phone and date).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FooterField {
+    pub label: String,
+    #[serde(default)]
+    pub role: Option<FooterRole>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FooterRole {
+    /// 填报日期: when the form was filled in.
+    Date,
+    /// 填报人: who filled it in.
+    Filler,
+    /// 联系电话: how to reach them.
+    Phone,
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,56 +17,22 @@
 
 pub mod draft;
 pub mod file;
+pub mod registry;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::LazyLock;
 
 use serde::Deserialize;
 
 use crate::findings::Severity;
 use crate::text::normalize_label;
-use file::{Across, RuleFile, TemplateFile};
-
-/// The templates compiled into the binary, by id.
-const EMBEDDED: &[(&str, &str)] = &[
-    ("lps2018", include_str!("../../templates/lps2018.toml")),
-    ("nat2019", include_str!("../../templates/nat2019.toml")),
-    ("nat2021", include_str!("../../templates/nat2021.toml")),
-];
-
-/// A built-in form as the reader tells forms apart: by labels only it carries.
-#[derive(Debug)]
-pub struct KnownFormat {
-    pub id: &'static str,
-    pub name: String,
-    pub markers: Vec<String>,
-}
-
-/// The built-in forms, loaded once.
-pub fn known_formats() -> &'static [KnownFormat] {
-    static KNOWN: LazyLock<Vec<KnownFormat>> = LazyLock::new(|| {
-        EMBEDDED
-            .iter()
-            .filter_map(|(id, text)| {
-                let t = Template::parse(text, id).ok()?;
-                Some(KnownFormat {
-                    id,
-                    name: t.name,
-                    markers: t.markers,
-                })
-            })
-            .collect()
-    });
-    &KNOWN
-}
+use file::{Across, FamilyFile, RuleFile, TemplateFile};
+pub use file::{FooterField, FooterRole, InForce};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
-    #[error(
-        "unknown template `{0}` (built in: lps2018, nat2019, nat2021); give a template file path instead"
-    )]
-    Unknown(String),
+    #[error("unknown template `{id}` (built in: {built_in}); give a template file path instead")]
+    Unknown { id: String, built_in: String },
     #[error("cannot read template file {path}: {source}")]
     Io {
         path: String,
@@ -294,8 +260,16 @@ pub struct Template {
     pub id: String,
     pub name: String,
     pub title: String,
-    pub footer: Vec<String>,
+    /// The data years this form is to be filled in, when it says.
+    pub in_force: Option<InForce>,
+    /// The label of the line above the table naming who filled it in (填报单位).
+    pub unit_line: String,
+    /// The signature lines below the table.
+    pub footer: Vec<FooterField>,
     markers: Vec<String>,
+    /// The family of forms this one belongs to, with the labels every
+    /// format of it carries (normalized).
+    family: Option<FamilyFile>,
     tables: Vec<Table>,
     cells: Vec<Cell>,
     rules: Vec<Rule>,
@@ -313,14 +287,17 @@ pub struct Template {
 }
 
 impl Template {
-    /// An embedded template by id, or a template file by path.
+    /// A built-in template by id, or a template file by path.
     pub fn load(id_or_path: &str) -> Result<Template, TemplateError> {
-        if let Some((_, text)) = EMBEDDED.iter().find(|(id, _)| *id == id_or_path) {
+        if let Some(text) = registry::text_of(id_or_path) {
             return Template::parse(text, id_or_path);
         }
         let path = Path::new(id_or_path);
         if !path.exists() {
-            return Err(TemplateError::Unknown(id_or_path.to_string()));
+            return Err(TemplateError::Unknown {
+                id: id_or_path.to_string(),
+                built_in: registry::ids().collect::<Vec<_>>().join(", "),
+            });
         }
         let text = std::fs::read_to_string(path).map_err(|source| TemplateError::Io {
             path: id_or_path.to_string(),
@@ -329,19 +306,22 @@ impl Template {
         Template::parse(&text, id_or_path)
     }
 
-    /// The ids of the embedded templates.
-    pub fn embedded() -> impl Iterator<Item = &'static str> {
-        EMBEDDED.iter().map(|(id, _)| *id)
+    /// The label of the footer line that holds `role`, when the form has one.
+    pub fn footer_label(&self, role: FooterRole) -> Option<&str> {
+        self.footer
+            .iter()
+            .find(|f| f.role == Some(role))
+            .map(|f| f.label.as_str())
     }
 
-    /// The form in force for a data year: the 2018 六盘水 form up to 2018, the
-    /// national 2019 trial tables for 2019 and 2020, the 2021 tables since.
-    pub fn for_year(year: i32) -> &'static str {
-        match year {
-            ..=2018 => "lps2018",
-            2019 | 2020 => "nat2019",
-            _ => "nat2021",
-        }
+    /// The footer's labels, in order.
+    pub fn footer_labels(&self) -> impl Iterator<Item = &str> {
+        self.footer.iter().map(|f| f.label.as_str())
+    }
+
+    /// The family's name and its labels, normalized.
+    pub fn family(&self) -> Option<&FamilyFile> {
+        self.family.as_ref()
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Template, TemplateError> {
@@ -630,8 +610,14 @@ fn build(file: TemplateFile) -> Result<Template, String> {
         id: file.id,
         name: file.name,
         title: file.title,
+        in_force: file.in_force,
+        unit_line: file.unit_line,
         footer: file.footer,
         markers: file.markers.iter().map(|m| normalize_label(m)).collect(),
+        family: file.family.map(|f| FamilyFile {
+            markers: f.markers.iter().map(|m| normalize_label(m)).collect(),
+            name: f.name,
+        }),
         tables,
         cells,
         rules: Vec::new(),
@@ -1132,7 +1118,7 @@ mod tests {
 
     #[test]
     fn every_rule_has_a_message_in_chinese() {
-        for id in Template::embedded() {
+        for id in registry::ids() {
             let t = Template::load(id).unwrap();
             for rule in t.rules() {
                 assert!(
@@ -1170,19 +1156,11 @@ mod tests {
         assert!(err.contains("nat2099"), "{err}");
     }
 
-    #[test]
-    fn the_year_picks_the_form() {
-        assert_eq!(Template::for_year(2018), "lps2018");
-        assert_eq!(Template::for_year(2019), "nat2019");
-        assert_eq!(Template::for_year(2020), "nat2019");
-        assert_eq!(Template::for_year(2021), "nat2021");
-        assert_eq!(Template::for_year(2025), "nat2021");
-    }
-
     const MINIMAL: &str = r#"
 id = "x"
 name = "x"
 title = "x"
+unit_line = "填报单位"
 footer = []
 [messages]
 sum = "{row} {value} {parts} {sum}"

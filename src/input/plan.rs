@@ -271,7 +271,10 @@ fn form_and_roster(
     let (id, form_choice) = match (&opts.template, detected) {
         (Some(t), _) => (t.clone(), FormChoice::Given),
         (None, Some(id)) => (id.to_string(), FormChoice::File),
-        (None, None) => (Template::for_year(year).to_string(), FormChoice::Year),
+        (None, None) => (
+            crate::form::registry::for_year(year).to_string(),
+            FormChoice::Year,
+        ),
     };
     let mut template = Template::load(&id)?;
     template.set_swing(opts.swing_ratio, opts.swing_at_least);

@@ -344,13 +344,9 @@ pub fn write_blank(path: &std::path::Path, template: &Template) -> Result<(), Wr
     let mut wb = Workbook::new();
     let values = vec![None; template.cells().len()];
     let content = FormContent {
-        unit_line: "填报单位:".into(),
+        unit_line: format!("{}:", template.unit_line),
         values: &values,
-        footer: template
-            .footer
-            .iter()
-            .map(|k| (k.clone(), String::new()))
-            .collect(),
+        footer: super::returns::blank_footer(template),
         extra: None,
         typed: Vec::new(),
     };

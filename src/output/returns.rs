@@ -17,7 +17,14 @@ pub(super) fn xlsx_error(path: &Path) -> impl Fn(XlsxError) -> WriteError + '_ {
     }
 }
 
-pub(super) fn return_content<'a>(ret: &'a Return, year: i32, with_counts: bool) -> FormContent<'a> {
+/// A return in its form's layout: the form's own unit line and signature
+/// lines, left blank for the office to sign.
+pub(super) fn return_content<'a>(
+    template: &Template,
+    ret: &'a Return,
+    year: i32,
+    with_counts: bool,
+) -> FormContent<'a> {
     let scope = if ret.level == Level::City {
         "全市"
     } else {
@@ -25,19 +32,25 @@ pub(super) fn return_content<'a>(ret: &'a Return, year: i32, with_counts: bool) 
     };
     FormContent {
         unit_line: format!(
-            "填报单位:{}        {}年度        ({scope}汇总 {} 个乡镇(街道))",
+            "{}:{}        {}年度        ({scope}汇总 {} 个乡镇(街道))",
+            template.unit_line,
             ret.name,
             year,
             ret.units.len()
         ),
         values: &ret.values,
-        footer: ["单位负责人", "审核人", "填报人", "联系电话", "填报日期"]
-            .iter()
-            .map(|k| (k.to_string(), String::new()))
-            .collect(),
+        footer: blank_footer(template),
         extra: with_counts.then_some(("报送单位数", ret.reporting.as_slice())),
         typed: Vec::new(),
     }
+}
+
+/// The form's signature lines, each left blank.
+pub(super) fn blank_footer(template: &Template) -> Vec<(String, String)> {
+    template
+        .footer_labels()
+        .map(|label| (label.to_string(), String::new()))
+        .collect()
 }
 
 /// `<name>_<year>_统计表.xlsx`: one return alone, ready to print and send up.
@@ -48,7 +61,11 @@ pub fn write_return(
     year: i32,
 ) -> Result<Saved, WriteError> {
     let mut wb = Workbook::new();
-    write_form_by_part(&mut wb, template, &return_content(ret, year, false))
-        .map_err(xlsx_error(path))?;
+    write_form_by_part(
+        &mut wb,
+        template,
+        &return_content(template, ret, year, false),
+    )
+    .map_err(xlsx_error(path))?;
     save_workbook(&mut wb, path)
 }

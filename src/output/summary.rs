@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::audit::units::{FileStatus, Submission};
 use crate::findings::{Issue, Severity};
-use crate::form::Template;
+use crate::form::{FooterRole, Template};
 use crate::input::roster::Roster;
 use crate::rollup::{Level, Return};
 
@@ -358,29 +358,33 @@ pub enum Scope {
 
 /// 报送情况: every roster unit with its status, then files from outside the
 /// roster (in a one-file check, the file alone).
-pub fn unit_status(roster: &Roster, subs: &[Submission], scope: Scope) -> Vec<StatusRow> {
+pub fn unit_status(
+    roster: &Roster,
+    subs: &[Submission],
+    scope: Scope,
+    template: &Template,
+) -> Vec<StatusRow> {
     let row = |district: &str, township: &str, status: UnitStatus, sub: Option<&Submission>| {
-        let footer = |key: &str| {
-            sub.and_then(|s| s.form())
-                .and_then(|f| {
-                    f.footer
-                        .iter()
-                        .find(|(k, _)| k == key)
-                        .map(|(_, v)| v.clone())
-                })
-                .unwrap_or_default()
+        let footer = |role: FooterRole| {
+            let key = template.footer_label(role)?;
+            sub.and_then(|s| s.form())?
+                .footer
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
         };
         StatusRow {
             district: district.to_string(),
             township: township.to_string(),
             status,
             file: sub.map(|s| s.found.shown.clone()).unwrap_or_default(),
-            filler: footer("填报人"),
-            phone: footer("联系电话"),
+            filler: footer(FooterRole::Filler).unwrap_or_default(),
+            phone: footer(FooterRole::Phone).unwrap_or_default(),
             date: sub
                 .and_then(|s| s.form())
                 .and_then(|f| f.date.clone())
-                .unwrap_or_else(|| footer("填报日期")),
+                .or_else(|| footer(FooterRole::Date))
+                .unwrap_or_default(),
             matched: sub.map(|s| s.matched.clone()).unwrap_or_default(),
             sha256: sub.and_then(|s| s.sha256.clone()).unwrap_or_default(),
             arrived: sub

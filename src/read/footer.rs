@@ -1,4 +1,5 @@
-//! What surrounds the table: `填报单位` above it, the signature lines below.
+//! What surrounds the table: the line naming who filled it in above it
+//! (`填报单位`, as the template calls it), the signature lines below.
 
 use std::collections::HashMap;
 
@@ -6,18 +7,20 @@ use calamine::Data;
 use unicode_normalization::UnicodeNormalization;
 
 use super::grid::Grid;
-use crate::form::Template;
+use crate::form::{FooterRole, Template};
 use crate::text::fmt_num;
 use crate::text::{excel_serial_to_iso, normalize_label, parse_date_text};
 
-/// `填报单位:金盆乡` above the table, in one cell or in the next one.
-pub fn unit_name(grid: &Grid, first_row: u32) -> Option<String> {
+/// `填报单位:金盆乡` above the table (`label` is the template's), in one
+/// cell or in the next one.
+pub fn unit_name(grid: &Grid, first_row: u32, label: &str) -> Option<String> {
+    let label = normalize_label(label);
     for cell in grid.cells().iter().take_while(|c| c.row < first_row) {
         let Data::String(s) = &cell.data else {
             continue;
         };
         let norm = normalize_label(s);
-        let Some(rest) = norm.strip_prefix("填报单位") else {
+        let Some(rest) = norm.strip_prefix(label.as_str()) else {
             continue;
         };
         let mut name = rest.trim_start_matches([':', '：']).to_string();
@@ -35,7 +38,7 @@ pub fn unit_name(grid: &Grid, first_row: u32) -> Option<String> {
 pub struct Footer {
     /// The template's footer fields in order: (name, value as written).
     pub fields: Vec<(String, String)>,
-    /// `填报日期` as an ISO date, when it could be read.
+    /// The date line (`填报日期`) as an ISO date, when it could be read.
     pub date: Option<String>,
 }
 
@@ -58,7 +61,8 @@ impl Footer {
 pub fn read(grid: &Grid, first_row: u32, template: &Template) -> Footer {
     let mut found: HashMap<&str, String> = HashMap::new();
     let mut date_serial: Option<f64> = None;
-    let keys: Vec<&str> = template.footer.iter().map(String::as_str).collect();
+    let keys: Vec<&str> = template.footer_labels().collect();
+    let date_key = template.footer_label(FooterRole::Date);
     for cell in grid.rows_from(first_row) {
         let Data::String(text) = &cell.data else {
             continue;
@@ -81,7 +85,7 @@ pub fn read(grid: &Grid, first_row: u32, template: &Template) -> Footer {
                         value = s.trim().to_string()
                     }
                     Some(Data::DateTime(d)) => date_serial = Some(d.as_f64()),
-                    Some(Data::Float(f)) if key == "填报日期" => date_serial = Some(*f),
+                    Some(Data::Float(f)) if Some(key) == date_key => date_serial = Some(*f),
                     Some(Data::Int(i)) => value = i.to_string(),
                     Some(Data::Float(f)) => value = fmt_num(*f),
                     _ => {}
@@ -90,11 +94,13 @@ pub fn read(grid: &Grid, first_row: u32, template: &Template) -> Footer {
             found.entry(key).or_insert(value);
         }
     }
-    let mut date = found.get("填报日期").and_then(|t| parse_date_text(t));
+    let mut date = date_key
+        .and_then(|k| found.get(k))
+        .and_then(|t| parse_date_text(t));
     if let Some(serial) = date_serial {
         date = excel_serial_to_iso(serial);
-        if let Some(iso) = &date {
-            found.insert("填报日期", iso.clone());
+        if let (Some(iso), Some(key)) = (&date, date_key) {
+            found.insert(key, iso.clone());
         }
     }
     let fields = keys

@@ -11,7 +11,6 @@
 //! the right code.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::LazyLock;
 
 use calamine::Data;
 
@@ -21,23 +20,10 @@ use super::value::read_cell;
 use super::{CellValue, Form, ReadError, footer};
 use crate::findings::codes::Code;
 use crate::findings::{Issue, Severity, cell_name};
-use crate::form::{Table, Template, known_formats};
+use crate::form::{FooterRole, Table, Template, registry};
 use crate::read::sniff::Format;
 use crate::text::fmt_num;
 use crate::text::normalize_label;
-
-/// A label of a form gongkai does not roll up but recognizes, and what to call it.
-const OTHER_FORMS: &[(&str, &str)] = &[(
-    "一、本年新收政府信息公开申请数量",
-    "国家政府信息公开工作年度报告的表格(2019 年或以后)",
-)];
-
-static OTHER_FORM_KEYS: LazyLock<Vec<(String, &str)>> = LazyLock::new(|| {
-    OTHER_FORMS
-        .iter()
-        .map(|(marker, what)| (normalize_label(marker), *what))
-        .collect()
-});
 
 /// A text cell of a sheet, its label normalized and looked up once.
 struct Text<'a> {
@@ -215,8 +201,9 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
     }
     // A document's table has them in the lines around it instead.
     if let Some((s, first)) = top {
-        form.unit_name = footer::unit_name(&sheets[s].grid, first)
-            .or_else(|| footer::unit_name(&sheets[s].before, u32::MAX));
+        let label = &template.unit_line;
+        form.unit_name = footer::unit_name(&sheets[s].grid, first, label)
+            .or_else(|| footer::unit_name(&sheets[s].before, u32::MAX, label));
     }
     if let Some((s, last)) = bottom {
         let grid = &sheets[s].grid;
@@ -224,17 +211,18 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
         if !sheets[s].after.is_empty() {
             read.fill_from(footer::read(&sheets[s].after, 0, template));
         }
+        let date_key = template.footer_label(FooterRole::Date);
         if read.date.is_none()
-            && let Some((_, text)) = read
+            && let Some((key, text)) = read
                 .fields
                 .iter()
-                .find(|(k, v)| k == "填报日期" && !v.is_empty())
+                .find(|(k, v)| Some(k.as_str()) == date_key && !v.is_empty())
         {
             form.notes.push(
                 Issue::new(
                     Severity::Info,
                     Code::FooterDate,
-                    format!("填报日期“{text}”无法识别为日期;请写成 2019年2月18日"),
+                    format!("{key}“{text}”无法识别为日期;请写成 2019年2月18日"),
                 )
                 .at(&sheets[s].name, ""),
             );
@@ -248,15 +236,15 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
 /// The built-in form whose markers the sheets carry.
 pub fn identify(sheets: &[Sheet]) -> Option<&'static str> {
     let texts: Vec<Texts> = sheets.iter().map(|s| Texts::of(&s.grid, None)).collect();
-    known_formats()
+    registry::known()
         .iter()
         .find(|k| {
             texts
                 .iter()
                 .flat_map(|t| &t.cells)
-                .any(|t| k.markers.contains(&t.key))
+                .any(|t| k.markers().contains(&t.key))
         })
-        .map(|k| k.id)
+        .map(|k| k.id.as_str())
 }
 
 /// A file in another form gongkai knows (the 2019 tables in a 2021 year, the
@@ -275,9 +263,9 @@ fn refuse_other_format(texts: &[Texts], template: &Template) -> Result<(), ReadE
     if has(template.markers()) {
         return Ok(());
     }
-    match known_formats()
+    match registry::known()
         .iter()
-        .find(|k| k.id != template.id && has(&k.markers))
+        .find(|k| k.id != template.id && has(k.markers()))
     {
         Some(other) => Err(ReadError::WrongFormat {
             found: other.name.clone(),
@@ -296,17 +284,23 @@ fn no_form(
     found: &[Option<Found>],
     labelled: usize,
 ) -> ReadError {
-    let markers = &*OTHER_FORM_KEYS;
-    let other = texts.iter().flat_map(|t| &t.cells).find_map(|t| {
-        markers
-            .iter()
-            .find(|(marker, _)| t.key == *marker)
-            .map(|(_, what)| *what)
-    });
-    if let Some(what) = other {
+    // A family of forms this run's form is not of (the national tables in
+    // a 2018 year), told by the labels every format of the family carries.
+    let own = template.family().map(|f| f.name.as_str());
+    let other = registry::known()
+        .iter()
+        .filter_map(|k| k.family())
+        .filter(|f| Some(f.name.as_str()) != own)
+        .find(|f| {
+            texts
+                .iter()
+                .flat_map(|t| &t.cells)
+                .any(|t| f.markers.contains(&t.key))
+        });
+    if let Some(family) = other {
         return ReadError::OtherForm {
             template: template.id.clone(),
-            what: what.to_string(),
+            what: family.name.clone(),
         };
     }
     let mut per_sheet = vec![0; sheets.len()];

@@ -17,3 +17,4 @@ mod rollup;
 mod settings;
 #[cfg(unix)]
 mod unattended;
+mod variant;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::common::*;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 
-/// The form's arithmetic as ../shared/forms/README.md states it: totals are
+/// The 2018 form's arithmetic as its 审核公式 state it: totals are
 /// the sum of their parts, written out here rather than taken from the template.
 const TOTALS: &[(u32, &[u32])] = &[
     (5, &[6, 7, 8, 9, 10, 11]),

@@ -60,13 +60,23 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<Saved, WriteError> {
     // on the national matrices those counts are in run.json.
     let counts = a.template.is_single_column();
     let ws = wb.add_worksheet().set_name("全市").map_err(&err)?;
-    write_form(ws, a.template, &return_content(a.city, a.info.year, counts)).map_err(&err)?;
+    write_form(
+        ws,
+        a.template,
+        &return_content(a.template, a.city, a.info.year, counts),
+    )
+    .map_err(&err)?;
     for d in a.districts {
         let ws = wb
             .add_worksheet()
             .set_name(sheet_name(&d.name))
             .map_err(&err)?;
-        write_form(ws, a.template, &return_content(d, a.info.year, counts)).map_err(&err)?;
+        write_form(
+            ws,
+            a.template,
+            &return_content(a.template, d, a.info.year, counts),
+        )
+        .map_err(&err)?;
     }
 
     // The two sheets with a row per unit (40,000 at national scale) are
