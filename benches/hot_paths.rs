@@ -26,7 +26,6 @@ use gongkai::form::Template;
 use gongkai::input::discover::Found;
 use gongkai::input::roster::Roster;
 use gongkai::read::{Loaded, read_bytes};
-use gongkai::rollup::records::Columns;
 use gongkai::text::{normalize_label, parse_text_value};
 
 const UNITS: usize = 40_000;
@@ -303,25 +302,19 @@ fn discover_4000_files(bencher: Bencher) {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn records_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    bencher.bench(|| {
-        gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap()
-    });
+    bencher.bench(|| gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap());
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn rollup_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let records =
-        gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
-    bencher.bench(|| gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap());
+    bencher.bench(|| gongkai::rollup::rollup(subs, &TEMPLATE, roster));
 }
 
 #[divan::bench(sample_count = 10)]
 fn write_one_return(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let records =
-        gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
-    let (_, city) = gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap();
+    let (_, city) = gongkai::rollup::rollup(subs, &TEMPLATE, roster);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("return.xlsx");
     bencher
@@ -331,8 +324,7 @@ fn write_one_return(bencher: Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_records_csv_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let records =
-        gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
+    let records = gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.csv");
     bencher.bench_local(|| gongkai::output::tables::write_csv(&records, &path).unwrap());
@@ -341,8 +333,7 @@ fn write_records_csv_of_40000_units(bencher: Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_records_parquet_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let records =
-        gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
+    let records = gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.parquet");
     bencher.bench_local(|| gongkai::output::tables::write_parquet(&records, &path).unwrap());
@@ -351,9 +342,7 @@ fn write_records_parquet_of_40000_units(bencher: Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let records =
-        gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city, Columns::All).unwrap();
-    let (districts, city) = gongkai::rollup::rollup(&records, &TEMPLATE, roster).unwrap();
+    let (districts, city) = gongkai::rollup::rollup(subs, &TEMPLATE, roster);
     let info = gongkai::output::summary::RunInfo {
         tool: "gongkai".into(),
         started: String::new(),

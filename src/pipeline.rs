@@ -25,7 +25,6 @@ use crate::output::summary::{
 };
 use crate::output::{Saved, WriteError, tables, workbook};
 use crate::read::read_file;
-use crate::rollup::records::Columns;
 use crate::rollup::{Return, rollup};
 
 pub use crate::input::plan::Options;
@@ -179,7 +178,8 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         districts.iter().chain([&city]).map(|r| r.name.as_str()),
         plan.year,
     );
-    let info = run_info(opts, &plan, started, previous, records.height(), &files);
+    let rows = records.as_ref().map_or(0, DataFrame::height);
+    let info = run_info(opts, &plan, started, previous, rows, &files);
     let scope = if plan.is_one_file() {
         Scope::OneFile
     } else {
@@ -201,12 +201,13 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         outputs: Vec::new(),
         timings,
     };
-    if let Some(stage) = stage {
+    // A run that writes has a stage and records; a check has neither.
+    if let (Some(stage), Some(records)) = (stage, &records) {
         let rolled = Rolled {
             subs: &subs,
             districts: &districts,
             city: &city,
-            records: &records,
+            records,
             last_year: &last_year,
         };
         publish(&plan, stage, &files, &mut summary, &rolled, &progress)?;
@@ -299,7 +300,7 @@ struct Audited {
     previous: Option<history::Previous>,
 }
 
-/// The findings beside the records and their sums: they read the same
+/// The findings beside the sums and the records: they read the same
 /// submissions and nothing of each other, so neither's short serial steps
 /// wait for the other's. Each phase's time is its own.
 fn audit_and_sum(
@@ -316,25 +317,19 @@ fn audit_and_sum(
         },
         || {
             let clock = Instant::now();
-            // A check writes no records: it builds only what the rollup reads.
-            let columns = match plan.out {
-                Some(_) => Columns::All,
-                None => Columns::Rollup,
-            };
-            let records = crate::rollup::records::build(
-                subs,
-                &plan.template,
-                plan.year,
-                &plan.roster.city,
-                columns,
-            );
-            let records_ms = since(clock);
+            let returns = rollup(subs, &plan.template, &plan.roster);
+            let rollup_ms = since(clock);
             let clock = Instant::now();
-            let summed = records.and_then(|records| {
-                let returns = rollup(&records, &plan.template, &plan.roster)?;
-                Ok((records, returns))
-            });
-            (summed, records_ms, since(clock))
+            // The records are an output: a check, which writes nothing, has none.
+            let records = plan
+                .out
+                .as_ref()
+                .map(|_| {
+                    let (template, city) = (&plan.template, &plan.roster.city);
+                    crate::rollup::records::build(subs, template, plan.year, city)
+                })
+                .transpose();
+            (records.map(|r| (r, returns)), since(clock), rollup_ms)
         },
     );
     let (audited, check_ms) = audited;
@@ -350,9 +345,9 @@ fn audit_and_sum(
     Ok((audited, summed))
 }
 
-/// The records and the returns summed from them.
+/// The returns, and the records when the run writes them.
 struct Summed {
-    records: DataFrame,
+    records: Option<DataFrame>,
     districts: Vec<Return>,
     city: Return,
 }

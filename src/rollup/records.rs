@@ -1,6 +1,7 @@
 //! The long table: one row per (unit, template cell), with the cell's printed
-//! table, row and column and where every value came from. Everything
-//! downstream (rollup, workbooks, CSV, Parquet) reads this.
+//! table, row and column and where every value came from, written as
+//! records.csv and records.parquet for analysts and read back as last
+//! year's records.
 //!
 //! At national scale the table has millions of rows, and most of its columns
 //! repeat a few thousand strings (the unit's names and file, the template
@@ -24,33 +25,12 @@ type Builder<'a> = Box<dyn Fn() -> PolarsResult<Column> + Sync + 'a>;
 /// How a record's `read_as` names a row the form lacks.
 const MISSING: &str = "missing";
 
-/// Which of the records' columns a run builds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Columns {
-    /// Every column: the records are written.
-    All,
-    /// Those the rollup reads ([`crate::rollup::COLUMNS`]): `gongkai check`
-    /// writes nothing, and the other columns were half its records phase
-    /// (69 → 32 ms at 4,000 national forms).
-    Rollup,
-}
-
-impl Columns {
-    fn wants(self, name: &str) -> bool {
-        match self {
-            Columns::All => true,
-            Columns::Rollup => crate::rollup::COLUMNS.contains(&name),
-        }
-    }
-}
-
 /// The records of every used submission, in submission order then cell order.
 pub fn build(
     subs: &[Submission],
     template: &Template,
     year: i32,
     city: &str,
-    columns: Columns,
 ) -> PolarsResult<DataFrame> {
     let used: Vec<(&Submission, &Form)> = subs
         .iter()
@@ -190,7 +170,6 @@ pub fn build(
     ];
     let built = builders
         .par_iter()
-        .filter(|(name, _)| columns.wants(name))
         .map(|(_, build)| build())
         .collect::<PolarsResult<Vec<Column>>>()?;
     DataFrame::new(height, built)
