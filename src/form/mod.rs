@@ -410,6 +410,20 @@ impl Template {
         }
     }
 
+    /// A table as a clerk names it: `表三` for `三、收到和处理政府信息公开申请情况`,
+    /// else its title (the form's, for a form of one table).
+    pub fn table_name(&self, table: &Table) -> String {
+        let title = if table.title.is_empty() {
+            &self.title
+        } else {
+            &table.title
+        };
+        match title.split_once('、') {
+            Some((number, _)) => format!("表{number}"),
+            None => title.to_string(),
+        }
+    }
+
     /// A cell as a clerk names it: `第5行“(二)…情况”` on the 2018 form,
     /// `表三“（一）予以公开”行“自然人”列` or `表四“行政复议/总计”列` on the
     /// national tables.
@@ -422,11 +436,7 @@ impl Template {
                 row.label
             );
         }
-        let title = self.table_title(cell);
-        let table = match title.split_once('、') {
-            Some((number, _)) => format!("表{number}"),
-            None => title.to_string(),
-        };
+        let table = self.table_name(self.table_of(cell));
         let column = &self.column_of(cell).label;
         if row.label.is_empty() {
             format!("{table}“{column}”列")

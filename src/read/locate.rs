@@ -329,13 +329,12 @@ fn no_form(
 }
 
 fn table_missing(template: &Template, table: &Table) -> Issue {
-    let name = template.cell_name(table.cells().start);
+    let what = template.table_name(table);
     let title = if table.title.is_empty() {
         &template.title
     } else {
         &table.title
     };
-    let what = name.split('“').next().unwrap_or_default();
     Issue::new(
         Severity::Warning,
         Code::FormTableMissing,
@@ -495,12 +494,7 @@ fn read_table(
         let whose = if template.is_single_column() {
             "表格".to_string()
         } else {
-            template
-                .cell_name(table.cells().start)
-                .split('“')
-                .next()
-                .unwrap_or_default()
-                .to_string()
+            template.table_name(table)
         };
         notes.push(
             Issue::new(
@@ -690,9 +684,8 @@ fn guess_columns(
             continue;
         };
         *column = Some(guess);
-        let name = template.cell_name(table.cell(0, i));
         let column = &table.columns[i].label;
-        let what = name.split('“').next().unwrap_or_default();
+        let what = template.table_name(table);
         notes.push(
             Issue::new(
                 Severity::Warning,
