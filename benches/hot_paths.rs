@@ -24,6 +24,7 @@ use divan::Bencher;
 use gongkai::audit::units::{Submission, assign};
 use gongkai::form::Template;
 use gongkai::input::discover::Found;
+use gongkai::input::plan::Coverage;
 use gongkai::input::roster::Roster;
 use gongkai::read::{Loaded, read_bytes};
 use gongkai::text::{normalize_label, parse_text_value};
@@ -82,7 +83,7 @@ static YEAR: LazyLock<(Roster, Vec<Submission>)> = LazyLock::new(|| {
             (found, loaded)
         })
         .collect();
-    let subs = assign(files, &roster, &mut Vec::new());
+    let subs = assign(files, &roster, Coverage::Year, &mut Vec::new());
     (roster, subs)
 });
 

@@ -10,17 +10,18 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
-use crate::audit::units::{FileStatus, Submission, assign};
-use crate::audit::{explain, last_year as history};
+use crate::audit::Audited;
+use crate::audit::last_year as history;
+use crate::audit::units::{Submission, assign};
 use crate::findings::codes::Code;
-use crate::findings::{Issue, Severity, sort_issues};
-use crate::input::discover::{Found, Skip};
-use crate::input::plan::{Csv, Drafts, LastYear, Plan};
+use crate::findings::{Issue, sort_issues};
+use crate::input::discover::Found;
+use crate::input::plan::{Csv, Drafts, Plan};
 use crate::output::draft::{DraftContent, write_draft};
 use crate::output::names::{RunFiles, inside};
 use crate::output::stage::{Stage, StageError};
 use crate::output::summary::{
-    OutputFile, ReturnSummary, RunInfo, Scope, Summary, Timings, UnitStatus, count, file_report,
+    OutputFile, ReturnSummary, RunInfo, Summary, Timings, UnitStatus, count, file_report,
     missing_units, tally, unit_status,
 };
 use crate::output::{Saved, WriteError, tables, workbook};
@@ -40,9 +41,7 @@ pub enum RunError {
     #[error("the records table could not be built: {0}")]
     Table(#[from] polars::error::PolarsError),
     #[error(transparent)]
-    Previous(#[from] crate::audit::last_year::PreviousError),
-    #[error("cannot read the explanations file {0}: {1}")]
-    Explanations(String, std::io::Error),
+    Audit(#[from] crate::audit::AuditError),
     #[error("cannot start {0} threads: {1}")]
     Threads(usize, String),
 }
@@ -157,7 +156,6 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     for left in stage.iter().flat_map(|s| &s.leftovers) {
         progress.log(&format!("removed what an interrupted run left: {left}"));
         issues.push(Issue::new(
-            Severity::Info,
             Code::OutputLeftover,
             format!("上次中断的运行留下了 {left};已删除"),
         ));
@@ -180,12 +178,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     );
     let rows = records.as_ref().map_or(0, DataFrame::height);
     let info = run_info(opts, &plan, started, previous, rows, &files);
-    let scope = if plan.is_one_file() {
-        Scope::OneFile
-    } else {
-        Scope::Year
-    };
-    let mut status = unit_status(&plan.roster, &subs, scope, &plan.template);
+    let mut status = unit_status(&plan.roster, &subs, plan.coverage(), &plan.template);
     tally(&mut status, &issues);
     let mut summary = Summary {
         counts: count(&subs, &issues, &status, plan.ignored.len(), plan.strict),
@@ -293,13 +286,6 @@ fn read_all(
         .collect()
 }
 
-/// Every finding about the submissions, and last year's records.
-struct Audited {
-    issues: Vec<Issue>,
-    /// Last year's records, when they were compared.
-    previous: Option<history::Previous>,
-}
-
 /// The findings beside the sums and the records: they read the same
 /// submissions and nothing of each other, so neither's short serial steps
 /// wait for the other's. Each phase's time is its own.
@@ -313,7 +299,7 @@ fn audit_and_sum(
     let (audited, summed) = rayon::join(
         || {
             let clock = Instant::now();
-            (audit(plan, subs, assigned), since(clock))
+            (crate::audit::audit(plan, subs, assigned), since(clock))
         },
         || {
             let clock = Instant::now();
@@ -356,127 +342,11 @@ struct Summed {
 /// outside the roster).
 fn assign_files(
     plan: &Plan,
-    mut loaded: Vec<(Found, crate::read::Loaded)>,
+    loaded: Vec<(Found, crate::read::Loaded)>,
 ) -> (Vec<Submission>, Vec<Issue>) {
-    let roster = &plan.roster;
-    if plan.is_one_file() {
-        // One file checked where a clerk keeps it: a folder that is no
-        // district says nothing about the unit.
-        for (found, _) in &mut loaded {
-            if let Some(folder) = &found.folder
-                && roster.district_for_folder(folder).is_none()
-            {
-                found.folder = None;
-            }
-        }
-    }
     let mut issues = Vec::new();
-    let subs = assign(loaded, roster, &mut issues);
-    if plan.is_one_file() {
-        // A lone file is no year: nobody else is missing; and a file that
-        // cannot be read has no unit to look for.
-        let rejected = subs[0].status == FileStatus::Rejected;
-        issues.retain(|i| {
-            i.code != Code::UnitMissing.as_str()
-                && !(rejected && i.code == Code::UnitNotInRoster.as_str())
-        });
-    }
+    let subs = assign(loaded, &plan.roster, plan.coverage(), &mut issues);
     (subs, issues)
-}
-
-/// Every finding beside those of the assignment: the input tree's, how each
-/// file was read, the template's rules on each form, last year, and the
-/// office's explanations.
-fn audit(plan: &Plan, subs: &[Submission], mut issues: Vec<Issue>) -> Result<Audited, RunError> {
-    let template = &plan.template;
-    for f in &plan.ignored {
-        issues.push(
-            Issue::new(
-                Severity::Info,
-                Code::FileIgnored,
-                "不是 gongkai 读取的文件(xlsx、xls、et、xlsb、ods、docx、html);未读取",
-            )
-            .file(&f.shown),
-        );
-    }
-    for s in &plan.skipped {
-        let (severity, code, message) = match s.why {
-            Skip::Link => (
-                Severity::Warning,
-                Code::InputLink,
-                "符号链接;未跟随,因为它可能指向输入文件夹之外或绕回其中;请把文件本身复制到区县文件夹中",
-            ),
-            Skip::Archive => (
-                Severity::Info,
-                Code::InputArchive,
-                "区县文件夹中以年份命名的文件夹:视为该年报表的存档,未读取",
-            ),
-            Skip::Nested => (
-                Severity::Warning,
-                Code::InputNested,
-                "区县文件夹中的子文件夹;其中的文件未读取;请把各乡镇的文件直接放在区县文件夹中",
-            ),
-        };
-        issues.push(Issue::new(severity, code, message).file(&s.shown));
-    }
-    let per_file: Vec<Vec<Issue>> = subs
-        .par_iter()
-        .filter(|s| s.status != FileStatus::Rejected)
-        .map(|sub| {
-            let mut found = Vec::new();
-            for note in sub.form().map(|f| f.notes.as_slice()).unwrap_or_default() {
-                let mut note = note.clone();
-                note.district.clone_from(&sub.district);
-                note.township.clone_from(&sub.township);
-                note.file.clone_from(&sub.found.shown);
-                found.push(note);
-            }
-            if sub.status == FileStatus::Used {
-                found.extend(crate::audit::rules::check(sub, template));
-            }
-            found
-        })
-        .collect();
-    issues.extend(per_file.into_iter().flatten());
-    let previous = last_year(plan, &mut issues)?;
-    if let Some(previous) = &previous {
-        issues.extend(history::compare(subs, previous, template));
-    }
-    if let Some(path) = &plan.explanations {
-        let (found, problems) = explain::load(path)
-            .map_err(|e| RunError::Explanations(path.display().to_string(), e))?;
-        issues.extend(problems);
-        explain::apply(&found, &mut issues, &path.display().to_string());
-    }
-    Ok(Audited { issues, previous })
-}
-
-/// Last year's records. A missing default is the first year of a series,
-/// not a problem; a default that is there but unusable is reported; a
-/// `--previous` that is unusable stops the run, since the user asked for it.
-fn last_year(plan: &Plan, issues: &mut Vec<Issue>) -> Result<Option<history::Previous>, RunError> {
-    match &plan.last_year {
-        LastYear::Given(path) => Ok(Some(history::Previous::load(
-            path,
-            plan.year,
-            &plan.template,
-        )?)),
-        LastYear::Found(path) => match history::Previous::load(path, plan.year, &plan.template) {
-            Ok(previous) => Ok(Some(previous)),
-            Err(e) => {
-                issues.push(
-                    Issue::new(
-                        Severity::Warning,
-                        Code::PreviousUnreadable,
-                        format!("{e};本年未与上年比较"),
-                    )
-                    .file(&path.display().to_string()),
-                );
-                Ok(None)
-            }
-        },
-        LastYear::None => Ok(None),
-    }
 }
 
 /// Why records.csv is left out, when it is: more rows than a spreadsheet opens.

@@ -11,8 +11,8 @@
 
 use std::path::Path;
 
+use crate::findings::Issue;
 use crate::findings::codes::Code;
-use crate::findings::{Issue, Severity};
 use crate::input::roster::place_core;
 use crate::text::decode_text;
 
@@ -54,7 +54,6 @@ pub fn load(path: &Path) -> std::io::Result<(Vec<Explanation>, Vec<Issue>)> {
         };
         let bad = |why: &str| {
             Issue::new(
-                Severity::Warning,
                 Code::ExplanationInvalid,
                 format!("第{line}行{why},这一行没有使用;每行应为 单位,代码,说明"),
             )
@@ -107,7 +106,7 @@ pub fn apply(explanations: &[Explanation], issues: &mut Vec<Issue>, file: &str) 
         if let Some((n, e)) = explanations
             .iter()
             .enumerate()
-            .find(|(_, e)| e.code == issue.code && names(&e.unit, issue))
+            .find(|(_, e)| e.code == issue.code.as_str() && names(&e.unit, issue))
         {
             issue.explained = Some(e.text.clone());
             used[n] = true;
@@ -116,7 +115,6 @@ pub fn apply(explanations: &[Explanation], issues: &mut Vec<Issue>, file: &str) 
     for (e, _) in explanations.iter().zip(used).filter(|(_, u)| !u) {
         issues.push(
             Issue::new(
-                Severity::Warning,
                 Code::ExplanationUnused,
                 format!(
                     "第{}行的说明({} {})没有对应的问题:单位或代码可能写错了,或问题已更正",
@@ -149,6 +147,7 @@ fn names(unit: &str, issue: &Issue) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::Severity;
 
     fn issue(district: &str, township: &str, file: &str) -> Issue {
         Issue::rule(Severity::Error, "SUM-R05", "x")
@@ -212,7 +211,7 @@ mod tests {
         let mut issues = vec![issue("水城县", "金盆苗族彝族乡", "a.xlsx")];
         apply(&found, &mut issues, "explanations.csv");
         assert_eq!(issues[0].explained.as_deref(), Some("原表如此,已核实"));
-        assert_eq!(issues[1].code, "EXPLANATION-UNUSED");
+        assert_eq!(issues[1].code, Code::ExplanationUnused);
         assert!(issues[1].message.contains("第4行"));
     }
 }

@@ -11,8 +11,8 @@ use polars::prelude::*;
 
 use crate::audit::rules::{render, values_of};
 use crate::audit::units::{FileStatus, Submission};
+use crate::findings::Issue;
 use crate::findings::codes::Code;
-use crate::findings::{Issue, Severity};
 use crate::form::{Check, Rule, Template};
 use crate::input::roster::place_core;
 use crate::text::fmt_num;
@@ -317,7 +317,6 @@ pub fn compare(subs: &[Submission], previous: &Previous, template: &Template) ->
     for (past, _) in previous.units.iter().zip(seen).filter(|(_, s)| !s) {
         out.push(
             Issue::new(
-                Severity::Warning,
                 Code::UnitGone,
                 format!(
                     "{}年报送了统计表,本年没有可用的统计表;请确认该单位是否撤并或漏报",

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use crate::findings::codes::Code;
 use crate::findings::{Issue, Severity};
 use crate::input::discover::Found;
+use crate::input::plan::Coverage;
 use crate::input::roster::{NameMatch, Roster};
 use crate::read::{Form, Loaded, ReadError};
 
@@ -40,13 +41,18 @@ impl Submission {
         self.outcome.as_ref().ok()
     }
 
-    pub fn issue(&self, severity: Severity, code: Code, message: impl Into<String>) -> Issue {
-        self.rule_issue(severity, code.as_str(), message)
+    pub fn issue(&self, code: Code, message: impl Into<String>) -> Issue {
+        self.locate(Issue::new(code, message))
     }
 
     /// A finding of a template rule on this submission.
     pub fn rule_issue(&self, severity: Severity, code: &str, message: impl Into<String>) -> Issue {
-        Issue::rule(severity, code, message)
+        self.locate(Issue::rule(severity, code, message))
+    }
+
+    /// A finding placed at this submission's unit and file.
+    fn locate(&self, issue: Issue) -> Issue {
+        issue
             .unit(&self.district, &self.township)
             .file(&self.found.shown)
     }
@@ -55,16 +61,31 @@ impl Submission {
 /// Matches every file to a roster unit, settles duplicates and lists the units
 /// that sent nothing. Issues go to `issues`.
 pub fn assign(
-    files: Vec<(Found, Loaded)>,
+    mut files: Vec<(Found, Loaded)>,
     roster: &Roster,
+    coverage: Coverage,
     issues: &mut Vec<Issue>,
 ) -> Vec<Submission> {
+    if coverage == Coverage::OneFile {
+        for (found, _) in &mut files {
+            if found
+                .folder
+                .as_ref()
+                .is_some_and(|f| roster.district_for_folder(f).is_none())
+            {
+                found.folder = None;
+            }
+        }
+    }
     let mut subs: Vec<Submission> = files
         .into_iter()
-        .map(|(found, loaded)| place(found, loaded, roster, issues))
+        .map(|(found, loaded)| place(found, loaded, roster, coverage, issues))
         .collect();
     settle_duplicates(&mut subs, issues);
     refusals(&subs, issues);
+    if coverage == Coverage::OneFile {
+        return subs;
+    }
 
     let sent: std::collections::HashSet<(&str, &str)> = subs
         .iter()
@@ -74,19 +95,21 @@ pub fn assign(
     for unit in &roster.units {
         if !sent.contains(&(unit.district.as_str(), unit.township.as_str())) {
             issues.push(
-                Issue::new(
-                    Severity::Warning,
-                    Code::UnitMissing,
-                    "本单位没有报送统计表,汇总中不含本单位",
-                )
-                .unit(&unit.district, &unit.township),
+                Issue::new(Code::UnitMissing, "本单位没有报送统计表,汇总中不含本单位")
+                    .unit(&unit.district, &unit.township),
             );
         }
     }
     subs
 }
 
-fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>) -> Submission {
+fn place(
+    found: Found,
+    loaded: Loaded,
+    roster: &Roster,
+    coverage: Coverage,
+    issues: &mut Vec<Issue>,
+) -> Submission {
     let folder_district = found
         .folder
         .as_deref()
@@ -136,9 +159,7 @@ fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>)
                 // Rolled up where the office filed it, and said so.
                 (Some(folder), _) if folder_district.as_deref() != Some(u.district.as_str()) => {
                     let district = folder_district.clone().unwrap_or_else(|| folder.clone());
-                    issues.push(sub.issue(
-                        Severity::Warning,
-                        Code::UnitWrongFolder,
+                    issues.push(sub.issue(Code::UnitWrongFolder,
                         format!(
                             "名册中{}属于{},但文件放在“{folder}”文件夹;按文件夹汇总到{district}",
                             u.township, u.district
@@ -155,19 +176,21 @@ fn place(found: Found, loaded: Loaded, roster: &Roster, issues: &mut Vec<Issue>)
                 .or(sub.found.folder.clone())
                 .unwrap_or_default();
             sub.township = form_name.unwrap_or_else(|| sub.found.stem.clone());
-            issues.push(sub.issue(
-                Severity::Warning,
-                Code::UnitNotInRoster,
-                format!(
-                    "“{}”与{}名册中的单位都对不上;作为单独的单位汇总到“{}”",
-                    sub.found.stem, roster.city, sub.district
-                ),
-            ));
+            // A lone file that cannot be read has no unit to look for.
+            let unreadable = sub.status == FileStatus::Rejected;
+            if !(coverage == Coverage::OneFile && unreadable) {
+                issues.push(sub.issue(
+                    Code::UnitNotInRoster,
+                    format!(
+                        "“{}”与{}名册中的单位都对不上;作为单独的单位汇总到“{}”",
+                        sub.found.stem, roster.city, sub.district
+                    ),
+                ));
+            }
         }
     }
     if sub.found.folder.is_some() && folder_district.is_none() {
         issues.push(sub.issue(
-            Severity::Warning,
             Code::FolderNotInRoster,
             format!("文件夹“{}”不是{}名册中的区县", sub.district, roster.city),
         ));
@@ -193,12 +216,13 @@ fn refusals(subs: &[Submission], issues: &mut Vec<Issue>) {
         let Err(e) = &sub.outcome else { continue };
         let form = used.get(&(sub.district.as_str(), sub.township.as_str()));
         issues.push(match (form, e.companion()) {
-            (Some(form), Some(what)) => sub.issue(
-                Severity::Info,
-                e.code(),
-                format!("这是{what},未读取;本单位的统计表已从 {form} 读取"),
-            ),
-            _ => sub.issue(Severity::Error, e.code(), e.to_string()),
+            (Some(form), Some(what)) => sub
+                .issue(
+                    e.code(),
+                    format!("这是{what},未读取;本单位的统计表已从 {form} 读取"),
+                )
+                .as_info(),
+            _ => sub.issue(e.code(), e.to_string()),
         });
     }
 }
@@ -255,7 +279,6 @@ fn settle_duplicates(subs: &mut [Submission], issues: &mut Vec<Issue>) {
             }
         }
         issues.push(subs[winner].issue(
-            Severity::Warning,
             Code::UnitDuplicate,
             format!(
                 "本单位报送了 {} 个文件:{};使用 {},因为{reason}",

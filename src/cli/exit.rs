@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use crate::cli::report::RedraftError;
 use crate::output::WriteError;
+use crate::output::redraft::RedraftError;
 use crate::output::stage::StageError;
 use crate::output::summary::Summary;
 use crate::pipeline::RunError;

@@ -43,7 +43,11 @@ pub fn main() -> ExitCode {
     };
     // gongkai.toml in the folder run from: what a cron line needs.
     let settings = Given::from_process_env()
-        .and_then(|env| Ok(Settings::resolve(flags, env, config::load(Path::new("."))?)));
+        .map_err(anyhow::Error::from)
+        .and_then(|env| {
+            let file = config::load(Path::new("."))?;
+            Ok(Settings::resolve(flags, env, file))
+        });
     let settings = match settings {
         Ok(settings) => settings,
         Err(e) => return fail(&e).into(),

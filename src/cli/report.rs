@@ -1,45 +1,12 @@
-//! `gongkai report OUT/<year>`: the drafts of the annual reports written
-//! again from a finished run, without reading a single form: its run.json
-//! gives the returns, the units and the form, and last year's records the
-//! comparison. For the office that changed a template's sentences, or
-//! spoiled a draft and wants it back.
-//!
-//! It holds OUT/<year>'s lock as a run does, replaces each draft whole
-//! (written beside it, then renamed), and brings run.json's list of outputs
-//! up to date with the drafts' sizes and SHA-256.
+//! `gongkai report`: the drafts of the annual reports written again from a
+//! finished run (see [`crate::output::redraft`]).
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use super::args::ReportArgs;
 use super::exit::Exit;
 use super::settings::Settings;
-use crate::audit::last_year::Previous;
-use crate::form::Template;
-use crate::output::draft::{DraftContent, write_draft};
-use crate::output::names::{RunFiles, inside};
-use crate::output::stage::{Lock, StageError};
-use crate::output::summary::{OutputFile, SavedRun, missing_units};
-use crate::output::{Saved, WriteError, atomic};
-use crate::rollup::Return;
-
-#[derive(Debug, thiserror::Error)]
-pub enum RedraftError {
-    #[error(
-        "{path} cannot be read ({why}); give the OUT/<year> folder of a finished `gongkai run`"
-    )]
-    NoRun { path: String, why: String },
-    #[error(
-        "the run used the form {id}, which is not built in; give the template file with --template FILE"
-    )]
-    Template { id: String },
-    #[error("run.json's returns are not of the form {id}: it has no cell {code}")]
-    OtherForm { id: String, code: String },
-    #[error(transparent)]
-    Lock(#[from] StageError),
-    #[error(transparent)]
-    Write(#[from] WriteError),
-}
+use crate::output::redraft::{RedraftOptions, redraft};
 
 /// `gongkai report [DIR]`: DIR, or the latest year of OUT.
 pub fn command(args: ReportArgs, settings: &Settings) -> Exit {
@@ -83,115 +50,4 @@ fn latest_year(out: &Path) -> Option<PathBuf> {
         .map(|e| e.path())
         .filter(|p| p.join("run.json").is_file())
         .max()
-}
-
-/// What `gongkai report` was asked.
-pub struct RedraftOptions {
-    /// OUT/<year> of a finished run.
-    pub dir: PathBuf,
-    pub template: Option<String>,
-    /// Last year's records; by default OUT/<year-1>/records.parquet.
-    pub previous: Option<PathBuf>,
-    pub wait: Duration,
-}
-
-/// Writes the drafts again and returns their paths; when last year's
-/// records cannot be used, `log` says why.
-pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>, RedraftError> {
-    let json_path = opts.dir.join("run.json");
-    let no_run = |why: String| RedraftError::NoRun {
-        path: json_path.display().to_string(),
-        why,
-    };
-    let saved = SavedRun::read(&json_path).map_err(no_run)?;
-    let id = opts.template.clone().unwrap_or(saved.template.clone());
-    let template = Template::load(&id).map_err(|_| RedraftError::Template { id: id.clone() })?;
-    let returns = saved
-        .returns
-        .iter()
-        .map(|r| {
-            r.to_return(&template)
-                .map_err(|code| RedraftError::OtherForm {
-                    id: template.id.clone(),
-                    code,
-                })
-        })
-        .collect::<Result<Vec<Return>, RedraftError>>()?;
-
-    let out = opts.dir.parent().unwrap_or(Path::new("."));
-    let _lock = Lock::take(out, saved.year, opts.wait, log)?;
-    let last_records = opts.previous.clone().unwrap_or_else(|| {
-        out.join((saved.year - 1).to_string())
-            .join("records.parquet")
-    });
-    let previous = match Previous::load(&last_records, saved.year, &template) {
-        Ok(p) => Some(p),
-        Err(e) if last_records.exists() || opts.previous.is_some() => {
-            log(&format!("{e}; the drafts do not compare with last year"));
-            None
-        }
-        Err(_) => None,
-    };
-
-    let files = RunFiles::of(
-        &saved.city,
-        returns.iter().map(|r| r.name.as_str()),
-        saved.year,
-    );
-    let mut written = Vec::new();
-    for (i, ret) in returns.iter().enumerate() {
-        let path = inside(&opts.dir, &files.drafts[i])?;
-        let missing = missing_units(saved.unit_status(), ret);
-        let last = previous
-            .as_ref()
-            .and_then(|p| p.return_values(&template, ret.scope()));
-        let content = DraftContent {
-            template: &template,
-            ret,
-            year: saved.year,
-            last: last.as_deref(),
-            missing: &missing,
-        };
-        let saved = write_draft(&path, &content)?;
-        written.push((path, saved));
-    }
-    list_outputs(&json_path, &written)?;
-    Ok(written.into_iter().map(|(path, _)| path).collect())
-}
-
-/// run.json's `outputs` with each draft's size and SHA-256 as now written.
-fn list_outputs(json_path: &Path, drafts: &[(PathBuf, Saved)]) -> Result<(), WriteError> {
-    let io = |source| WriteError::Io {
-        path: json_path.display().to_string(),
-        source,
-    };
-    let text = std::fs::read_to_string(json_path).map_err(io)?;
-    let mut json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| io(std::io::Error::other(e)))?;
-    let outputs = json["outputs"]
-        .as_array_mut()
-        .ok_or_else(|| io(std::io::Error::other("run.json lists no outputs")))?;
-    for (draft, saved) in drafts {
-        let name = draft.file_name().unwrap_or_default().to_string_lossy();
-        let entry = serde_json::to_value(OutputFile::saved(draft, saved))
-            .map_err(|e| io(std::io::Error::other(e)))?;
-        let listed = outputs.iter_mut().find(|o| {
-            o["file"].as_str().is_some_and(|f| {
-                Path::new(f)
-                    .file_name()
-                    .is_some_and(|f| f.to_string_lossy() == name)
-            })
-        });
-        match listed {
-            Some(o) => {
-                o["bytes"] = entry["bytes"].clone();
-                o["sha256"] = entry["sha256"].clone();
-            }
-            None => outputs.push(entry),
-        }
-    }
-    atomic(json_path, |w| {
-        serde_json::to_writer_pretty(w, &json).map_err(|e| io(std::io::Error::other(e)))
-    })
-    .map(|_| ())
 }

@@ -94,21 +94,18 @@ impl Given {
     }
 }
 
+/// A `GONGKAI_*` variable that holds no value of its setting.
 #[derive(Debug, thiserror::Error)]
-pub enum SettingsError {
-    #[error("环境变量 {name}={value} 无效：{why}")]
-    Variable {
-        name: &'static str,
-        value: String,
-        why: &'static str,
-    },
-    #[error(transparent)]
-    File(#[from] super::config::ConfigError),
+#[error("环境变量 {name}={value} 无效：{why}")]
+pub struct SettingsError {
+    name: &'static str,
+    value: String,
+    why: &'static str,
 }
 
 impl SettingsError {
     fn variable(name: &'static str, value: &str, why: &'static str) -> SettingsError {
-        SettingsError::Variable {
+        SettingsError {
             name,
             value: value.to_string(),
             why,

@@ -36,12 +36,59 @@ impl Severity {
     }
 }
 
+/// A finding's stable code: one of gongkai's own kinds of finding, or a
+/// rule of the form's template (`SUM-R05`). Written as its text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FindingCode {
+    Fixed(Code),
+    Rule(String),
+}
+
+impl FindingCode {
+    pub fn as_str(&self) -> &str {
+        match self {
+            FindingCode::Fixed(code) => code.as_str(),
+            FindingCode::Rule(code) => code,
+        }
+    }
+}
+
+impl PartialEq<Code> for FindingCode {
+    fn eq(&self, other: &Code) -> bool {
+        *self == FindingCode::Fixed(*other)
+    }
+}
+
+/// Ordered as its text, as the report lists findings.
+impl Ord for FindingCode {
+    fn cmp(&self, other: &FindingCode) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for FindingCode {
+    fn partial_cmp(&self, other: &FindingCode) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FindingCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// One finding, traceable to a file, a sheet and a cell where it has one.
 #[derive(Debug, Clone, Serialize)]
 pub struct Issue {
     pub severity: Severity,
-    /// A stable code: the template rule (`SUM-R05`) or the kind of finding (`MISSING`).
-    pub code: String,
+    pub code: FindingCode,
     pub district: String,
     pub township: String,
     pub file: String,
@@ -59,15 +106,31 @@ pub struct Issue {
 }
 
 impl Issue {
-    pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Issue {
-        Issue::rule(severity, code.as_str(), message)
+    /// A finding of one of gongkai's own kinds, of the code's severity.
+    pub fn new(code: Code, message: impl Into<String>) -> Issue {
+        Issue::of(code.severity(), FindingCode::Fixed(code), message.into())
     }
 
-    /// A finding of a template rule, whose code is the template's.
+    /// A finding of a template rule, whose code and severity are the template's.
     pub fn rule(severity: Severity, code: &str, message: impl Into<String>) -> Issue {
+        Issue::of(
+            severity,
+            FindingCode::Rule(code.to_string()),
+            message.into(),
+        )
+    }
+
+    /// The same finding, only worth knowing (an unreadable copy of a form
+    /// that was read from another file).
+    pub fn as_info(mut self) -> Issue {
+        self.severity = Severity::Info;
+        self
+    }
+
+    fn of(severity: Severity, code: FindingCode, message: String) -> Issue {
         Issue {
             severity,
-            code: code.to_string(),
+            code,
             district: String::new(),
             township: String::new(),
             file: String::new(),
@@ -75,7 +138,7 @@ impl Issue {
             cell: String::new(),
             row: String::new(),
             column: String::new(),
-            message: message.into(),
+            message,
             explained: None,
         }
     }

@@ -80,6 +80,16 @@ pub struct Options {
     pub wait: std::time::Duration,
 }
 
+/// What the files a run reads stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coverage {
+    /// A year of the roster's forms: a unit without one has sent nothing.
+    Year,
+    /// One file a clerk checks before sending it: nobody else is missing,
+    /// and a folder that is no district says nothing about the unit.
+    OneFile,
+}
+
 /// What a run reads.
 #[derive(Debug, Clone)]
 pub enum Target {
@@ -215,6 +225,14 @@ impl Plan {
 
     pub fn is_one_file(&self) -> bool {
         matches!(self.target, Target::File)
+    }
+
+    /// What the files stand for: a year of the roster, or one file.
+    pub fn coverage(&self) -> Coverage {
+        match self.target {
+            Target::File => Coverage::OneFile,
+            Target::Year { .. } | Target::District { .. } => Coverage::Year,
+        }
     }
 
     /// What the run reads, for the log: `2018`, `2018 水城县` or `one file`.

@@ -339,6 +339,14 @@ fn page(ws: &mut Worksheet, width: u16, repeat_header: bool) -> Result<(), XlsxE
     Ok(())
 }
 
+/// The form's signature lines, each left blank.
+pub fn blank_footer(template: &Template) -> Vec<(String, String)> {
+    template
+        .footer_labels()
+        .map(|label| (label.to_string(), String::new()))
+        .collect()
+}
+
 /// A blank form, exactly the layout the reader expects, for townships to fill in.
 pub fn write_blank(path: &std::path::Path, template: &Template) -> Result<(), WriteError> {
     let mut wb = Workbook::new();
@@ -346,7 +354,7 @@ pub fn write_blank(path: &std::path::Path, template: &Template) -> Result<(), Wr
     let content = FormContent {
         unit_line: format!("{}:", template.unit_line),
         values: &values,
-        footer: super::returns::blank_footer(template),
+        footer: blank_footer(template),
         extra: None,
         typed: Vec::new(),
     };

@@ -11,6 +11,7 @@ pub mod form;
 pub mod layout;
 pub mod names;
 pub mod progress;
+pub mod redraft;
 pub mod returns;
 pub mod stage;
 pub mod summary;

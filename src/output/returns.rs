@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-use super::form::{FormContent, write_form_by_part};
+use super::form::{FormContent, blank_footer, write_form_by_part};
 use super::{Saved, WriteError, save_workbook};
 use crate::form::Template;
 use crate::rollup::{Level, Return};
@@ -43,14 +43,6 @@ pub(super) fn return_content<'a>(
         extra: with_counts.then_some(("报送单位数", ret.reporting.as_slice())),
         typed: Vec::new(),
     }
-}
-
-/// The form's signature lines, each left blank.
-pub(super) fn blank_footer(template: &Template) -> Vec<(String, String)> {
-    template
-        .footer_labels()
-        .map(|label| (label.to_string(), String::new()))
-        .collect()
 }
 
 /// `<name>_<year>_统计表.xlsx`: one return alone, ready to print and send up.

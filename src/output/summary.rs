@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::audit::units::{FileStatus, Submission};
 use crate::findings::{Issue, Severity};
 use crate::form::{FooterRole, Template};
+use crate::input::plan::Coverage;
 use crate::input::roster::Roster;
 use crate::rollup::{Level, Return};
 
@@ -349,19 +350,12 @@ pub struct Summary {
     pub timings: Timings,
 }
 
-/// Whether the run covers a year's roster or one file a clerk checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Year,
-    OneFile,
-}
-
 /// 报送情况: every roster unit with its status, then files from outside the
 /// roster (in a one-file check, the file alone).
 pub fn unit_status(
     roster: &Roster,
     subs: &[Submission],
-    scope: Scope,
+    coverage: Coverage,
     template: &Template,
 ) -> Vec<StatusRow> {
     let row = |district: &str, township: &str, status: UnitStatus, sub: Option<&Submission>| {
@@ -400,7 +394,7 @@ pub fn unit_status(
             explained: 0,
         }
     };
-    let single = scope == Scope::OneFile;
+    let single = coverage == Coverage::OneFile;
     let mut out = Vec::new();
     let mut by_unit: HashMap<(&str, &str), Vec<&Submission>> = HashMap::new();
     for s in subs.iter().filter(|s| s.in_roster && !single) {

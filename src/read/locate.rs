@@ -19,7 +19,7 @@ use super::sheet::Sheet;
 use super::value::read_cell;
 use super::{CellValue, Form, ReadError, footer};
 use crate::findings::codes::Code;
-use crate::findings::{Issue, Severity, cell_name};
+use crate::findings::{Issue, cell_name};
 use crate::form::{FooterRole, Table, Template, registry};
 use crate::read::sniff::Format;
 use crate::text::fmt_num;
@@ -220,7 +220,6 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
         {
             form.notes.push(
                 Issue::new(
-                    Severity::Info,
                     Code::FooterDate,
                     format!("{key}“{text}”无法识别为日期;请写成 2019年2月18日"),
                 )
@@ -336,7 +335,6 @@ fn table_missing(template: &Template, table: &Table) -> Issue {
         &table.title
     };
     Issue::new(
-        Severity::Warning,
         Code::FormTableMissing,
         format!(
             "文件中没有{what}({title}{});其单元格按空白处理",
@@ -457,7 +455,6 @@ fn read_table(
         let value = columns[0].map_or_else(String::new, |c| unknown_value(grid, label.row, c));
         notes.push(
             Issue::new(
-                Severity::Warning,
                 Code::FormRowUnknown,
                 format!("“{}”行不在模板中;其数值未使用{value}", label.text.trim()),
             )
@@ -498,7 +495,6 @@ fn read_table(
         };
         notes.push(
             Issue::new(
-                Severity::Warning,
                 Code::FormRowsMissing,
                 format!(
                     "{whose}缺少模板中的 {} 行:{}",
@@ -557,7 +553,6 @@ fn match_rows<'l, 'a>(
                 };
                 notes.push(
                     Issue::new(
-                        Severity::Warning,
                         Code::FormLabelTypo,
                         format!("行标签“{}”{how};按 {} 读取", label.text.trim(), row.code),
                     )
@@ -688,7 +683,6 @@ fn guess_columns(
         let what = template.table_name(table);
         notes.push(
             Issue::new(
-                Severity::Warning,
                 Code::FormHeaderMissing,
                 format!(
                     "{what}:未找到表头“{column}”;按它与其他列的位置从 {} 列读取",
@@ -785,7 +779,7 @@ fn read_value(
     notes: &mut Vec<Issue>,
 ) -> CellValue {
     let reading = read_cell(grid.cell(y, x), grid);
-    if let Some((severity, code, text)) = &reading.note {
+    if let Some((code, text)) = &reading.note {
         let row = template.row_of(cell);
         let column = template.column_of(cell);
         let what = if template.is_single_column() {
@@ -798,7 +792,7 @@ fn read_value(
             )
         };
         notes.push(
-            Issue::new(*severity, *code, format!("{what}:{text}"))
+            Issue::new(*code, format!("{what}:{text}"))
                 .at(&sheet.name, &cell_name(y, x))
                 .cell_code(&row.code, &column.code),
         );

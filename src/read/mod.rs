@@ -22,8 +22,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use crate::findings::Issue;
 use crate::findings::codes::Code;
-use crate::findings::{Issue, Severity};
 use crate::form::Template;
 use crate::panics::{guarded, panic_message};
 use crate::read::sniff::{Format, Sniffed, format_from_extension, sniff};
@@ -373,7 +373,6 @@ fn read_workbook(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form,
         && named != format
     {
         form.notes.push(Issue::new(
-            Severity::Info,
             Code::FileRenamed,
             format!("文件扩展名为 .{ext},实际是 {format};已按 {format} 读取"),
         ));

@@ -6,7 +6,6 @@ use calamine::Data;
 
 use super::formula;
 use super::grid::{Grid, GridCell};
-use crate::findings::Severity;
 use crate::findings::codes::Code;
 use crate::text::{ReadAs, excel_serial_to_iso, parse_text_value};
 
@@ -21,7 +20,7 @@ pub struct Reading {
     pub read_as: ReadAs,
     /// What the report should say about the cell: severity, code and what
     /// happened, without the row (the caller names it).
-    pub note: Option<(Severity, Code, String)>,
+    pub note: Option<(Code, String)>,
 }
 
 impl Reading {
@@ -42,13 +41,13 @@ impl Reading {
         Reading::new(Some(value), raw, ReadAs::Number)
     }
 
-    fn noted(mut self, severity: Severity, code: Code, text: String) -> Reading {
-        self.note = Some((severity, code, text));
+    fn noted(mut self, code: Code, text: String) -> Reading {
+        self.note = Some((code, text));
         self
     }
 
     fn invalid(raw: String, code: Code, text: String) -> Reading {
-        Reading::new(None, raw, ReadAs::Invalid).noted(Severity::Error, code, text)
+        Reading::new(None, raw, ReadAs::Invalid).noted(code, text)
     }
 }
 
@@ -60,7 +59,6 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
         Data::Empty => match &cell.formula {
             Some(f) => match formula::evaluate(f, grid) {
                 Ok(v) => Reading::new(Some(v), format!("={f}"), ReadAs::Computed).noted(
-                    Severity::Info,
                     Code::ValueFormulaComputed,
                     format!("`={f}` 保存时没有计算结果;gongkai 算得 {}", fmt_num(v)),
                 ),
@@ -78,16 +76,12 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
             let (value, read_as) = parse_text_value(s);
             let reading = Reading::new(value, s.clone(), read_as);
             match read_as {
-                ReadAs::Dash => {
-                    reading.noted(Severity::Info, Code::ValueDash, format!("`{s}` 按 0 读取"))
-                }
+                ReadAs::Dash => reading.noted(Code::ValueDash, format!("`{s}` 按 0 读取")),
                 ReadAs::UnitStripped => reading.noted(
-                    Severity::Info,
                     Code::ValueUnit,
                     format!("`{s}` 按 {} 读取", fmt_num(value.unwrap_or(0.0))),
                 ),
                 ReadAs::Invalid => reading.noted(
-                    Severity::Error,
                     Code::ValueInvalid,
                     format!("`{s}` 不是数字;该单元格不计入合计"),
                 ),

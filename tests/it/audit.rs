@@ -362,6 +362,25 @@ fn docs_list_every_code_the_code_can_emit() {
 }
 
 #[test]
+fn every_code_has_the_severity_docs_give_it() {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/checks.md"))
+            .unwrap();
+    for code in Code::ALL {
+        let heading = format!("### {}\n", code.as_str());
+        let at = docs
+            .find(&heading)
+            .unwrap_or_else(|| panic!("no {heading}"));
+        let severity = docs[at + heading.len()..]
+            .lines()
+            .find_map(|l| l.strip_prefix("- **Severity:** "))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap();
+        assert_eq!(severity, code.severity().as_str(), "{}", code.as_str());
+    }
+}
+
+#[test]
 fn a_clerk_checks_one_form_before_sending_it() {
     let text = gongkai()
         .args(["check", "--no-progress"])

@@ -10,6 +10,7 @@ mod draft;
 mod forms;
 mod golden;
 mod hostile;
+mod layout;
 mod national;
 mod overview;
 mod reading;

@@ -267,7 +267,7 @@ fn findings(
                 Cell::Text(i.severity.label_zh()),
                 Cell::Text(&i.district),
                 Cell::Text(&i.township),
-                Cell::Text(&i.code),
+                Cell::Text(i.code.as_str()),
                 Cell::Text(&i.message),
                 Cell::Text(i.explained.as_deref().unwrap_or("")),
                 Cell::Text(&i.file),
