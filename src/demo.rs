@@ -284,8 +284,7 @@ pub fn generate(
             write_form(wb.add_worksheet(), template, &content).map_err(xlsx)?;
             // Generated data, made again by the same command: saved straight,
             // at the fastest deflate level and without syncing each file to
-            // disk as the tool's real outputs are (40,000 forms: 19.6 s
-            // instead of 30.5 s).
+            // disk as the tool's real outputs are (BENCHMARKS.md).
             std::fs::create_dir_all(dir.join(district)).map_err(|source| WriteError::Io {
                 path: dir.join(district).display().to_string(),
                 source,

@@ -433,9 +433,7 @@ fn write(
             .unwrap_or_else(stopped_by(&analysis))
     };
     // The units that sent nothing, found once: each draft names its own,
-    // and each of 1,335 drafts looking through all 40,000 units was a tenth
-    // of writing the returns and drafts (perf, a national run of 39,769
-    // forms on one thread).
+    // and a search of all units per draft grows with the square of a year.
     let unsent: Vec<(&str, &str, UnitStatus)> = summary
         .units
         .iter()
@@ -469,19 +467,15 @@ fn write(
     // The analyst workbook and records.csv are each written by one thread
     // from start to end (a workbook's sheets in order, the CSV's bytes in
     // order), so they start first, one on each thread; the returns and
-    // drafts, hundreds of small files, fill whichever thread frees first.
-    // Queued behind the returns instead, records.csv of 3,979 nat2021 forms
-    // waited for the workbook's thread and ran from 0.5 s to 1.45 s of a
-    // 1.6 s write phase.
+    // drafts, hundreds of small files, fill whichever thread frees first
+    // (queued behind the returns, records.csv waited for the workbook's
+    // thread; BENCHMARKS.md).
     //
     // Parquet is written on a thread of its own: polars encodes it on its
     // own pool, and a rayon worker waiting for that pool takes other jobs
-    // meanwhile and comes back only when they are done. Joined with the
-    // returns, the Parquet of 39,769 nat2021 forms ended 2 s after
-    // everything else, at 9.0 s of the write phase. On one thread
-    // (`--jobs 1`) it is written after the rest instead, so the run keeps
-    // to its one core: beside them, Parquet kept a second core busy for
-    // 1.9 s of a 39,769-form run.
+    // meanwhile and comes back only when they are done, so joined with the
+    // returns it ended last. On one thread (`--jobs 1`) it is written after
+    // the rest instead, so the run keeps to its one core.
     let parquet_written = || tables::write_parquet(records, &parquet);
     let the_rest = || rayon::join(analyst, || rayon::join(csv_written, forms));
     let ((written, (csv_saved, returned)), parquet_saved) = match rayon::current_num_threads() {

@@ -278,7 +278,7 @@ pub struct Template {
     /// Every table's rows by normalized label, as (table, row): one look-up
     /// per text cell of a file finds the rows it names in any table.
     /// Hashed with foldhash: it is looked up for every text cell of every
-    /// file, where SipHash showed in the profile (1.9% of a check).
+    /// file, where SipHash showed in the profile (BENCHMARKS.md).
     labels: foldhash::HashMap<String, Vec<(usize, usize)>>,
     /// `Sum` rules in an order where every part is computed before its total.
     sum_order: Vec<usize>,

@@ -2,12 +2,11 @@
 //! around a body, named styles and one footer that a caller lays out as
 //! WordprocessingML.
 //!
-//! The drafts were built with docx-rs, whose builder wrote every run's
-//! fonts and size again, and parts a draft does not use (comments,
-//! numbering, footnotes, a footer per section): 3.4–4.7 ms and 151 KB a
-//! draft (hot_paths `write_one_draft`, synced), 1,335 of them at 40,000
-//! forms. Written as text against named styles a draft is 0.90 ms and 8 KB. Parts are deflated with a fixed
-//! date, so the same draft is the same bytes.
+//! Written as text against named styles rather than through a document
+//! builder that repeats every run's fonts and adds parts a draft does not
+//! use: a fifth of the time and a twentieth of the bytes (BENCHMARKS.md).
+//! Parts are deflated with a fixed date, so the same draft is the same
+//! bytes.
 
 use std::io::{Cursor, Write};
 

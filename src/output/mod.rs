@@ -143,9 +143,9 @@ pub fn save_workbook(
     workbook: &mut rust_xlsxwriter::Workbook,
     path: &Path,
 ) -> Result<Saved, WriteError> {
-    // Deflate level 3 rather than the default 6: measured on a 40,000-unit
-    // year, the analyst workbook is 20.8 MB instead of 18.4 MB and deflate no
-    // longer dominates writing it (level 1 saves another 0.4 s but makes 31 MB).
+    // Deflate level 3 rather than the default 6: a little larger, and
+    // deflate no longer dominates writing the analyst workbook; level 1
+    // makes it half as large again (BENCHMARKS.md).
     workbook.set_zip_compression_level(3);
     let bytes = workbook
         .save_to_buffer()

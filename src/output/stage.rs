@@ -274,15 +274,15 @@ impl Output {
 /// run.json's `outputs`, read where a run writes them: near the end of the
 /// file, under a key on a line of its own indented by two spaces (a key
 /// nested deeper is indented further, and a JSON string holds no raw line
-/// break). Only the end of the file is read: reading all of a national
-/// run.json (110 MB) was 0.12 s of the 0.15 s that finding them took, on
-/// the run's last single-threaded stretch (perf). `None` for a run.json
-/// written otherwise.
+/// break). Only the end of the file is read: a national run.json is
+/// a hundred megabytes of findings, read on the run's last single-threaded
+/// stretch. `None` for a run.json written otherwise.
 fn outputs_at_end(path: &Path) -> Option<Vec<Output>> {
     const KEY: &[u8] = b"\n  \"outputs\":";
     let mut file = File::open(path).ok()?;
     let len = file.metadata().ok()?.len();
-    // The outputs of 40,000 forms take 0.7 MB.
+    // A megabyte holds the outputs of a city's year; a larger list is
+    // searched for in a window twice as large, and so on.
     let mut window: u64 = 1 << 20;
     loop {
         let from = len.saturating_sub(window);

@@ -280,9 +280,9 @@ pub fn read_file(path: &Path, template: &Template) -> Loaded {
 }
 
 /// A file's bytes and when it was last changed, from one handle: the size
-/// check, the time and the read each asked the path again before (a lookup
-/// and a stat per file, 1% of a check of 39,769 forms). A file that grows
-/// past the limit while it is read is refused as one that was too large.
+/// check, the time and the read do not each look the path up again. A
+/// file that grows past the limit while it is read is refused as one that
+/// was too large.
 fn load(path: &Path) -> (Option<std::time::SystemTime>, Result<Vec<u8>, ReadError>) {
     use std::io::Read;
     let file = match std::fs::File::open(path) {

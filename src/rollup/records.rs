@@ -88,9 +88,8 @@ pub fn build(
             "rollup_value",
             Box::new(|| {
                 // Each unit's values filled into its own stretch of one
-                // column: collected through rayon's lists instead, the
-                // copies into the final column were a third of the records
-                // phase of a check of 39,769 national forms (perf).
+                // column, not collected through rayon's lists and copied
+                // again (BENCHMARKS.md).
                 let mut summed: Vec<Option<f64>> = vec![None; height];
                 // (A template of headings alone has no cells: no stretch.)
                 summed
@@ -240,8 +239,7 @@ fn distinct_by<T: Copy, K: std::hash::Hash + Eq>(
 
 /// A column of numbers, null where `None` (a blank is not 0). Collected
 /// straight into an array: polars' `from_iter_options` appends through its
-/// builder one value at a time, which was a third of a check's records
-/// phase (perf, 3,979 national forms).
+/// builder one value at a time (BENCHMARKS.md).
 fn number_column(name: &str, values: impl Iterator<Item = Option<f64>>) -> Column {
     let values: Float64Chunked = values.collect_ca_with_dtype(name.into(), DataType::Float64);
     values.into_column()
