@@ -19,10 +19,11 @@ use crate::input::discover::Found;
 use crate::input::plan::{Csv, Drafts, Plan};
 use crate::output::draft::{DraftContent, write_draft};
 use crate::output::names::{RunFiles, inside};
+use crate::output::run_json;
 use crate::output::stage::{Stage, StageError};
 use crate::output::summary::{
-    OutputFile, ReturnSummary, RunInfo, Summary, Timings, UnitStatus, count, file_report,
-    missing_units, tally, unit_status,
+    ReturnSummary, RunInfo, Summary, Timings, UnitStatus, count, file_report, missing_units, tally,
+    unit_status,
 };
 use crate::output::{Saved, WriteError, tables, workbook};
 use crate::read::read_file;
@@ -252,15 +253,15 @@ fn publish(
     let names: Vec<String> = staged
         .iter()
         .map(|(path, _)| path)
-        .chain([&page, &stage.dir().join("run.json")])
+        .chain([&page, &stage.dir().join(run_json::FILE)])
         .filter_map(|p| Some(p.file_name()?.to_string_lossy().to_string()))
         .collect();
     let saved =
         crate::output::progress::write_progress(&page, summary, &plan.inputs_dir(), &names)?;
     staged.push((page, saved));
-    summary.outputs = describe(&staged, stage.target());
+    summary.outputs = run_json::describe(&staged, stage.target());
     summary.timings.write_ms = clock.elapsed().as_millis();
-    write_json(&stage.dir().join("run.json"), summary)?;
+    run_json::write(&stage.dir().join(run_json::FILE), summary)?;
     let target = stage.target().display().to_string();
     stage.commit()?;
     progress.log(&format!(
@@ -369,6 +370,16 @@ struct Rolled<'a> {
     last_year: &'a [Option<Vec<Option<f64>>>],
 }
 
+/// One return's files and what they are written from.
+struct ReturnJob<'a> {
+    ret: &'a Return,
+    /// The same return's values last year, when known.
+    last: Option<&'a [Option<f64>]>,
+    sheet: PathBuf,
+    /// `None` with `--no-report`.
+    draft: Option<PathBuf>,
+}
+
 /// The outputs, written side by side: the analyst workbook, the returns,
 /// the records as CSV (when it fits a spreadsheet) and Parquet.
 fn write(
@@ -391,18 +402,18 @@ fn write(
     let returns = districts
         .iter()
         .chain([city])
-        .enumerate()
-        .map(|(i, ret)| {
-            let draft = match plan.drafts {
-                Drafts::Written => Some(inside(dir, &files.drafts[i])?),
-                Drafts::Skipped => None,
-            };
-            Ok((
-                inside(dir, &files.returns[i])?,
-                draft,
+        .zip(last_year)
+        .zip(&files.returns)
+        .map(|((ret, last), named)| {
+            Ok(ReturnJob {
                 ret,
-                last_year[i].as_deref(),
-            ))
+                last: last.as_deref(),
+                sheet: inside(dir, &named.sheet)?,
+                draft: match plan.drafts {
+                    Drafts::Written => Some(inside(dir, &named.draft)?),
+                    Drafts::Skipped => None,
+                },
+            })
         })
         .collect::<Result<Vec<_>, WriteError>>()?;
     let csv = summary
@@ -443,17 +454,18 @@ fn write(
     let forms = || {
         returns
             .par_iter()
-            .map(|(path, draft, ret, last)| {
-                let form = crate::output::returns::write_return(path, template, ret, year)?;
-                let Some(draft) = draft else {
+            .map(|job| {
+                let form =
+                    crate::output::returns::write_return(&job.sheet, template, job.ret, year)?;
+                let Some(draft) = &job.draft else {
                     return Ok((form, None));
                 };
-                let missing = missing_units(unsent.iter().copied(), ret);
+                let missing = missing_units(unsent.iter().copied(), job.ret);
                 let content = DraftContent {
                     template,
-                    ret,
+                    ret: job.ret,
                     year,
-                    last: *last,
+                    last: job.last,
                     missing: &missing,
                 };
                 Ok((form, Some(write_draft(draft, &content)?)))
@@ -495,9 +507,9 @@ fn write(
         }),
     };
     let mut outputs = vec![(analysis, written?)];
-    for ((path, draft, _, _), (form, drafted)) in returns.into_iter().zip(returned?) {
-        outputs.push((path, form));
-        outputs.extend(draft.zip(drafted));
+    for (job, (form, drafted)) in returns.into_iter().zip(returned?) {
+        outputs.push((job.sheet, form));
+        outputs.extend(job.draft.zip(drafted));
     }
     outputs.extend(csv.zip(csv_saved?));
     outputs.push((parquet, parquet_saved?));
@@ -512,26 +524,4 @@ fn stopped_by(
         let message = crate::panics::panic_message(&panic);
         Err(crate::output::stopped(path, &message))
     }
-}
-
-/// Each staged output as run.json lists it: where it will be, its size
-/// and its SHA-256 as it was written, so run.json describes exactly the
-/// files beside it.
-fn describe(staged: &[(PathBuf, Saved)], target: &Path) -> Vec<OutputFile> {
-    staged
-        .iter()
-        .map(|(path, saved)| {
-            OutputFile::saved(&target.join(path.file_name().unwrap_or_default()), saved)
-        })
-        .collect()
-}
-
-fn write_json(path: &Path, summary: &Summary) -> Result<(), crate::output::WriteError> {
-    crate::output::atomic(path, |w| {
-        serde_json::to_writer_pretty(w, summary).map_err(|e| crate::output::WriteError::Io {
-            path: path.display().to_string(),
-            source: e.into(),
-        })
-    })
-    .map(|_| ())
 }

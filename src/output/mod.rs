@@ -13,6 +13,7 @@ pub mod names;
 pub mod progress;
 pub mod redraft;
 pub mod returns;
+pub mod run_json;
 pub mod stage;
 pub mod summary;
 pub mod tables;

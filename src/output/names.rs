@@ -135,11 +135,18 @@ impl FileNames {
 pub struct RunFiles {
     /// `<city>_<year>_汇总.xlsx`.
     pub analysis: String,
-    /// `<name>_<year>_统计表.xlsx` for each return, in the order given.
-    pub returns: Vec<String>,
-    /// `<name>_<year>_政府信息公开工作年度报告（草稿）.docx` for each return.
-    pub drafts: Vec<String>,
+    /// Each return's files, in the order given.
+    pub returns: Vec<ReturnFiles>,
     pub renamed: Vec<Renamed>,
+}
+
+/// The files of one return.
+#[derive(Debug)]
+pub struct ReturnFiles {
+    /// `<name>_<year>_统计表.xlsx`.
+    pub sheet: String,
+    /// `<name>_<year>_政府信息公开工作年度报告（草稿）.docx`.
+    pub draft: String,
 }
 
 impl RunFiles {
@@ -152,13 +159,15 @@ impl RunFiles {
         let analysis = names.file(city, &format!("_{year}_汇总.xlsx"));
         let rest = format!("_{year}_统计表.xlsx");
         let draft = format!("_{year}_政府信息公开工作年度报告（草稿）.docx");
-        let (returns, drafts) = returns
-            .map(|name| (names.file(name, &rest), names.file(name, &draft)))
-            .unzip();
+        let returns = returns
+            .map(|name| ReturnFiles {
+                sheet: names.file(name, &rest),
+                draft: names.file(name, &draft),
+            })
+            .collect();
         RunFiles {
             analysis,
             returns,
-            drafts,
             renamed: names.renamed,
         }
     }

@@ -92,8 +92,8 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
         saved.year,
     );
     let mut written = Vec::new();
-    for (i, ret) in returns.iter().enumerate() {
-        let path = inside(&opts.dir, &files.drafts[i])?;
+    for (ret, named) in returns.iter().zip(&files.returns) {
+        let path = inside(&opts.dir, &named.draft)?;
         let missing = missing_units(saved.unit_status(), ret);
         let last = previous
             .as_ref()
