@@ -1,9 +1,9 @@
-//! One run, in one direction: plan → read → audit → records → rollup →
-//! summarize → write. Each step is a function of what the steps before it
-//! made; this module orchestrates them and does nothing else.
+//! One run, in one direction: plan → read → assign → audit beside the
+//! rollup and records → summarize → write the set → swap it in. Each step
+//! is a function of what the steps before it made; this module orchestrates
+//! them and does nothing else.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -13,19 +13,15 @@ use rayon::prelude::*;
 use crate::audit::Audited;
 use crate::audit::last_year as history;
 use crate::audit::units::{Submission, assign};
-use crate::findings::codes::Code;
 use crate::findings::{Issue, sort_issues};
 use crate::input::discover::Found;
-use crate::input::plan::{Csv, Drafts, Plan};
-use crate::output::draft::{DraftContent, write_draft};
-use crate::output::names::{RunFiles, inside};
-use crate::output::run_json;
+use crate::input::plan::Plan;
+use crate::output::names::RunFiles;
 use crate::output::stage::{Stage, StageError};
 use crate::output::summary::{
-    ReturnSummary, RunInfo, Summary, Timings, UnitStatus, count, file_report, missing_units, tally,
-    unit_status,
+    ReturnSummary, RunInfo, Summary, Timings, count, file_report, tally, unit_status,
 };
-use crate::output::{Saved, WriteError, tables, workbook};
+use crate::output::{run_json, set};
 use crate::read::read_file;
 use crate::rollup::{Return, rollup};
 
@@ -46,10 +42,6 @@ pub enum RunError {
     #[error("cannot start {0} threads: {1}")]
     Threads(usize, String),
 }
-
-/// The most rows a spreadsheet opens (Excel, WPS and LibreOffice alike):
-/// beyond it records.csv is of no use to anyone and is not written.
-const SPREADSHEET_ROWS: usize = 1_048_576;
 
 /// Progress for people at a terminal, plain log lines for logs.
 struct Progress {
@@ -156,11 +148,8 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     ) = audit_and_sum(&plan, &subs, assigned, &mut timings)?;
     for left in stage.iter().flat_map(|s| &s.leftovers) {
         progress.log(&format!("removed what an interrupted run left: {left}"));
-        issues.push(Issue::new(
-            Code::OutputLeftover,
-            format!("上次中断的运行留下了 {left};已删除"),
-        ));
     }
+    issues.extend(stage.iter().flat_map(Stage::findings));
     sort_issues(&mut issues);
 
     let clock = Instant::now();
@@ -197,7 +186,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     };
     // A run that writes has a stage and records; a check has neither.
     if let (Some(stage), Some(records)) = (stage, &records) {
-        let rolled = Rolled {
+        let rolled = set::Rolled {
             subs: &subs,
             districts: &districts,
             city: &city,
@@ -231,7 +220,7 @@ fn run_info(
         previous: previous.map(|p| format!("{} ({})", p.year, p.source)),
         explanations: plan.explanations.as_ref().map(|p| p.display().to_string()),
         strict: plan.strict,
-        csv_note: csv_note(plan, records),
+        csv_note: set::csv_note(plan, records),
         renamed: files.renamed.clone(),
     }
 }
@@ -243,11 +232,11 @@ fn publish(
     stage: Stage,
     files: &RunFiles,
     summary: &mut Summary,
-    rolled: &Rolled,
+    rolled: &set::Rolled,
     progress: &Progress,
 ) -> Result<(), RunError> {
     let clock = Instant::now();
-    let mut staged = write(plan, files, stage.dir(), summary, rolled)?;
+    let mut staged = set::write(plan, files, stage.dir(), summary, rolled)?;
     // The progress page lists the set, run.json included, and is part of it.
     let page = stage.dir().join("报送进度.html");
     let names: Vec<String> = staged
@@ -348,180 +337,4 @@ fn assign_files(
     let mut issues = Vec::new();
     let subs = assign(loaded, &plan.roster, plan.coverage(), &mut issues);
     (subs, issues)
-}
-
-/// Why records.csv is left out, when it is: more rows than a spreadsheet opens.
-fn csv_note(plan: &Plan, rows: usize) -> Option<String> {
-    (plan.out.is_some() && plan.csv == Csv::WhenItFits && rows >= SPREADSHEET_ROWS).then(|| {
-        format!(
-            "未写出:记录共 {rows} 行,超过电子表格可打开的 {SPREADSHEET_ROWS} 行;请用 records.parquet,或加 --csv 强制写出"
-        )
-    })
-}
-
-/// What the outputs are written from.
-#[derive(Clone, Copy)]
-struct Rolled<'a> {
-    subs: &'a [Submission],
-    districts: &'a [Return],
-    city: &'a Return,
-    records: &'a polars::prelude::DataFrame,
-    /// Each return's values last year (districts, then the city).
-    last_year: &'a [Option<Vec<Option<f64>>>],
-}
-
-/// One return's files and what they are written from.
-struct ReturnJob<'a> {
-    ret: &'a Return,
-    /// The same return's values last year, when known.
-    last: Option<&'a [Option<f64>]>,
-    sheet: PathBuf,
-    /// `None` with `--no-report`.
-    draft: Option<PathBuf>,
-}
-
-/// The outputs, written side by side: the analyst workbook, the returns,
-/// the records as CSV (when it fits a spreadsheet) and Parquet.
-fn write(
-    plan: &Plan,
-    files: &RunFiles,
-    dir: &Path,
-    summary: &Summary,
-    rolled: &Rolled,
-) -> Result<Vec<(PathBuf, Saved)>, RunError> {
-    let Rolled {
-        subs,
-        districts,
-        city,
-        records,
-        last_year,
-    } = *rolled;
-    let year = plan.year;
-    let template = &plan.template;
-    let analysis = inside(dir, &files.analysis)?;
-    let returns = districts
-        .iter()
-        .chain([city])
-        .zip(last_year)
-        .zip(&files.returns)
-        .map(|((ret, last), named)| {
-            Ok(ReturnJob {
-                ret,
-                last: last.as_deref(),
-                sheet: inside(dir, &named.sheet)?,
-                draft: match plan.drafts {
-                    Drafts::Written => Some(inside(dir, &named.draft)?),
-                    Drafts::Skipped => None,
-                },
-            })
-        })
-        .collect::<Result<Vec<_>, WriteError>>()?;
-    let csv = summary
-        .info
-        .csv_note
-        .is_none()
-        .then(|| dir.join("records.csv"));
-    let parquet = dir.join("records.parquet");
-    let analyst = || {
-        // Earlier years' trend, read here on the workbook's own thread:
-        // each earlier year's run.json is parsed whole.
-        let past = dir
-            .parent()
-            .map(|out| crate::output::trend::past_city_values(out, year, template))
-            .unwrap_or_default();
-        let analyst = workbook::Analysis {
-            info: &summary.info,
-            template,
-            districts,
-            city,
-            submissions: subs,
-            issues: &summary.issues,
-            status: &summary.units,
-            last_year,
-            past: &past,
-        };
-        crate::panics::guarded(|| workbook::write_analysis(&analysis, &analyst))
-            .unwrap_or_else(stopped_by(&analysis))
-    };
-    // The units that sent nothing, found once: each draft names its own,
-    // and a search of all units per draft grows with the square of a year.
-    let unsent: Vec<(&str, &str, UnitStatus)> = summary
-        .units
-        .iter()
-        .filter(|u| u.status == UnitStatus::Missing)
-        .map(|u| (u.district.as_str(), u.township.as_str(), u.status))
-        .collect();
-    let forms = || {
-        returns
-            .par_iter()
-            .map(|job| {
-                let form =
-                    crate::output::returns::write_return(&job.sheet, template, job.ret, year)?;
-                let Some(draft) = &job.draft else {
-                    return Ok((form, None));
-                };
-                let missing = missing_units(unsent.iter().copied(), job.ret);
-                let content = DraftContent {
-                    template,
-                    ret: job.ret,
-                    year,
-                    last: job.last,
-                    missing: &missing,
-                };
-                Ok((form, Some(write_draft(draft, &content)?)))
-            })
-            .collect::<Result<Vec<_>, WriteError>>()
-    };
-    let csv_written = || match &csv {
-        Some(csv) => tables::write_csv(records, csv).map(Some),
-        None => Ok(None),
-    };
-    // The analyst workbook and records.csv are each written by one thread
-    // from start to end (a workbook's sheets in order, the CSV's bytes in
-    // order), so they start first, one on each thread; the returns and
-    // drafts, hundreds of small files, fill whichever thread frees first
-    // (queued behind the returns, records.csv waited for the workbook's
-    // thread; BENCHMARKS.md).
-    //
-    // Parquet is written on a thread of its own: polars encodes it on its
-    // own pool, and a rayon worker waiting for that pool takes other jobs
-    // meanwhile and comes back only when they are done, so joined with the
-    // returns it ended last. On one thread (`--jobs 1`) it is written after
-    // the rest instead, so the run keeps to its one core.
-    let parquet_written = || tables::write_parquet(records, &parquet);
-    let the_rest = || rayon::join(analyst, || rayon::join(csv_written, forms));
-    let ((written, (csv_saved, returned)), parquet_saved) = match rayon::current_num_threads() {
-        1 => {
-            let the_rest = the_rest();
-            let parquet_saved =
-                crate::panics::guarded(parquet_written).unwrap_or_else(stopped_by(&parquet));
-            (the_rest, parquet_saved)
-        }
-        _ => std::thread::scope(|scope| {
-            let parquet_thread = scope.spawn(parquet_written);
-            let the_rest = the_rest();
-            (
-                the_rest,
-                parquet_thread.join().unwrap_or_else(stopped_by(&parquet)),
-            )
-        }),
-    };
-    let mut outputs = vec![(analysis, written?)];
-    for (job, (form, drafted)) in returns.into_iter().zip(returned?) {
-        outputs.push((job.sheet, form));
-        outputs.extend(job.draft.zip(drafted));
-    }
-    outputs.extend(csv.zip(csv_saved?));
-    outputs.push((parquet, parquet_saved?));
-    Ok(outputs)
-}
-
-/// A writer that panicked, as the error of the file it was writing.
-fn stopped_by(
-    path: &Path,
-) -> impl FnOnce(Box<dyn std::any::Any + Send>) -> Result<Saved, WriteError> + '_ {
-    move |panic| {
-        let message = crate::panics::panic_message(&panic);
-        Err(crate::output::stopped(path, &message))
-    }
 }

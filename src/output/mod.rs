@@ -14,6 +14,7 @@ pub mod progress;
 pub mod redraft;
 pub mod returns;
 pub mod run_json;
+pub mod set;
 pub mod stage;
 pub mod summary;
 pub mod tables;

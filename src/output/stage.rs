@@ -9,6 +9,8 @@
 //! Linux). Whatever happens before the swap, OUT/<year> keeps the previous
 //! set; the next run removes what an interrupted one left behind, and says so.
 
+use crate::findings::Issue;
+use crate::findings::codes::Code;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -122,6 +124,18 @@ impl Lock {
 
 /// How long to wait between two tries of a held lock.
 const RETRY: Duration = Duration::from_millis(200);
+
+impl Stage {
+    /// One finding for each thing an interrupted run left that this one removed.
+    pub fn findings(&self) -> impl Iterator<Item = Issue> + '_ {
+        self.leftovers.iter().map(|left| {
+            Issue::new(
+                Code::OutputLeftover,
+                format!("上次中断的运行留下了 {left};已删除"),
+            )
+        })
+    }
+}
 
 impl Stage {
     /// Takes OUT/<year>'s lock (waiting up to `wait` for another run, and
