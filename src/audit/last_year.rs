@@ -14,6 +14,7 @@ use crate::audit::units::{FileStatus, Submission};
 use crate::findings::Issue;
 use crate::findings::codes::Code;
 use crate::form::{Check, Rule, Template};
+use crate::input::records::columns;
 use crate::input::roster::place_core;
 use crate::text::fmt_num;
 use crate::text::normalize_label;
@@ -101,12 +102,20 @@ impl Previous {
             let col = column(name, DataType::Float64)?;
             Ok(col.f64().map_err(|e| fail(e.to_string()))?.iter().collect())
         };
-        let years = number("year")?;
-        let (districts, townships, codes) = (text("district")?, text("township")?, text("code")?);
-        let templates = text("template")?;
-        let values = number("value")?;
+        let years = number(columns::YEAR)?;
+        let (districts, townships, codes) = (
+            text(columns::DISTRICT)?,
+            text(columns::TOWNSHIP)?,
+            text(columns::CODE)?,
+        );
+        let templates = text(columns::TEMPLATE)?;
+        let values = number(columns::VALUE)?;
         // Records written before forms had tables name no table or column.
-        let labels = match (text("table"), text("row"), text("column")) {
+        let labels = match (
+            text(columns::TABLE),
+            text(columns::ROW),
+            text(columns::COLUMN),
+        ) {
             (Ok(t), Ok(r), Ok(c)) => Some((t, r, c)),
             _ => None,
         };

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::audit::rules::{rollup_values, values_of};
 use crate::audit::units::{FileStatus, Submission};
 use crate::form::Template;
+use crate::input::records::columns;
 use crate::read::{CellValue, Form};
 use crate::text::ReadAs;
 
@@ -59,33 +60,33 @@ pub fn build(
     };
     let builders: Vec<(&str, Builder)> = vec![
         (
-            "year",
-            Box::new(|| Ok(Column::new("year".into(), vec![year; height]))),
+            columns::YEAR,
+            Box::new(|| Ok(Column::new(columns::YEAR.into(), vec![year; height]))),
         ),
         (
-            "city",
-            Box::new(|| by_unit(ns, "city", used.iter().map(|_| city), per_row)),
+            columns::CITY,
+            Box::new(|| by_unit(ns, columns::CITY, used.iter().map(|_| city), per_row)),
         ),
-        of_unit("district", |s, _| &s.district),
-        of_unit("township", |s, _| &s.township),
-        of_cell("template", |t, _| &t.id),
-        of_cell("code", |t, i| &t.cells()[i].code),
-        of_cell("table", |t, i| t.table_title(i)),
-        of_cell("row", |t, i| &t.row_of(i).label),
-        of_cell("column", |t, i| &t.column_of(i).label),
-        of_cell("unit", |t, i| &t.cells()[i].unit),
-        of_cell("kind", |t, i| t.row_of(i).kind.as_str()),
+        of_unit(columns::DISTRICT, |s, _| &s.district),
+        of_unit(columns::TOWNSHIP, |s, _| &s.township),
+        of_cell(columns::TEMPLATE, |t, _| &t.id),
+        of_cell(columns::CODE, |t, i| &t.cells()[i].code),
+        of_cell(columns::TABLE, |t, i| t.table_title(i)),
+        of_cell(columns::ROW, |t, i| &t.row_of(i).label),
+        of_cell(columns::COLUMN, |t, i| &t.column_of(i).label),
+        of_cell(columns::UNIT, |t, i| &t.cells()[i].unit),
+        of_cell(columns::KIND, |t, i| t.row_of(i).kind.as_str()),
         (
-            "value",
+            columns::VALUE,
             Box::new(|| {
                 Ok(number_column(
-                    "value",
+                    columns::VALUE,
                     cells().map(|c| c.and_then(CellValue::value)),
                 ))
             }),
         ),
         (
-            "rollup_value",
+            columns::ROLLUP_VALUE,
             Box::new(|| {
                 // Each unit's values filled into its own stretch of one
                 // column, not collected through rayon's lists and copied
@@ -99,11 +100,11 @@ pub fn build(
                         let values = rollup_values(template, &values_of(sub, template));
                         stretch.copy_from_slice(&values);
                     });
-                Ok(number_column("rollup_value", summed.into_iter()))
+                Ok(number_column(columns::ROLLUP_VALUE, summed.into_iter()))
             }),
         ),
         (
-            "raw",
+            columns::RAW,
             Box::new(|| {
                 // Mostly a few numbers typed again and again: categorical, keyed
                 // without making each number's text.
@@ -119,11 +120,11 @@ pub fn build(
                     .map(|c| c.map(|c| c.raw().into_owned()).unwrap_or_default())
                     .collect();
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                category_column(ns, "raw", &names, ids.into_iter())
+                category_column(ns, columns::RAW, &names, ids.into_iter())
             }),
         ),
         (
-            "read_as",
+            columns::READ_AS,
             Box::new(|| {
                 let names: Vec<&str> = ReadAs::ALL
                     .iter()
@@ -132,12 +133,12 @@ pub fn build(
                     .collect();
                 let missing = ReadAs::ALL.len() as u32;
                 let ids = cells().map(|c| c.map_or(missing, |c| c.read_as as u32));
-                category_column(ns, "read_as", &names, ids)
+                category_column(ns, columns::READ_AS, &names, ids)
             }),
         ),
-        of_unit("file", |s, _| &s.found.shown),
+        of_unit(columns::FILE, |s, _| &s.found.shown),
         (
-            "sheet",
+            columns::SHEET,
             Box::new(|| {
                 // A sheet per table of each form, not per cell: the few names
                 // are told apart once per unit, then repeated for its cells.
@@ -150,11 +151,11 @@ pub fn build(
                 let ids = (0..used.len())
                     .flat_map(|u| table_of.iter().map(move |&t| (u, t)))
                     .map(|(u, t)| ids[u * tables + t]);
-                category_column(ns, "sheet", &names, ids)
+                category_column(ns, columns::SHEET, &names, ids)
             }),
         ),
         (
-            "cell",
+            columns::CELL,
             Box::new(|| {
                 // The same few hundred cells in every form of one layout.
                 let (names, ids) = distinct_by(cells(), |c| c.map(|c| (c.row, c.col())));
@@ -163,7 +164,7 @@ pub fn build(
                     .map(|c| c.map(CellValue::cell).unwrap_or_default())
                     .collect();
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                category_column(ns, "cell", &names, ids.into_iter())
+                category_column(ns, columns::CELL, &names, ids.into_iter())
             }),
         ),
     ];

@@ -1,0 +1,23 @@
+//! The records' columns, as records.csv and records.parquet name them: the
+//! rollup writes them, and a run reads them back as last year's records.
+
+pub mod columns {
+    pub const YEAR: &str = "year";
+    pub const CITY: &str = "city";
+    pub const DISTRICT: &str = "district";
+    pub const TOWNSHIP: &str = "township";
+    pub const TEMPLATE: &str = "template";
+    pub const CODE: &str = "code";
+    pub const TABLE: &str = "table";
+    pub const ROW: &str = "row";
+    pub const COLUMN: &str = "column";
+    pub const UNIT: &str = "unit";
+    pub const KIND: &str = "kind";
+    pub const VALUE: &str = "value";
+    pub const ROLLUP_VALUE: &str = "rollup_value";
+    pub const RAW: &str = "raw";
+    pub const READ_AS: &str = "read_as";
+    pub const FILE: &str = "file";
+    pub const SHEET: &str = "sheet";
+    pub const CELL: &str = "cell";
+}
