@@ -2,9 +2,9 @@
 //! units, the form's rules on each submission, last year's comparison, and
 //! the office's explanations.
 
-pub mod explain;
+mod explain;
 mod input;
-pub mod last_year;
+pub(crate) mod last_year;
 pub mod rules;
 pub mod units;
 

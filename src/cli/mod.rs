@@ -4,15 +4,15 @@
 //! ([`run`], [`check`], [`report`], [`template`], [`demo`]), what a person
 //! reads at the end ([`render`]) and the exit code, mapped once ([`exit`]).
 
-pub mod args;
+mod args;
 mod check;
-pub mod config;
+mod config;
 mod demo;
-pub mod exit;
+mod exit;
 mod render;
-pub mod report;
+mod report;
 mod run;
-pub mod settings;
+mod settings;
 mod template;
 
 use std::path::Path;

@@ -4,5 +4,5 @@
 
 pub mod discover;
 pub mod plan;
-pub mod records;
+pub(crate) mod records;
 pub mod roster;

@@ -31,10 +31,6 @@ pub struct FormContent<'a> {
     pub typed: Vec<(usize, String)>,
 }
 
-/// The row of the first template row of a one-column form (0-based): title,
-/// unit line and header above it.
-pub const FIRST_ROW: u32 = 3;
-
 /// Column widths of the tables (in characters of the default font): the
 /// merged row groups narrow, the rows' own labels wide, the values.
 const GROUP_WIDTH: f64 = 10.0;

@@ -5,20 +5,20 @@
 //! Files are created as any new file is, under the user's umask, so
 //! colleagues on a shared folder can open them.
 
-pub mod docx;
+mod docx;
 pub mod draft;
 pub mod form;
-pub mod layout;
-pub mod names;
-pub mod progress;
-pub mod redraft;
+mod layout;
+pub(crate) mod names;
+pub(crate) mod progress;
+pub(crate) mod redraft;
 pub mod returns;
-pub mod run_json;
-pub mod set;
+pub(crate) mod run_json;
+pub(crate) mod set;
 pub mod stage;
 pub mod summary;
 pub mod tables;
-pub mod trend;
+mod trend;
 pub mod workbook;
 
 use std::io::Write;

@@ -123,11 +123,6 @@ impl FileNames {
         }
         file
     }
-
-    /// The names that had to change.
-    pub fn renamed(&self) -> &[Renamed] {
-        &self.renamed
-    }
 }
 
 /// The files of a run named after its city and districts.
@@ -228,7 +223,7 @@ mod tests {
             "甲_乙(2)_2018_统计表.xlsx"
         );
         assert_eq!(names.file("丙", "_2018_统计表.xlsx"), "丙_2018_统计表.xlsx");
-        let renamed: Vec<&str> = names.renamed().iter().map(|r| r.name.as_str()).collect();
+        let renamed: Vec<&str> = names.renamed.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(renamed, ["甲/乙", "甲:乙"]);
     }
 
