@@ -75,12 +75,19 @@ impl Lock {
     ) -> Result<Lock, StageError> {
         std::fs::create_dir_all(out).map_err(not_writable(out))?;
         let lock_path = out.join(format!(".gongkai-{year}.lock"));
-        let mut lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        // A link planted in a shared OUT must not make this run write
+        // wherever it points: the lock is the one file opened before the
+        // staging folder exists, so it is opened without following one.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+        let mut lock = options
             .open(&lock_path)
+            .and_then(|f| match f.metadata()?.is_file() {
+                true => Ok(f),
+                false => Err(std::io::Error::other("不是普通文件")),
+            })
             .map_err(not_writable(&lock_path))?;
         let target = out.join(year.to_string());
         let started = Instant::now();

@@ -236,6 +236,28 @@ fn an_output_folder_that_cannot_be_written_stops_the_run_before_reading() {
 }
 
 #[test]
+fn a_link_planted_as_the_lock_file_is_not_followed() {
+    let (year, roster) = small_year();
+    let out = year.out();
+    std::fs::create_dir_all(&out).unwrap();
+    let victim = year.root().join("victim.txt");
+    std::fs::write(&victim, "the operator's own file").unwrap();
+    std::os::unix::fs::symlink(&victim, out.join(".gongkai-2018.lock")).unwrap();
+    let output = run_cmd(&year, &roster).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "the operator's own file"
+    );
+    assert!(!out.join("2018").exists(), "nothing written past the lock");
+}
+
+#[test]
 fn outputs_are_readable_by_colleagues_under_the_usual_umask() {
     let (year, roster) = small_year();
     let mut cmd = run_cmd(&year, &roster);
