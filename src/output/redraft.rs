@@ -56,6 +56,21 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
         path: json_path.display().to_string(),
         why,
     };
+    // The lock first, then run.json: a run swapping in a new set meanwhile
+    // must not leave its drafts written from the set it replaced. The
+    // lock is named for the year, which the folder's name gives (run.json
+    // only for a folder named otherwise, and read again under the lock).
+    let out = opts.dir.parent().unwrap_or(Path::new("."));
+    let named = opts
+        .dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.parse::<i32>().ok());
+    let year = match named {
+        Some(year) => year,
+        None => SavedRun::read(&json_path).map_err(no_run)?.year,
+    };
+    let _lock = Lock::take(out, year, opts.wait, log)?;
     let saved = SavedRun::read(&json_path).map_err(no_run)?;
     let id = opts.template.clone().unwrap_or(saved.template.clone());
     let template = Template::load(&id).map_err(|_| RedraftError::Template { id: id.clone() })?;
@@ -71,8 +86,6 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
         })
         .collect::<Result<Vec<Return>, RedraftError>>()?;
 
-    let out = opts.dir.parent().unwrap_or(Path::new("."));
-    let _lock = Lock::take(out, saved.year, opts.wait, log)?;
     let last_records = opts.previous.clone().unwrap_or_else(|| {
         out.join((saved.year - 1).to_string())
             .join("records.parquet")

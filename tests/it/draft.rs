@@ -281,3 +281,57 @@ fn no_draft_is_written_with_no_report() {
     );
     assert!(!names.iter().any(|n| n.ends_with(".docx")), "{names:?}");
 }
+
+#[test]
+fn report_waits_for_a_run_holding_the_year_before_it_reads_run_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let out = root.join("out");
+    std::fs::write(
+        root.join("roster.csv"),
+        "city,district,township\n测试市,甲县,甲镇\n",
+    )
+    .unwrap();
+    form_receiving(&root.join("2025/甲县/甲镇.xlsx"), 12.0);
+    assert_eq!(run_year(root, &out, 2025).status.code(), Some(0));
+    let year = out.join("2025");
+
+    // A run holds the year: report must wait, and only then read.
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(out.join(".gongkai-2025.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let mut report = gongkai()
+        .arg("report")
+        .arg(&year)
+        .args(["--wait", "60"])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(report.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("waiting") {
+        line.clear();
+        let read = std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+        assert!(read > 0, "report ended without waiting for the lock");
+    }
+    // Meanwhile the run swaps in its set: 34 applications, not 12.
+    let path = year.join("run.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for ret in json["returns"].as_array_mut().unwrap() {
+        for cell in ret["cells"].as_array_mut().unwrap() {
+            if cell["code"] == "T3R01C7" {
+                cell["value"] = 34.0.into();
+            }
+        }
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    lock.unlock().unwrap();
+
+    assert!(report.wait().unwrap().success());
+    let city = paragraphs(&year.join(draft_name("测试市", 2025))).join("\n");
+    assert!(city.contains("本年新收政府信息公开申请 34 件"), "{city}");
+}
