@@ -27,6 +27,10 @@ pub fn findings(ignored: &[Found], skipped: &[Skipped]) -> Vec<Issue> {
                 Code::InputArchive,
                 "区县文件夹中以年份命名的文件夹:视为该年报表的存档,未读取",
             ),
+            Skip::Special => (
+                Code::InputSpecial,
+                "不是普通文件（命名管道、设备或套接字）；未读取；请把统计表文件本身复制到区县文件夹中",
+            ),
             Skip::Nested => (
                 Code::InputNested,
                 "区县文件夹中的子文件夹;其中的文件未读取;请把各乡镇的文件直接放在区县文件夹中",

@@ -75,6 +75,8 @@ codes! {
     InputArchive => "INPUT-ARCHIVE", Info,
     /// Another folder inside a district, not read.
     InputNested => "INPUT-NESTED", Warning,
+    /// A named pipe, device or socket in the input tree, not read.
+    InputSpecial => "INPUT-SPECIAL", Warning,
     /// A formula without a saved result, computed by gongkai.
     ValueFormulaComputed => "VALUE-FORMULA-COMPUTED", Info,
     /// A formula gongkai cannot compute.

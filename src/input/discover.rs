@@ -82,6 +82,8 @@ pub enum Skip {
     Archive,
     /// Any other folder inside a district.
     Nested,
+    /// Neither a file nor a folder: a named pipe, a device, a socket.
+    Special,
 }
 
 /// A district folder given as the input: its year folder, year and name.
@@ -242,6 +244,11 @@ fn walk_entry(
             Some(_) if folder_year(&path).is_some() => out.skipped.push(skip(Skip::Archive)),
             Some(_) => out.skipped.push(skip(Skip::Nested)),
         }
+        return Ok(out);
+    }
+    // A named pipe would block the read that opens it: only files are forms.
+    if kind.is_some_and(|k| !k.is_file()) {
+        out.skipped.push(skip(Skip::Special));
         return Ok(out);
     }
     let found = Found {

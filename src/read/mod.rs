@@ -285,7 +285,13 @@ pub fn read_file(path: &Path, template: &Template) -> Loaded {
 /// was too large.
 fn load(path: &Path) -> (Option<std::time::SystemTime>, Result<Vec<u8>, ReadError>) {
     use std::io::Read;
-    let file = match std::fs::File::open(path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Opening a named pipe put where a form was found would wait for a
+    // writer forever; without blocking it opens, and is refused below.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = match options.open(path) {
         Ok(f) => f,
         // An unreadable file still shows when it arrived.
         Err(e) => {
@@ -298,6 +304,10 @@ fn load(path: &Path) -> (Option<std::time::SystemTime>, Result<Vec<u8>, ReadErro
         Err(e) => return (None, Err(ReadError::io(&e))),
     };
     let modified = meta.modified().ok();
+    if !meta.is_file() {
+        let e = std::io::Error::other("不是普通文件（命名管道、设备或套接字）");
+        return (modified, Err(ReadError::io(&e)));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return (modified, Err(ReadError::TooLarge(meta.len())));
     }

@@ -236,6 +236,23 @@ fn an_output_folder_that_cannot_be_written_stops_the_run_before_reading() {
 }
 
 #[test]
+fn a_named_pipe_among_the_forms_is_passed_over_not_waited_on() {
+    let (year, roster) = small_year();
+    let pipe = year.path("测试县", "丙镇.xlsx");
+    let name = std::ffi::CString::new(pipe.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid C string naming a path in the test's own folder.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+    let output = run_cmd(&year, &roster).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{:#}", report["issues"]);
+    let special = issues(&report, "INPUT-SPECIAL");
+    assert_eq!(special.len(), 1, "{:#}", report["issues"]);
+    assert_eq!(special[0]["file"], "测试县/丙镇.xlsx");
+    assert_eq!(report["counts"]["used"], 2, "the forms beside it are read");
+    assert_consistent(&year.out().join("2018"));
+}
+
+#[test]
 fn a_link_planted_as_the_lock_file_is_not_followed() {
     let (year, roster) = small_year();
     let out = year.out();
