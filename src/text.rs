@@ -226,9 +226,42 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
+/// The most characters a spreadsheet cell holds (Excel, WPS and
+/// LibreOffice alike).
+pub const CELL_CHARS: usize = 32_767;
+
+/// A text cut to what a cell holds, with `…` where it was cut: a finding
+/// or a name the inputs made long must never stop a workbook from being
+/// written.
+pub fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(CELL_CHARS) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(_) => {
+            let end = text
+                .char_indices()
+                .nth(CELL_CHARS - 1)
+                .map_or(0, |(i, _)| i);
+            std::borrow::Cow::Owned(format!("{}…", &text[..end]))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_longer_than_a_cell_is_cut_to_fit_and_says_so() {
+        assert_eq!(fit_cell("甲乙"), "甲乙");
+        let long = "甲".repeat(CELL_CHARS + 10);
+        let fitted = fit_cell(&long);
+        assert_eq!(fitted.chars().count(), CELL_CHARS);
+        assert!(fitted.ends_with('…'));
+        assert_eq!(
+            fit_cell(&"乙".repeat(CELL_CHARS)).chars().count(),
+            CELL_CHARS
+        );
+    }
 
     fn full_nfkc(text: &str) -> String {
         text.nfkc()

@@ -237,6 +237,9 @@ fn describe(stem: &str, how: &NameMatch) -> String {
 
 /// Two readable files from one unit: the later 填报日期 wins, failing that the
 /// later modification time, failing that the later file name.
+/// How many of a unit's duplicate files a finding names.
+const LISTED: usize = 5;
+
 fn settle_duplicates(subs: &mut [Submission], issues: &mut Vec<Issue>) {
     let mut by_unit: HashMap<(String, String), Vec<usize>> = HashMap::new();
     for (i, s) in subs.iter().enumerate() {
@@ -272,20 +275,26 @@ fn settle_duplicates(subs: &mut [Submission], issues: &mut Vec<Issue>) {
                 "它的文件名排在最后"
             }
         };
-        let files: Vec<String> = group.iter().map(|i| subs[*i].found.shown.clone()).collect();
+        // The files are listed up to a few: a unit's folder of a thousand
+        // copies must not make a message no cell can hold.
+        let mut files: Vec<String> = group
+            .iter()
+            .take(LISTED)
+            .map(|i| subs[*i].found.shown.clone())
+            .collect();
+        let more = group.len().saturating_sub(LISTED);
+        files.extend((more > 0).then(|| format!("等（另有 {more} 个）")));
         for &i in &group {
             if i != winner {
                 subs[i].status = FileStatus::Superseded;
             }
         }
-        issues.push(subs[winner].issue(
-            Code::UnitDuplicate,
-            format!(
-                "本单位报送了 {} 个文件:{};使用 {},因为{reason}",
-                group.len(),
-                files.join(", "),
-                subs[winner].found.shown
-            ),
-        ));
+        let message = format!(
+            "本单位报送了 {} 个文件:{};使用 {},因为{reason}",
+            group.len(),
+            files.join(", "),
+            subs[winner].found.shown
+        );
+        issues.push(subs[winner].issue(Code::UnitDuplicate, message));
     }
 }

@@ -257,3 +257,44 @@ fn entities_in_an_xlsx_or_ods_are_never_expanded_nor_fetched() {
         );
     }
 }
+
+#[test]
+fn a_unit_that_sent_a_folder_of_copies_gets_one_finding_that_fits_a_cell() {
+    let year = Year::new();
+    // Each copy says whose it is above the table, as the clerk filled it in.
+    let template = Template::load("lps2018").unwrap();
+    let values: Vec<Option<f64>> = (0..template.cells().len())
+        .map(|i| template.is_summed(i).then_some(0.0))
+        .collect();
+    let content = FormContent {
+        unit_line: "填报单位:甲镇".into(),
+        values: &values,
+        footer: Vec::new(),
+        extra: None,
+        typed: Vec::new(),
+    };
+    let original = year.path("测试县", "甲镇.xlsx");
+    std::fs::create_dir_all(original.parent().unwrap()).unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    write_form(wb.add_worksheet(), &template, &content).unwrap();
+    wb.save(&original).unwrap();
+    for i in 0..12 {
+        let copy = year.path("测试县", &format!("副本 ({i}).xlsx"));
+        std::fs::copy(&original, copy).unwrap();
+    }
+    let roster = year.roster(&[("测试县", "甲镇")]);
+    let (code, report) = year.run(Some(&roster));
+    assert_eq!(code, 0, "{:#}", report["issues"]);
+    let found = issues(&report, "UNIT-DUPLICATE");
+    assert_eq!(found.len(), 1);
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(message.starts_with("本单位报送了 13 个文件"), "{message}");
+    assert!(message.contains("另有 8 个"), "{message}");
+    assert!(
+        message.chars().count() < 2_000,
+        "{} characters",
+        message.chars().count()
+    );
+    assert_eq!(report["counts"]["used"], 1);
+    assert_eq!(report["counts"]["superseded"], 12);
+}

@@ -15,6 +15,7 @@ use crate::findings::{Issue, Severity, cell_name};
 use crate::form::Template;
 use crate::output::summary::{RunInfo, StatusRow, UnitStatus};
 use crate::rollup::Return;
+use crate::text::fit_cell;
 
 /// What the analyst workbook is made of.
 pub struct Analysis<'a> {
@@ -48,8 +49,10 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<Saved, WriteError> {
     ws.write_string_with_format(0, 0, "政府信息公开情况统计 汇总", &bold)
         .map_err(&err)?;
     for (r, (k, v)) in a.info.describe().iter().enumerate() {
-        ws.write_string(r as u32 + 2, 0, k).map_err(&err)?;
-        ws.write_string(r as u32 + 2, 1, v).map_err(&err)?;
+        ws.write_string(r as u32 + 2, 0, fit_cell(k))
+            .map_err(&err)?;
+        ws.write_string(r as u32 + 2, 1, fit_cell(v))
+            .map_err(&err)?;
     }
     ws.set_column_width(0, 22).map_err(&err)?;
     ws.set_column_width(1, 80).map_err(&err)?;
@@ -155,9 +158,9 @@ fn details<'a>(
     {
         let Some(form) = sub.form() else { continue };
         at.insert(sub.found.shown.as_str(), r);
-        ws.write_string(r, 0, &sub.district)?;
-        ws.write_string(r, 1, &sub.township)?;
-        ws.write_string(r, 2, &sub.found.shown)?;
+        ws.write_string(r, 0, fit_cell(&sub.district))?;
+        ws.write_string(r, 1, fit_cell(&sub.township))?;
+        ws.write_string(r, 2, fit_cell(&sub.found.shown))?;
         for (i, v) in form.values.iter().enumerate() {
             if let Some(value) = v.as_ref().and_then(crate::read::CellValue::value) {
                 ws.write_number(r, first + i as u16, value)?;
@@ -201,7 +204,7 @@ fn table(
         for (c, cell) in row.iter().enumerate() {
             let (r, c) = (r as u32 + 1, c as u16);
             match cell {
-                Cell::Text(text) => ws.write_string_with_format(r, c, *text, format)?,
+                Cell::Text(text) => ws.write_string_with_format(r, c, fit_cell(text), format)?,
                 Cell::Number(n) => ws.write_number_with_format(r, c, *n as f64, format)?,
             };
         }
