@@ -78,7 +78,8 @@ pub fn write_progress(
     inputs: &Path,
     outputs: &[String],
 ) -> Result<super::Saved, WriteError> {
-    let page = page(summary, inputs, outputs).into_string();
+    let links = Links::new(path.parent().unwrap_or(Path::new(".")), inputs);
+    let page = page(summary, &links, outputs).into_string();
     atomic(path, |w| {
         std::io::Write::write_all(w, page.as_bytes()).map_err(|source| WriteError::Io {
             path: path.display().to_string(),
@@ -95,7 +96,7 @@ th{background:#d9e1f2}.n{text-align:right}\
 .t{white-space:nowrap}\
 ul{margin:0;padding-left:1.2em}small{color:#666}";
 
-fn page(summary: &Summary, inputs: &Path, outputs: &[String]) -> Markup {
+fn page(summary: &Summary, links: &Links, outputs: &[String]) -> Markup {
     let info = &summary.info;
     let title = format!("{} {}年度 政府信息公开统计 报送进度", info.city, info.year);
     let rows: Vec<(&StatusRow, Standing)> =
@@ -163,8 +164,10 @@ fn page(summary: &Summary, inputs: &Path, outputs: &[String]) -> Markup {
                                 td { (r.township) }
                                 td { span.tag style={ "background:" (s.color()) } { (s.label()) } }
                                 td {
-                                    @if !r.file.is_empty() {
-                                        a href=(file_link(inputs, &r.file)) { (r.file) }
+                                    @if let Some(href) = links.to_input(&r.file) {
+                                        a href=(href) { (r.file) }
+                                    } @else {
+                                        (r.file)
                                     }
                                 }
                                 td.t { (r.arrived) }
@@ -176,7 +179,7 @@ fn page(summary: &Summary, inputs: &Path, outputs: &[String]) -> Markup {
                     }
                 }
                 h2 { "本次生成的文件" }
-                ul #outputs { @for o in outputs { li { a href=(o) { (o) } } } }
+                ul #outputs { @for o in outputs { li { a href=(encode(o)) { (o) } } } }
             }
         }
     }
@@ -269,9 +272,57 @@ fn chart(districts: &[District]) -> Markup {
     }
 }
 
-/// A link to an input file, from the page in OUT/<year> to the year folder.
-fn file_link(inputs: &Path, file: &str) -> String {
-    let path = inputs.join(file);
-    let path = path.canonicalize().unwrap_or(path);
-    url::Url::from_file_path(&path).map_or_else(|()| file.to_string(), String::from)
+/// Links from the page to the input files. A link is a relative path,
+/// every part of it percent-encoded, from OUT/<year> to the file in the
+/// year folder, so it opens from a shared folder on any machine, and no
+/// file's name can become a link of another kind (`javascript:`): what
+/// cannot be made such a path is shown without a link.
+struct Links {
+    /// The steps up from the page's folder to what it shares with the inputs,
+    /// and the way down from there to the year folder.
+    prefix: Option<String>,
+}
+
+impl Links {
+    fn new(page_dir: &Path, inputs: &Path) -> Links {
+        let prefix = (|| {
+            let from = page_dir.canonicalize().ok()?;
+            let to = inputs.canonicalize().ok()?;
+            let (from, to): (Vec<_>, Vec<_>) =
+                (from.components().collect(), to.components().collect());
+            let shared = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+            let mut prefix = "../".repeat(from.len() - shared);
+            for part in &to[shared..] {
+                prefix.push_str(&encode(part.as_os_str().to_str()?));
+                prefix.push('/');
+            }
+            Some(prefix)
+        })();
+        Links { prefix }
+    }
+
+    /// The link to an input file, as the summary shows its path (relative
+    /// to the year folder, `/` between folders).
+    fn to_input(&self, file: &str) -> Option<String> {
+        // A name that was not UTF-8 is shown with U+FFFD: no path to link.
+        if file.is_empty() || file.contains('\u{FFFD}') {
+            return None;
+        }
+        let parts: Vec<String> = file.split('/').map(encode).collect();
+        Some(format!("{}{}", self.prefix.as_deref()?, parts.join("/")))
+    }
+}
+
+/// A path's part as a URL holds it: letters, digits and `-._~` as they
+/// are, every other byte percent-encoded (`/` and `:` included).
+fn encode(part: &str) -> String {
+    let mut out = String::with_capacity(part.len());
+    for b in part.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

@@ -383,6 +383,74 @@ fn gongkai_toml_beside_the_inputs_makes_run_with_no_arguments_do_the_job() {
 }
 
 #[test]
+fn the_progress_page_links_input_files_by_relative_encoded_paths_only() {
+    use std::os::unix::ffi::OsStrExt;
+    let (year, roster) = small_year();
+    // A name that is a script link, with a byte that is not UTF-8 (GBK).
+    let hostile = std::ffi::OsStr::from_bytes(b"javascript:alert(1);\xd6\xd0.xlsx");
+    let dir = year.root().join("2018").join("测试县");
+    std::fs::copy(dir.join("甲镇.xlsx"), dir.join(hostile)).unwrap();
+    std::fs::copy(dir.join("甲镇.xlsx"), dir.join("javascript:alert(2).xlsx")).unwrap();
+    // INPUT relative, as the default `inputs` and a cron line give it.
+    let output = gongkai()
+        .current_dir(year.root())
+        .args([
+            "run",
+            "2018",
+            "--no-progress",
+            "--out",
+            "out",
+            "--hierarchy",
+        ])
+        .arg(&roster)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.code().unwrap() <= 1,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let page = std::fs::read_to_string(year.root().join("out/2018/报送进度.html")).unwrap();
+    let hrefs: Vec<&str> = page
+        .split("href=\"")
+        .skip(1)
+        .map(|l| &l[..l.find('"').unwrap()])
+        .collect();
+    assert!(!hrefs.is_empty());
+    for href in &hrefs {
+        assert!(!href.contains(':'), "every link a relative path: {href}");
+    }
+    // 甲镇's file, from out/2018 up to the year folder and down again.
+    let jiazhen = format!("../../2018/{}/{}.xlsx", encoded("测试县"), encoded("甲镇"));
+    assert!(hrefs.contains(&jiazhen.as_str()), "{hrefs:?}");
+    assert!(
+        hrefs.contains(&"../../2018/%E6%B5%8B%E8%AF%95%E5%8E%BF/javascript%3Aalert%282%29.xlsx")
+    );
+}
+
+/// A link's path as the file's name: `%XX` back to its byte.
+fn decoded(link: &str) -> String {
+    let bytes = link.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&link[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Each byte of a name's UTF-8 as `%XX`.
+fn encoded(name: &str) -> String {
+    name.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[test]
 fn the_progress_page_shows_what_the_status_sheet_shows_and_escapes_what_the_inputs_say() {
     let year = Year::new();
     form_with(&year.path("测试县", "甲镇.xlsx"), &[("R84", 2.0)]);
@@ -433,10 +501,10 @@ fn the_progress_page_shows_what_the_status_sheet_shows_and_escapes_what_the_inpu
         .find("<ul id=\"outputs\">")
         .expect("the list of outputs")..];
     let list = &list[..list.find("</ul>").unwrap()];
-    let linked: Vec<&str> = list
+    let linked: Vec<String> = list
         .split("href=\"")
         .skip(1)
-        .map(|l| &l[..l.find('"').unwrap()])
+        .map(|l| decoded(&l[..l.find('"').unwrap()]))
         .collect();
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(year.out().join("2018/run.json")).unwrap()).unwrap();
