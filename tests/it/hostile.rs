@@ -298,3 +298,30 @@ fn a_unit_that_sent_a_folder_of_copies_gets_one_finding_that_fits_a_cell() {
     assert_eq!(report["counts"]["used"], 1);
     assert_eq!(report["counts"]["superseded"], 12);
 }
+
+#[test]
+fn districts_whose_names_collide_as_sheet_names_each_get_a_sheet() {
+    let year = Year::new();
+    let long = "很长的区县名称".repeat(5);
+    let districts = ["说明", "全市", "abc", "ABC", "甲[乙", "甲]乙", "'x'", &long];
+    let mut rows = Vec::new();
+    for (i, district) in districts.iter().enumerate() {
+        let township = format!("{i}号镇");
+        form_with(
+            &year.path(district, &format!("{township}.xlsx")),
+            &[("R84", 1.0)],
+        );
+        rows.push((district.to_string(), township));
+    }
+    let rows: Vec<(&str, &str)> = rows.iter().map(|(d, t)| (d.as_str(), t.as_str())).collect();
+    let roster = year.roster(&rows);
+    let (code, report) = year.run(Some(&roster));
+    assert_eq!(code, 0, "{:#}", report["issues"]);
+    let book = year.out().join("2018/测试市_2018_汇总.xlsx");
+    let wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    let sheets = calamine::Reader::sheet_names(&wb);
+    let lower: std::collections::BTreeSet<String> =
+        sheets.iter().map(|s| s.to_lowercase()).collect();
+    assert_eq!(lower.len(), sheets.len(), "{sheets:?}");
+    assert_eq!(sheets.len(), 6 + districts.len(), "{sheets:?}");
+}

@@ -69,10 +69,12 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<Saved, WriteError> {
         &return_content(a.template, a.city, a.info.year, counts),
     )
     .map_err(&err)?;
+    let mut names =
+        SheetNames::reserving(&[overview::SHEET, "说明", "全市", DETAILS, "校验", "报送情况"]);
     for d in a.districts {
         let ws = wb
             .add_worksheet()
-            .set_name(sheet_name(&d.name))
+            .set_name(names.unique(&d.name))
             .map_err(&err)?;
         write_form(
             ws,
@@ -99,12 +101,55 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<Saved, WriteError> {
     save_workbook(&mut wb, path)
 }
 
-/// Excel forbids `[]:*?/\` in sheet names and allows 31 characters.
-fn sheet_name(name: &str) -> String {
-    name.chars()
-        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
-        .take(31)
-        .collect()
+/// Sheet names for the districts, each one Excel, WPS and LibreOffice
+/// accept: without `[]:*?/\`, not starting or ending with `'`, at most 31
+/// characters, and none the same as another's or a fixed sheet's when case
+/// is ignored (`(2)`, `(3)` … where two would be). A district's name never
+/// stops the workbook from being written.
+struct SheetNames {
+    /// The names taken, in lower case.
+    taken: std::collections::HashSet<String>,
+}
+
+/// The most characters a sheet name has.
+const SHEET_CHARS: usize = 31;
+
+impl SheetNames {
+    fn reserving(fixed: &[&str]) -> SheetNames {
+        SheetNames {
+            taken: fixed.iter().map(|n| n.to_lowercase()).collect(),
+        }
+    }
+
+    fn unique(&mut self, name: &str) -> String {
+        let clean: String = name
+            .chars()
+            .map(|c| {
+                if "[]:*?/\\".contains(c) || c.is_control() {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let clean = clean.trim().trim_matches('\'');
+        let clean = if clean.is_empty() { "区县" } else { clean };
+        let name = (1..)
+            .map(|n| {
+                let suffix = if n == 1 {
+                    String::new()
+                } else {
+                    format!("({n})")
+                };
+                let room = SHEET_CHARS - suffix.chars().count();
+                let base: String = clean.chars().take(room).collect();
+                format!("{}{suffix}", base.trim_end_matches('\''))
+            })
+            .find(|n| !self.taken.contains(&n.to_lowercase()))
+            .expect("some number is free");
+        self.taken.insert(name.to_lowercase());
+        name
+    }
 }
 
 const DETAILS: &str = "乡镇明细";
@@ -343,4 +388,32 @@ fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), X
         })
         .collect();
     table(ws, head, &columns, &rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_district_gets_a_sheet_name_of_its_own_that_excel_accepts() {
+        let mut names = SheetNames::reserving(&["说明", "全市"]);
+        let long = "甲".repeat(40);
+        let given = [
+            "说明", "abc", "ABC", "甲[乙", "甲]乙", "'x'", &long, &long, "", "全市",
+        ];
+        let got: Vec<String> = given.iter().map(|n| names.unique(n)).collect();
+        assert_eq!(got[0], "说明(2)");
+        assert_eq!((got[1].as_str(), got[2].as_str()), ("abc", "ABC(2)"));
+        assert_eq!((got[3].as_str(), got[4].as_str()), ("甲_乙", "甲_乙(2)"));
+        assert_eq!(got[5], "x");
+        assert_eq!(got[6].chars().count(), 31);
+        assert_eq!(got[7], format!("{}(2)", "甲".repeat(28)));
+        assert_eq!(got[8], "区县");
+        assert_eq!(got[9], "全市(2)");
+        let mut seen = std::collections::HashSet::new();
+        for name in &got {
+            assert!(seen.insert(name.to_lowercase()), "{name} twice");
+            assert!(name.chars().count() <= 31 && !name.starts_with('\''));
+        }
+    }
 }
