@@ -19,6 +19,20 @@ use super::WriteError;
 /// temporary `.gongkai-….part` around it are added.
 const MAX_NAME_BYTES: usize = 180;
 
+/// Bytes a whole output file name may take: 255, less the temporary
+/// `.gongkai-….part` it is first written as.
+const MAX_FILE_BYTES: usize = 255 - ".gongkai-".len() - ".part".len();
+
+/// `name` cut to at most `bytes` bytes at a character's end, without the
+/// dots and spaces a file name may not end in.
+fn cut(name: &str, bytes: usize) -> &str {
+    let end = (0..=bytes.min(name.len()))
+        .rev()
+        .find(|&i| name.is_char_boundary(i))
+        .unwrap_or(0);
+    name[..end].trim_end_matches(['.', ' '])
+}
+
 /// Names Windows gives to devices, with or without an extension.
 const RESERVED: [&str; 22] = [
     "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
@@ -58,12 +72,7 @@ pub fn safe_name(name: &str) -> Cow<'_, str> {
         .trim_end_matches(['.', ' ']);
     safe = trimmed.to_string();
     if safe.len() > MAX_NAME_BYTES {
-        let end = (0..=MAX_NAME_BYTES)
-            .rev()
-            .find(|&i| safe.is_char_boundary(i))
-            .unwrap_or(0);
-        safe.truncate(end);
-        safe = safe.trim_end_matches(['.', ' ']).to_string();
+        safe = cut(&safe, MAX_NAME_BYTES).to_string();
     }
     let stem = safe.split('.').next().unwrap_or_default();
     if RESERVED
@@ -108,9 +117,16 @@ impl FileNames {
     pub fn file(&mut self, name: &str, rest: &str) -> String {
         let safe = safe_name(name);
         let file = (1..)
-            .map(|n| match n {
-                1 => format!("{safe}{rest}"),
-                n => format!("{safe}({n}){rest}"),
+            .map(|n| {
+                let suffix = if n == 1 {
+                    String::new()
+                } else {
+                    format!("({n})")
+                };
+                // The whole name, its temporary form included, within the
+                // bytes a file name may have: the name gives way, not `(2)`.
+                let room = MAX_FILE_BYTES.saturating_sub(rest.len() + suffix.len());
+                format!("{}{suffix}{rest}", cut(&safe, room))
             })
             .find(|f| !self.taken.contains(f))
             .expect("some number is free");
@@ -171,6 +187,21 @@ impl RunFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_long_names_that_make_one_file_name_both_fit_with_their_number() {
+        let draft = "_2025_政府信息公开工作年度报告（草稿）.docx";
+        let (one, two) = ("区".repeat(70) + "甲", "区".repeat(70) + "乙");
+        let mut names = FileNames::default();
+        let first = names.file(&one, draft);
+        let second = names.file(&two, draft);
+        assert_ne!(first, second);
+        assert!(second.contains("(2)"), "{second}");
+        for f in [&first, &second] {
+            let temporary = format!(".gongkai-{f}.part");
+            assert!(temporary.len() <= 255, "{} bytes", temporary.len());
+        }
+    }
 
     #[test]
     fn a_plain_chinese_name_is_kept_as_it_is() {

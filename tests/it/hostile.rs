@@ -325,3 +325,21 @@ fn districts_whose_names_collide_as_sheet_names_each_get_a_sheet() {
     assert_eq!(lower.len(), sheets.len(), "{sheets:?}");
     assert_eq!(sheets.len(), 6 + districts.len(), "{sheets:?}");
 }
+
+#[test]
+fn two_long_district_names_that_make_one_file_name_are_both_written() {
+    let year = Year::new();
+    let (one, two) = ("区".repeat(70) + "甲", "区".repeat(70) + "乙");
+    form_with(&year.path(&one, "甲镇.xlsx"), &[("R84", 1.0)]);
+    form_with(&year.path(&two, "乙镇.xlsx"), &[("R84", 2.0)]);
+    let roster = year.roster(&[(one.as_str(), "甲镇"), (two.as_str(), "乙镇")]);
+    let (code, report) = year.run(Some(&roster));
+    assert_eq!(code, 0, "{:#}", report["issues"]);
+    let drafts = report["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["file"].as_str().unwrap().ends_with("（草稿）.docx"))
+        .count();
+    assert_eq!(drafts, 3, "two districts' drafts and the city's");
+}
