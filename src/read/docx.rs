@@ -169,7 +169,7 @@ mod tests {
             <w:p><w:r><w:t>填报人：王某</w:t></w:r></w:p>
             </w:body></w:document>"#
         );
-        let sheets = walk(&xml, Budget(1000)).ok().unwrap();
+        let sheets = walk(&xml, Budget::new(1000)).ok().unwrap();
         assert_eq!(
             sheets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
             ["表1", "表2"]
@@ -200,7 +200,7 @@ mod tests {
             r#"<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>
             <w:document {W}><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#
         );
-        match walk(&xml, Budget(1000)) {
+        match walk(&xml, Budget::new(1000)) {
             Err(Walk::Xml(detail)) => assert!(detail.contains("&b;"), "{detail}"),
             _ => panic!("an entity was read"),
         }

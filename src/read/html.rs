@@ -252,7 +252,7 @@ mod tests {
               <tr><td>一</td><td>&nbsp;</td><td><p>3</p><p>条</p></td></tr>
             </table>
             <div>填报人：王某</div></body></html>";
-        let sheets = tables(page.as_bytes(), Budget(1000)).unwrap();
+        let sheets = tables(page.as_bytes(), Budget::new(1000)).unwrap();
         assert_eq!(sheets.len(), 2);
         assert_eq!(
             texts(&sheets)[1],
@@ -298,7 +298,7 @@ mod tests {
     #[test]
     fn a_page_nested_deeper_than_a_browser_builds_is_refused_at_once() {
         let deep = "<div>".repeat(20_000);
-        match tables(deep.as_bytes(), Budget(1000)) {
+        match tables(deep.as_bytes(), Budget::new(1000)) {
             Err(ReadError::Corrupt { detail, .. }) => assert!(detail.contains("20000"), "{detail}"),
             _ => panic!("a 20,000-deep page was parsed"),
         }
@@ -309,6 +309,25 @@ mod tests {
             "<p>a".repeat(3_000)
         );
         assert!(too_deep(&open).is_none());
+    }
+
+    #[test]
+    fn empty_cells_declaring_huge_spans_are_refused_not_laid_out_for_minutes() {
+        let rows = "<tr><td rowspan=65534 colspan=999></td></tr>".repeat(5_000);
+        let page = format!("<table>{rows}</table>");
+        assert!(matches!(
+            tables(page.as_bytes(), Budget::new(1_000_000)),
+            Err(ReadError::TooManyCells)
+        ));
+        // Rows with no cells under a wide span cost their covered columns too.
+        let empty = format!(
+            "<table><tr><td rowspan=65534 colspan=1000>a</td></tr>{}</table>",
+            "<tr></tr>".repeat(25_000)
+        );
+        assert!(matches!(
+            tables(empty.as_bytes(), Budget::new(1_000_000)),
+            Err(ReadError::TooManyCells)
+        ));
     }
 
     #[test]

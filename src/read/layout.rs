@@ -44,10 +44,12 @@ impl TableLayout {
         }
     }
 
-    pub fn start_row(&mut self) {
+    pub fn start_row(&mut self, budget: &mut Budget) -> Result<(), ReadError> {
+        budget.spend(self.covered.len())?;
         self.row = Some(self.row.map_or(0, |r| r.saturating_add(1)));
         self.col = 0;
         self.covered.retain(|_, last| Some(*last) >= self.row);
+        Ok(())
     }
 
     /// Leaves `n` grid columns empty (Word's `w:gridBefore`, or a cell
@@ -68,18 +70,22 @@ impl TableLayout {
         let row = match self.row {
             Some(r) => r,
             None => {
-                self.start_row();
+                self.start_row(budget)?;
                 0
             }
         };
+        let from = self.col;
         while self.covered.get(&self.col).is_some_and(|&last| last >= row) {
             self.col += 1;
         }
+        budget.spend((self.col - from) as usize)?;
         let (col, cols, rows) = (self.col, cols.max(1), rows.max(1));
         self.col = col.saturating_add(cols);
         if rows > 1 {
             let last = row.saturating_add(rows - 1);
-            for c in col..col.saturating_add(cols).min(MAX_COLS) {
+            let covers = col..col.saturating_add(cols).min(MAX_COLS);
+            budget.spend(covers.len())?;
+            for c in covers {
                 self.covered.insert(c, last);
             }
         }
@@ -202,7 +208,7 @@ impl Tables {
     pub fn start_row(&mut self) -> Result<(), ReadError> {
         self.close_cell()?;
         if let Some(table) = self.open.last_mut() {
-            table.layout.start_row();
+            table.layout.start_row(&mut self.budget)?;
         }
         Ok(())
     }
@@ -368,13 +374,13 @@ pub(super) mod tests {
         // |                    | c |
         // | d | e | f |
         let mut t = TableLayout::new();
-        let mut budget = Budget(100);
-        t.start_row();
+        let mut budget = Budget::new(100);
+        t.start_row(&mut budget).unwrap();
         t.cell("a", 2, 2, &mut budget).unwrap();
         t.cell("b", 1, 1, &mut budget).unwrap();
-        t.start_row();
+        t.start_row(&mut budget).unwrap();
         t.cell("c", 1, 1, &mut budget).unwrap();
-        t.start_row();
+        t.start_row(&mut budget).unwrap();
         for x in ["d", "e", "f"] {
             t.cell(x, 1, 1, &mut budget).unwrap();
         }
@@ -395,12 +401,12 @@ pub(super) mod tests {
     #[test]
     fn a_huge_span_costs_no_more_than_a_spreadsheet_is_wide() {
         let mut t = TableLayout::new();
-        let mut budget = Budget(100);
-        t.start_row();
+        let mut budget = Budget::new(100);
+        t.start_row(&mut budget).unwrap();
         t.cell("wide", 100_000, 100_000, &mut budget).unwrap();
         t.cell("beyond", 1, 1, &mut budget).unwrap();
         assert!(t.covered.len() <= MAX_COLS as usize);
-        t.start_row();
+        t.start_row(&mut budget).unwrap();
         t.cell("below", 1, 1, &mut budget).unwrap();
         let grid = t.finish();
         // "beyond" and "below" fall past the last column a spreadsheet has.

@@ -45,7 +45,7 @@ pub fn open(bytes: Vec<u8>, format: Format) -> Result<Vec<Sheet>, ReadError> {
         }
     };
     let cursor = Cursor::new(bytes);
-    let mut budget = Budget(MAX_CELLS);
+    let mut budget = Budget::new(MAX_CELLS);
     match format {
         Format::Xlsx => {
             let mut wb = Xlsx::new(cursor).map_err(|e| corrupt(e.to_string()))?;

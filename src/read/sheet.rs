@@ -26,12 +26,37 @@ impl Sheet {
     }
 }
 
-/// Counts down the cells a file may still hold.
-pub struct Budget(pub usize);
+/// Counts down what a file may still cost: the cells it holds, and the
+/// steps of laying out its documents' tables (columns a spanning cell
+/// covers, skipped and kept row after row). A form costs a few thousand
+/// of each; a page of empty cells declaring huge spans would otherwise
+/// take minutes while holding nothing.
+pub struct Budget {
+    cells: usize,
+    steps: usize,
+}
+
+/// Layout steps a file may take: a form's tables take thousands, and these
+/// take well under a second.
+const STEPS: usize = 20_000_000;
 
 impl Budget {
+    /// A budget of `cells` cells and the usual layout steps.
+    pub fn new(cells: usize) -> Budget {
+        Budget {
+            cells,
+            steps: STEPS,
+        }
+    }
+
     pub fn take(&mut self) -> Result<(), ReadError> {
-        self.0 = self.0.checked_sub(1).ok_or(ReadError::TooManyCells)?;
+        self.cells = self.cells.checked_sub(1).ok_or(ReadError::TooManyCells)?;
+        Ok(())
+    }
+
+    /// `n` steps of laying out a table.
+    pub fn spend(&mut self, n: usize) -> Result<(), ReadError> {
+        self.steps = self.steps.checked_sub(n).ok_or(ReadError::TooManyCells)?;
         Ok(())
     }
 }
