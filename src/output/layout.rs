@@ -82,15 +82,15 @@ pub fn parts(template: &Template, reporting: Reporting) -> Vec<PartLayout<'_>> {
 }
 
 /// Where a part's value columns start, and how many there are.
-struct Grid {
+struct ValueColumns {
     labels: u16,
     unit: bool,
     values: u16,
 }
 
-impl Grid {
-    fn of(tables: &[&Table]) -> Grid {
-        Grid {
+impl ValueColumns {
+    fn of(tables: &[&Table]) -> ValueColumns {
+        ValueColumns {
             labels: tables
                 .iter()
                 .filter(|t| t.has_row_labels())
@@ -161,7 +161,7 @@ fn lay_out<'t>(
     tables: &[&Table],
     reporting: Reporting,
 ) -> PartLayout<'t> {
-    let grid = Grid::of(tables);
+    let grid = ValueColumns::of(tables);
     let extra = reporting == Reporting::Shown;
     let width = grid.width() + u16::from(extra);
     let mut pen = Pen { cells: Vec::new() };
@@ -186,7 +186,7 @@ fn lay_out<'t>(
 /// A table's header rows: the corner (or the 勾稽关系 note) over the label
 /// columns, the unit header, and each column's path, merged across the
 /// columns that share a header and down where a path is shorter.
-fn header(pen: &mut Pen, table: &Table, grid: &Grid, extra: bool, r: u32) -> u32 {
+fn header(pen: &mut Pen, table: &Table, grid: &ValueColumns, extra: bool, r: u32) -> u32 {
     let depth = table.header_depth() as u32;
     let bottom = r + depth - 1;
     if grid.labels > 0 {
@@ -244,7 +244,7 @@ fn body(
     pen: &mut Pen,
     template: &Template,
     table: &Table,
-    grid: &Grid,
+    grid: &ValueColumns,
     extra: bool,
     r: u32,
 ) -> u32 {

@@ -101,7 +101,7 @@ fn row_matches(texts: &Texts, index: usize, table: &Table) -> Matches {
 }
 
 /// Where a table was found.
-struct Found {
+struct Located {
     sheet: usize,
     /// Distinct row labels found (a table without row labels counts its
     /// top headers found, 0 or 1).
@@ -116,9 +116,9 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
     refuse_other_format(&texts, template)?;
 
     // Each table on the sheet holding most of its labels.
-    let mut found: Vec<Option<Found>> = Vec::new();
+    let mut found: Vec<Option<Located>> = Vec::new();
     for (t, table) in template.tables().iter().enumerate() {
-        let mut best: Option<Found> = None;
+        let mut best: Option<Located> = None;
         for (s, sheet_texts) in texts.iter().enumerate() {
             let score = if table.has_row_labels() {
                 row_matches(sheet_texts, t, table).rows
@@ -126,7 +126,7 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
                 usize::from(anchor(sheet_texts, table).is_some())
             };
             if score > 0 && best.as_ref().is_none_or(|b| score > b.score) {
-                best = Some(Found { sheet: s, score });
+                best = Some(Located { sheet: s, score });
             }
         }
         found.push(best);
@@ -280,7 +280,7 @@ fn no_form(
     format: Format,
     texts: &[Texts],
     template: &Template,
-    found: &[Option<Found>],
+    found: &[Option<Located>],
     labelled: usize,
 ) -> ReadError {
     // A family of forms this run's form is not of (the national tables in
