@@ -129,17 +129,20 @@ pub fn apply(explanations: &[Explanation], issues: &mut Vec<Issue>, file: &str) 
 
 /// Whether `unit` (as the office wrote it) names the finding's unit or file.
 fn names(unit: &str, issue: &Issue) -> bool {
-    let file_name = issue.file.rsplit(['/', '\\']).next().unwrap_or("");
-    let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
-    if !issue.file.is_empty() && (unit == issue.file || unit == file_name || unit == stem) {
-        return true;
+    if let Some(file) = &issue.file {
+        let file_name = file.rsplit(['/', '\\']).next().unwrap_or("");
+        let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
+        if unit == file || unit == file_name || unit == stem {
+            return true;
+        }
     }
-    let same = |a: &str, b: &str| !b.is_empty() && place_core(a) == place_core(b);
+    let same =
+        |a: &str, b: &Option<String>| b.as_deref().is_some_and(|b| place_core(a) == place_core(b));
     match unit.split_once(['/', '／']) {
         Some((district, township)) => {
             same(district, &issue.district) && same(township, &issue.township)
         }
-        None if issue.township.is_empty() => same(unit, &issue.district),
+        None if issue.township.is_none() => same(unit, &issue.district),
         None => same(unit, &issue.township),
     }
 }

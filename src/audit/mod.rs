@@ -47,10 +47,10 @@ pub fn audit(
         .map(|sub| {
             let mut found = Vec::new();
             for note in sub.form().map(|f| f.notes.as_slice()).unwrap_or_default() {
-                let mut note = note.clone();
-                note.district.clone_from(&sub.district);
-                note.township.clone_from(&sub.township);
-                note.file.clone_from(&sub.found.shown);
+                let note = note
+                    .clone()
+                    .unit(&sub.district, &sub.township)
+                    .file(&sub.found.shown);
                 found.push(note);
             }
             if sub.status == FileStatus::Used {

@@ -40,7 +40,7 @@ pub fn form_report(s: &Summary) -> String {
         say!(out, "  没有发现问题");
     }
     for i in &s.issues {
-        let place = if i.cell.is_empty() { "-" } else { &i.cell };
+        let place = i.cell.as_deref().unwrap_or("-");
         say!(
             out,
             "  {} {:<5} {} {}",

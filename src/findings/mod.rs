@@ -89,16 +89,24 @@ impl Serialize for FindingCode {
 pub struct Issue {
     pub severity: Severity,
     pub code: FindingCode,
-    pub district: String,
-    pub township: String,
-    pub file: String,
-    pub sheet: String,
-    pub cell: String,
+    /// Where the finding is, each part where it has one; run.json writes a
+    /// part it lacks as "" (the column is left out), as it always has.
+    #[serde(serialize_with = "or_empty")]
+    pub district: Option<String>,
+    #[serde(serialize_with = "or_empty")]
+    pub township: Option<String>,
+    #[serde(serialize_with = "or_empty")]
+    pub file: Option<String>,
+    #[serde(serialize_with = "or_empty")]
+    pub sheet: Option<String>,
+    #[serde(serialize_with = "or_empty")]
+    pub cell: Option<String>,
     /// The template row the finding is about (`R05`), where it has one.
-    pub row: String,
+    #[serde(serialize_with = "or_empty")]
+    pub row: Option<String>,
     /// The template column, on a form of several columns (`C7`).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub column: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
     pub message: String,
     /// The explanation from explanations.csv, when the finding has one: it
     /// stays in the report but no longer counts toward the exit code.
@@ -131,40 +139,52 @@ impl Issue {
         Issue {
             severity,
             code,
-            district: String::new(),
-            township: String::new(),
-            file: String::new(),
-            sheet: String::new(),
-            cell: String::new(),
-            row: String::new(),
-            column: String::new(),
+            district: None,
+            township: None,
+            file: None,
+            sheet: None,
+            cell: None,
+            row: None,
+            column: None,
             message,
             explained: None,
         }
     }
 
+    /// At a unit (a township of a district, or a district alone with `""`).
     pub fn unit(mut self, district: &str, township: &str) -> Issue {
-        self.district = district.to_string();
-        self.township = township.to_string();
+        self.district = given(district);
+        self.township = given(township);
         self
     }
 
     pub fn file(mut self, file: &str) -> Issue {
-        self.file = file.to_string();
+        self.file = given(file);
         self
     }
 
+    /// At a sheet, and a cell of it where `cell` is not `""`.
     pub fn at(mut self, sheet: &str, cell: &str) -> Issue {
-        self.sheet = sheet.to_string();
-        self.cell = cell.to_string();
+        self.sheet = given(sheet);
+        self.cell = given(cell);
         self
     }
 
     /// The template cell the finding is about, by its row's and column's codes.
     pub fn cell_code(mut self, row: &str, column: &str) -> Issue {
-        self.row = row.to_string();
-        self.column = column.to_string();
+        self.row = given(row);
+        self.column = given(column);
         self
+    }
+
+    /// Whose finding it is, as 报送情况 and the progress page list them:
+    /// its unit (district, township), or for a file that belongs to no
+    /// unit `("", file)`.
+    pub fn whose(&self) -> (&str, &str) {
+        match &self.township {
+            Some(township) => (self.district.as_deref().unwrap_or_default(), township),
+            None => ("", self.file.as_deref().unwrap_or_default()),
+        }
     }
 
     /// Whether it counts toward the exit code: errors, and warnings too
@@ -178,22 +198,32 @@ impl Issue {
     /// about a whole file (it was refused, renamed, superseded) names the file,
     /// which is what the clerk has to find.
     pub fn place(&self) -> String {
-        let mut place = match (self.district.is_empty(), self.township.is_empty()) {
-            _ if self.sheet.is_empty() && !self.file.is_empty() => self.file.clone(),
-            (_, false) if !self.district.is_empty() => {
-                format!("{}/{}", self.district, self.township)
-            }
-            (_, false) => self.township.clone(),
-            (false, true) => self.district.clone(),
-            (true, true) => self.file.clone(),
+        let file = self.file.clone().unwrap_or_default();
+        let mut place = match (&self.district, &self.township, &self.sheet) {
+            (_, _, None) if self.file.is_some() => file,
+            (Some(district), Some(township), _) => format!("{district}/{township}"),
+            (None, Some(township), _) => township.clone(),
+            (Some(district), None, _) => district.clone(),
+            (None, None, _) => file,
         };
-        if !self.cell.is_empty() {
-            place.push_str(&format!(" [{}!{}]", self.sheet, self.cell));
-        } else if !self.sheet.is_empty() {
-            place.push_str(&format!(" [{}]", self.sheet));
+        let sheet = self.sheet.as_deref().unwrap_or_default();
+        match &self.cell {
+            Some(cell) => place.push_str(&format!(" [{sheet}!{cell}]")),
+            None if self.sheet.is_some() => place.push_str(&format!(" [{sheet}]")),
+            None => {}
         }
         place
     }
+}
+
+/// A part of a finding's place: none for `""`.
+fn given(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// A part of a finding's place as run.json writes it: "" for none.
+fn or_empty<S: serde::Serializer>(part: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(part.as_deref().unwrap_or_default())
 }
 
 /// Orders issues for reading: errors first, then by unit, then by where in the file.

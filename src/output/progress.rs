@@ -110,11 +110,7 @@ fn page(summary: &Summary, links: &Links, outputs: &[String]) -> Markup {
         .iter()
         .filter(|i| i.severity != Severity::Info)
     {
-        let key = if i.township.is_empty() {
-            ("", i.file.as_str())
-        } else {
-            (i.district.as_str(), i.township.as_str())
-        };
+        let key = i.whose();
         about.entry(key).or_default().push(i);
     }
     // The units of each district, districts in the order of 报送情况.

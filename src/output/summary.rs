@@ -450,11 +450,7 @@ pub fn unit_status(
 pub fn tally(status: &mut [StatusRow], issues: &[Issue]) {
     let mut by: HashMap<(&str, &str), (usize, usize, usize)> = HashMap::new();
     for i in issues {
-        let key = if i.township.is_empty() {
-            ("", i.file.as_str())
-        } else {
-            (i.district.as_str(), i.township.as_str())
-        };
+        let key = i.whose();
         let t = by.entry(key).or_default();
         match i.severity {
             Severity::Error => t.0 += 1,

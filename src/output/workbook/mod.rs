@@ -301,9 +301,9 @@ fn findings(
     let places: Vec<String> = a
         .issues
         .iter()
-        .map(|i| match (i.sheet.is_empty(), i.cell.is_empty()) {
-            (false, false) => format!("{}!{}", i.sheet, i.cell),
-            _ => i.sheet.clone(),
+        .map(|i| match (&i.sheet, &i.cell) {
+            (Some(sheet), Some(cell)) => format!("{sheet}!{cell}"),
+            (sheet, _) => sheet.clone().unwrap_or_default(),
         })
         .collect();
     let rows: Vec<(Vec<Cell>, Format)> = a
@@ -313,12 +313,12 @@ fn findings(
         .map(|(i, place)| {
             let cells = vec![
                 Cell::Text(i.severity.label_zh()),
-                Cell::Text(&i.district),
-                Cell::Text(&i.township),
+                Cell::Text(i.district.as_deref().unwrap_or_default()),
+                Cell::Text(i.township.as_deref().unwrap_or_default()),
                 Cell::Text(i.code.as_str()),
                 Cell::Text(&i.message),
                 Cell::Text(i.explained.as_deref().unwrap_or("")),
-                Cell::Text(&i.file),
+                Cell::Text(i.file.as_deref().unwrap_or_default()),
                 Cell::Text(place),
             ];
             (cells, finding_format(i))
@@ -327,12 +327,13 @@ fn findings(
     table(ws, head, &columns, &rows)?;
     let link_column = columns.len() as u16 - 1;
     for (r, issue) in a.issues.iter().enumerate() {
-        let Some(&detail_row) = detail_rows.get(issue.file.as_str()) else {
+        let Some(&detail_row) = issue.file.as_deref().and_then(|f| detail_rows.get(f)) else {
             continue;
         };
+        let row = issue.row.as_deref().unwrap_or_default();
         let column = a
             .template
-            .find_cell(&issue.row, &issue.column)
+            .find_cell(row, issue.column.as_deref().unwrap_or_default())
             .map_or(0, |i| FIRST_VALUE_COLUMN + i as u16);
         let target = cell_name(detail_row, column as u32);
         let link = Url::new(format!("internal:'{DETAILS}'!{target}"));
