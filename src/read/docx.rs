@@ -66,7 +66,7 @@ fn walk(xml: &str, budget: Budget) -> Result<Vec<Sheet>, Walk> {
             }
             _ if fallback > 0 => {}
             Event::Start(e) => match local(e) {
-                "tbl" => tables.open_table(),
+                "tbl" => tables.open_table()?,
                 "tr" => tables.start_row()?,
                 "tc" => tables.open_cell(1, 1)?,
                 "t" => in_text = true,

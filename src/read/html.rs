@@ -82,7 +82,7 @@ pub fn tables(bytes: &[u8], budget: Budget) -> Result<Vec<Sheet>, ReadError> {
                         hidden += 1;
                     }
                     match name {
-                        "table" => tables.open_table(),
+                        "table" => tables.open_table()?,
                         "tr" => tables.start_row()?,
                         "td" | "th" => {
                             let span = |attr: &str, max: u32| {
@@ -327,6 +327,16 @@ mod tests {
         assert!(matches!(
             tables(empty.as_bytes(), Budget::new(1_000_000)),
             Err(ReadError::TooManyCells)
+        ));
+    }
+
+    #[test]
+    fn a_page_of_more_tables_than_any_report_is_refused() {
+        let page = |n: usize| format!("<p>x</p>{}", "<table></table>".repeat(n));
+        assert!(tables(page(1_000).as_bytes(), Budget::new(1_000_000)).is_ok());
+        assert!(matches!(
+            tables(page(1_001).as_bytes(), Budget::new(1_000_000)),
+            Err(ReadError::TooManyTables)
         ));
     }
 

@@ -19,6 +19,9 @@ use super::ReadError;
 use super::grid::{Grid, GridCell};
 use super::sheet::{Budget, Sheet};
 
+/// The most tables a document or page may hold.
+const MAX_TABLES: usize = 1_000;
+
 /// Columns and rows of the largest sheet a spreadsheet holds.
 const MAX_COLS: u32 = 16_384;
 const MAX_ROWS: u32 = 1_048_576;
@@ -177,7 +180,12 @@ impl Tables {
         }
     }
 
-    pub fn open_table(&mut self) {
+    pub fn open_table(&mut self) -> Result<(), ReadError> {
+        // A report holds a few tables; each one kept costs memory whether
+        // it holds anything or not.
+        if self.done.len() >= MAX_TABLES {
+            return Err(ReadError::TooManyTables);
+        }
         let ordinal = self.done.len();
         self.done.push(None);
         self.around.push(Default::default());
@@ -195,6 +203,7 @@ impl Tables {
             layout: TableLayout::new(),
             cell: None,
         });
+        Ok(())
     }
 
     pub fn close_table(&mut self) -> Result<(), ReadError> {

@@ -49,6 +49,8 @@ pub enum ReadError {
         "有工作表的范围超过一百万个单元格,远超任何统计表,常因表格右下远处的某个单元格有内容;请删除它(Ctrl+End 可找到最后使用的单元格),保存后重新报送"
     )]
     TooManyCells,
+    #[error("文档中的表格超过一千个,远超任何年度报告,未读取;请该单位只报送年度报告或统计表")]
+    TooManyTables,
     #[error("这是 Excel 2003 XML 表格,网站系统常这样导出;请用 Excel 或 WPS 打开,另存为 .xlsx")]
     Xml2003,
     #[error(
@@ -95,7 +97,7 @@ impl ReadError {
             ReadError::Empty => Code::FileEmpty,
             ReadError::TooLarge(_) => Code::FileTooLarge,
             ReadError::Unpacked(_) => Code::FileUnpacksTooLarge,
-            ReadError::TooManyCells => Code::FileTooManyCells,
+            ReadError::TooManyCells | ReadError::TooManyTables => Code::FileTooManyCells,
             ReadError::Xml2003 => Code::FileXml2003,
             ReadError::LegacyWord => Code::FileLegacyWord,
             ReadError::Pdf => Code::FilePdf,
