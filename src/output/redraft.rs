@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::draft::{DraftContent, write_draft};
 use super::names::{RunFiles, inside};
-use super::stage::{Lock, StageError};
+use super::stage::{Stage, StageError};
 use super::summary::{OutputFile, SavedRun, missing_units};
 use super::{Saved, WriteError, atomic};
 use crate::audit::last_year::Previous;
@@ -58,19 +58,17 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
     };
     // The lock first, then run.json: a run swapping in a new set meanwhile
     // must not leave its drafts written from the set it replaced. The
-    // lock is named for the year, which the folder's name gives (run.json
-    // only for a folder named otherwise, and read again under the lock).
+    // drafts are written into a staging folder beside the set, with the
+    // rest of the set linked in, and swapped in whole as a run's set is:
+    // killed part-way, OUT/<year> keeps the set run.json describes.
     let out = opts.dir.parent().unwrap_or(Path::new("."));
-    let named = opts
+    let year = opts
         .dir
         .file_name()
         .and_then(|n| n.to_str())
-        .and_then(|n| n.parse::<i32>().ok());
-    let year = match named {
-        Some(year) => year,
-        None => SavedRun::read(&json_path).map_err(no_run)?.year,
-    };
-    let _lock = Lock::take(out, year, opts.wait, log)?;
+        .and_then(|n| n.parse::<i32>().ok())
+        .ok_or_else(|| no_run("不是以年份命名的 OUT/<year> 文件夹".into()))?;
+    let stage = Stage::begin(out, year, opts.wait, log)?;
     let saved = SavedRun::read(&json_path).map_err(no_run)?;
     let id = opts.template.clone().unwrap_or(saved.template.clone());
     let template = Template::load(&id).map_err(|_| RedraftError::Template { id: id.clone() })?;
@@ -104,9 +102,11 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
         returns.iter().map(|r| r.name.as_str()),
         saved.year,
     );
+    let drafts: Vec<&str> = files.returns.iter().map(|f| f.draft.as_str()).collect();
+    stage.carry_over(&drafts)?;
     let mut written = Vec::new();
     for (ret, named) in returns.iter().zip(&files.returns) {
-        let path = inside(&opts.dir, &named.draft)?;
+        let path = inside(stage.dir(), &named.draft)?;
         let missing = missing_units(saved.unit_status(), ret);
         let last = previous
             .as_ref()
@@ -119,14 +119,20 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
             missing: &missing,
         };
         let saved = write_draft(&path, &content)?;
-        written.push((path, saved));
+        written.push((stage.target().join(&named.draft), saved));
     }
-    list_outputs(&json_path, &written)?;
+    list_outputs(&json_path, &stage.dir().join("run.json"), &written)?;
+    stage.commit()?;
     Ok(written.into_iter().map(|(path, _)| path).collect())
 }
 
-/// run.json's `outputs` with each draft's size and SHA-256 as now written.
-fn list_outputs(json_path: &Path, drafts: &[(PathBuf, Saved)]) -> Result<(), WriteError> {
+/// The set's run.json (`json_path`) written to `to` with each draft's size
+/// and SHA-256 as now written.
+fn list_outputs(
+    json_path: &Path,
+    to: &Path,
+    drafts: &[(PathBuf, Saved)],
+) -> Result<(), WriteError> {
     let io = |source| WriteError::Io {
         path: json_path.display().to_string(),
         source,
@@ -156,7 +162,7 @@ fn list_outputs(json_path: &Path, drafts: &[(PathBuf, Saved)]) -> Result<(), Wri
             None => outputs.push(entry),
         }
     }
-    atomic(json_path, |w| {
+    atomic(to, |w| {
         serde_json::to_writer_pretty(w, &json).map_err(|e| io(std::io::Error::other(e)))
     })
     .map(|_| ())

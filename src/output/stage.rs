@@ -178,6 +178,27 @@ impl Stage {
         &self.target
     }
 
+    /// Links every output of the set in place (as its run.json lists them,
+    /// run.json and those named in `except` aside) into the staging folder,
+    /// copying where the file system has no links: a change to part of a
+    /// set (`gongkai report`) is staged and swapped in as a whole set is.
+    pub fn carry_over(&self, except: &[&str]) -> Result<(), StageError> {
+        for name in outputs_listed(&self.target) {
+            if except.contains(&name.as_str()) {
+                continue;
+            }
+            let (from, to) = (self.target.join(&name), self.dir.join(&name));
+            // One the office removed stays removed.
+            if !from.is_file() {
+                continue;
+            }
+            std::fs::hard_link(&from, &to)
+                .or_else(|_| std::fs::copy(&from, &to).map(|_| ()))
+                .map_err(not_writable(&to))?;
+        }
+        Ok(())
+    }
+
     /// Puts the staged set in place of OUT/<year> in one step. Files in
     /// OUT/<year> that no gongkai run wrote (a note the office keeps there)
     /// are carried over into the new set.

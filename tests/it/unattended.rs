@@ -191,6 +191,63 @@ fn a_run_killed_while_writing_leaves_the_previous_set_and_the_next_run_cleans_up
 }
 
 #[test]
+fn report_killed_while_writing_leaves_the_set_run_json_describes() {
+    let (year, roster) = small_year();
+    assert_eq!(
+        run_cmd(&year, &roster).output().unwrap().status.code(),
+        Some(0)
+    );
+    let dir = year.out().join("2018");
+    // The drafts written again will differ: run.json's returns say 9 meetings.
+    let path = dir.join("run.json");
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for ret in json["returns"].as_array_mut().unwrap() {
+        for cell in ret["cells"].as_array_mut().unwrap() {
+            if cell["code"] == "R84" {
+                cell["value"] = 9.0.into();
+            }
+        }
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let before = set_of(&dir);
+    // Killed past the drafts, at run.json: a limit between their sizes.
+    let size = |name: &str| std::fs::metadata(dir.join(name)).unwrap().len();
+    let drafts = before.keys().filter(|n| n.ends_with(".docx"));
+    let largest_draft = drafts.map(|n| size(n)).max().unwrap();
+    assert!(largest_draft < size("run.json"));
+    let limit = (largest_draft + size("run.json")) / 2;
+    let mut report = gongkai();
+    report.arg("report").arg(&dir);
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        report.pre_exec(move || {
+            let rlimit = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit);
+            Ok(())
+        });
+    }
+    let killed = report.output().unwrap();
+    assert_eq!(killed.status.signal(), Some(libc::SIGXFSZ));
+    assert_eq!(set_of(&dir), before, "the set as it was");
+    assert_consistent(&dir);
+    // The next report finishes the job, and the set still agrees with itself.
+    let done = gongkai().arg("report").arg(&dir).output().unwrap();
+    assert_eq!(
+        done.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert_consistent(&dir);
+    assert_ne!(set_of(&dir), before, "the new drafts are in");
+    assert!(leftovers(&year.out()).is_empty());
+}
+
+#[test]
 fn a_full_disk_is_one_plain_line_exit_3_and_the_previous_set_intact() {
     let (year, roster) = small_year();
     assert_eq!(
