@@ -199,36 +199,91 @@ impl Stage {
         Ok(())
     }
 
-    /// Puts the staged set in place of OUT/<year> in one step. Files in
-    /// OUT/<year> that no gongkai run wrote (a note the office keeps there)
-    /// are carried over into the new set.
+    /// Puts the staged set in place of OUT/<year> in one step. What the
+    /// office keeps in OUT/<year> (files no gongkai run wrote, the folder's
+    /// mode and group) is carried into the staged set *before* the swap,
+    /// so no moment exists, and no kill, after which it lives only in the
+    /// folder swapped out (which the next run removes).
     pub fn commit(self) -> Result<(), StageError> {
         let swap_error = |source| StageError::Swap {
             path: self.target.display().to_string(),
             source,
         };
-        File::open(&self.dir)
-            .and_then(|d| d.sync_all())
-            .map_err(swap_error)?;
         if self.target.is_dir() {
             let ours = outputs_listed(&self.target);
-            swap(&self.dir, &self.target).map_err(swap_error)?;
-            // The previous set is now in the staging folder's place.
-            for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            for entry in std::fs::read_dir(&self.target)
+                .map_err(swap_error)?
+                .flatten()
+            {
                 let name = entry.file_name();
-                let keep = !ours.iter().any(|o| o.as_str() == name) && name != "run.json";
-                if keep && !self.target.join(&name).exists() {
-                    let _ = std::fs::rename(entry.path(), self.target.join(&name));
+                let theirs = !ours.iter().any(|o| o.as_str() == name) && name != "run.json";
+                let staged = self.dir.join(&name);
+                if theirs && !staged.exists() {
+                    link_tree(&entry.path(), &staged).map_err(swap_error)?;
                 }
             }
+            keep_mode_and_group(&self.target, &self.dir);
+            File::open(&self.dir)
+                .and_then(|d| d.sync_all())
+                .map_err(swap_error)?;
+            swap(&self.dir, &self.target).map_err(swap_error)?;
+            fault_point("after-swap");
             let _ = std::fs::remove_dir_all(&self.dir);
         } else {
+            File::open(&self.dir)
+                .and_then(|d| d.sync_all())
+                .map_err(swap_error)?;
             std::fs::rename(&self.dir, &self.target).map_err(swap_error)?;
         }
         if let Some(out) = self.target.parent() {
             let _ = File::open(out).and_then(|d| d.sync_all());
         }
         Ok(())
+    }
+}
+
+/// `from` linked at `to`: a file by a hard link (a copy where the file
+/// system has none), a folder as a folder of links, a symbolic link as the
+/// same link.
+fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    let kind = std::fs::symlink_metadata(from)?.file_type();
+    if kind.is_dir() {
+        std::fs::create_dir(to)?;
+        for entry in std::fs::read_dir(from)? {
+            let entry = entry?;
+            link_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        Ok(())
+    } else if kind.is_symlink() {
+        #[cfg(unix)]
+        return std::os::unix::fs::symlink(std::fs::read_link(from)?, to);
+        #[cfg(not(unix))]
+        return Ok(());
+    } else {
+        std::fs::hard_link(from, to).or_else(|_| std::fs::copy(from, to).map(|_| ()))
+    }
+}
+
+/// The mode (setgid bit included) and group the office gave OUT/<year>,
+/// given to the folder that takes its place. Best effort: an account that
+/// may not set them leaves the new folder as it was made.
+fn keep_mode_and_group(from: &Path, to: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = std::fs::metadata(from) else {
+            return;
+        };
+        let _ = std::os::unix::fs::chown(to, None, Some(meta.gid()));
+        let _ = std::fs::set_permissions(to, meta.permissions());
+    }
+}
+
+/// A test hook: `GONGKAI_FAULT=<point>` stops the process at that point of
+/// its work as a kill would, so tests reach it without timing.
+fn fault_point(point: &str) {
+    if std::env::var_os("GONGKAI_FAULT").is_some_and(|v| v == point) {
+        std::process::abort();
     }
 }
 

@@ -248,6 +248,67 @@ fn report_killed_while_writing_leaves_the_set_run_json_describes() {
 }
 
 #[test]
+fn what_the_office_keeps_in_the_year_folder_survives_every_run_and_a_kill_after_the_swap() {
+    use std::os::unix::fs::MetadataExt;
+    let (year, roster) = small_year();
+    assert_eq!(
+        run_cmd(&year, &roster).output().unwrap().status.code(),
+        Some(0)
+    );
+    let dir = year.out().join("2018");
+    std::fs::write(dir.join("领导批示.txt"), "请于月底前报送").unwrap();
+    std::fs::create_dir(dir.join("往来函件")).unwrap();
+    std::fs::write(dir.join("往来函件/通知.txt"), "通知").unwrap();
+    // The office's group and a setgid folder, as a shared folder is set up.
+    std::os::unix::fs::chown(&dir, None, Some(1)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o2775)).unwrap();
+    let kept = |dir: &Path| {
+        let meta = std::fs::metadata(dir).unwrap();
+        assert_eq!(meta.gid(), 1, "the group");
+        assert_eq!(meta.mode() & 0o7777, 0o2775, "the mode");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("领导批示.txt")).unwrap(),
+            "请于月底前报送"
+        );
+        assert!(dir.join("往来函件/通知.txt").is_file());
+    };
+
+    form_with(&year.path("测试县", "乙镇.xlsx"), &[("R84", 30.0)]);
+    let killed = run_cmd(&year, &roster)
+        .env("GONGKAI_FAULT", "after-swap")
+        .output()
+        .unwrap();
+    assert_eq!(
+        killed.status.signal(),
+        Some(libc::SIGABRT),
+        "stopped right after the swap"
+    );
+    assert!(
+        std::fs::metadata(dir.join("领导批示.txt")).is_ok(),
+        "the file is in the new set"
+    );
+    assert_eq!(
+        run_cmd(&year, &roster).output().unwrap().status.code(),
+        Some(0)
+    );
+    kept(&dir);
+    assert!(leftovers(&year.out()).is_empty());
+    assert_consistent_but_for(&dir, &["领导批示.txt", "往来函件"]);
+}
+
+/// run.json describes exactly the files beside it, the office's own aside.
+fn assert_consistent_but_for(dir: &Path, theirs: &[&str]) {
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = entry.file_name();
+        if !theirs.iter().any(|t| name == *t) {
+            std::fs::copy(entry.path(), copy.path().join(&name)).unwrap();
+        }
+    }
+    assert_consistent(copy.path());
+}
+
+#[test]
 fn a_full_disk_is_one_plain_line_exit_3_and_the_previous_set_intact() {
     let (year, roster) = small_year();
     assert_eq!(
