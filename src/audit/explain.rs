@@ -91,6 +91,11 @@ pub fn load(path: &Path) -> std::io::Result<(Vec<Explanation>, Vec<Issue>)> {
 /// Whether the bytes are text: no NUL, and none of the signatures of the
 /// files an office might give by mistake (zip: docx/xlsx; OLE: doc/xls; PDF).
 fn looks_like_text(bytes: &[u8]) -> bool {
+    // UTF-16 (Notepad's "Unicode") says so in its first bytes, and is full
+    // of zero bytes.
+    if encoding_rs::Encoding::for_bom(bytes).is_some() {
+        return true;
+    }
     let head = &bytes[..bytes.len().min(4096)];
     !head.contains(&0)
         && !head.starts_with(b"PK\x03\x04")
@@ -156,6 +161,22 @@ mod tests {
         Issue::rule(Severity::Error, "SUM-R05", "x")
             .unit(district, township)
             .file(file)
+    }
+
+    #[test]
+    fn an_explanations_file_saved_as_utf16_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let text = "unit,code,explanation\n甲镇,SUM-R05,已核实\n";
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        std::fs::write(&path, utf16).unwrap();
+        let (found, problems) = load(&path).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, "SUM-R05");
     }
 
     #[test]
