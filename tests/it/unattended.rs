@@ -309,6 +309,22 @@ fn assert_consistent_but_for(dir: &Path, theirs: &[&str]) {
 }
 
 #[test]
+fn a_missing_or_full_tmpdir_does_not_stop_the_outputs() {
+    let (year, roster) = small_year();
+    let out = run_cmd(&year, &roster)
+        .env("TMPDIR", year.root().join("no such folder"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_consistent(&year.out().join("2018"));
+}
+
+#[test]
 fn a_full_disk_is_one_plain_line_exit_3_and_the_previous_set_intact() {
     let (year, roster) = small_year();
     assert_eq!(

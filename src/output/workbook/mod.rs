@@ -36,6 +36,11 @@ pub struct Analysis<'a> {
 pub fn write_analysis(path: &Path, a: &Analysis) -> Result<Saved, WriteError> {
     let err = xlsx_error(path);
     let mut wb = Workbook::new();
+    // The sheets streamed to disk go beside the workbook, on the disk the
+    // outputs are written to, not to TMPDIR (which may be small, or full).
+    if let Some(dir) = path.parent() {
+        wb.set_tempdir(dir).map_err(&err)?;
+    }
     let bold = Format::new().set_bold();
     let head = Format::new()
         .set_bold()
