@@ -93,14 +93,16 @@ impl Previous {
                 .cast(&dtype)
                 .map_err(|e| fail(e.to_string()))
         };
-        let text = |name: &str| -> Result<Vec<String>, PreviousError> {
+        // Text columns are walked in place, never copied out a string per
+        // record: last year's records.csv of a national year is millions of
+        // rows.
+        let text = |name: &str| -> Result<StringChunked, PreviousError> {
             let col = column(name, DataType::String)?;
-            let ca = col.str().map_err(|e| fail(e.to_string()))?;
-            Ok(ca.iter().map(|v| v.unwrap_or("").to_string()).collect())
+            Ok(col.str().map_err(|e| fail(e.to_string()))?.clone())
         };
-        let number = |name: &str| -> Result<Vec<Option<f64>>, PreviousError> {
+        let number = |name: &str| -> Result<Float64Chunked, PreviousError> {
             let col = column(name, DataType::Float64)?;
-            Ok(col.f64().map_err(|e| fail(e.to_string()))?.iter().collect())
+            Ok(col.f64().map_err(|e| fail(e.to_string()))?.clone())
         };
         let years = number(columns::YEAR)?;
         let (districts, townships, codes) = (
@@ -123,42 +125,73 @@ impl Previous {
         let Some(last) = years
             .iter()
             .flatten()
-            .map(|&y| y as i32)
+            .map(|y| y as i32)
             .filter(|&y| y < year)
             .max()
         else {
             return Err(fail(format!("it holds no year before {year}")));
         };
-        let in_last = |i: &usize| years[*i].map(|y| y as i32) == Some(last);
-        let same_form = (0..years.len())
-            .filter(in_last)
-            .any(|i| templates[i] == template.id);
-        let other_template = (0..years.len())
-            .filter(in_last)
-            .map(|i| templates[i].clone())
-            .find(|t| *t != template.id);
+        let in_last = |y: Option<f64>| y.map(|y| y as i32) == Some(last);
+        let last_year_forms = || {
+            years
+                .iter()
+                .zip(templates.iter())
+                .filter(|(y, _)| in_last(*y))
+                .map(|(_, t)| t.unwrap_or(""))
+        };
+        let same_form = last_year_forms().any(|t| t == template.id);
+        let other_template = last_year_forms()
+            .find(|t| *t != template.id)
+            .map(str::to_string);
         let by_label = !same_form && labels.is_some();
+        let labels_of: Box<dyn Iterator<Item = Option<(&str, &str, &str)>>> = match &labels {
+            Some((t, r, c)) => Box::new(
+                t.iter()
+                    .zip(r.iter())
+                    .zip(c.iter())
+                    .map(|((t, r), c)| Some((t.unwrap_or(""), r.unwrap_or(""), c.unwrap_or("")))),
+            ),
+            None => Box::new(std::iter::repeat(None)),
+        };
         let mut units: Vec<PastUnit> = Vec::new();
         let mut index: HashMap<(String, String), usize> = HashMap::new();
         let mut known = std::collections::HashSet::new();
-        for i in 0..years.len() {
-            if !in_last(&i) || (!by_label && templates[i] != template.id) {
+        let mut unit_at = usize::MAX;
+        let records = years
+            .iter()
+            .zip(templates.iter())
+            .zip(districts.iter().zip(townships.iter()))
+            .zip(codes.iter().zip(values.iter()))
+            .zip(labels_of);
+        for ((((y, form), (district, township)), (code, value)), labelled) in records {
+            let form = form.unwrap_or("");
+            if !in_last(y) || (!by_label && form != template.id) {
                 continue;
             }
-            let key = (districts[i].clone(), townships[i].clone());
-            let n = *index.entry(key).or_insert_with(|| {
-                units.push(PastUnit {
-                    district: districts[i].clone(),
-                    township: townships[i].clone(),
-                    values: HashMap::new(),
-                });
-                units.len() - 1
-            });
-            let key = match &labels {
-                Some((t, r, c)) if by_label => label_key(&t[i], &r[i], &c[i]),
-                _ => codes[i].clone(),
+            let (district, township) = (district.unwrap_or(""), township.unwrap_or(""));
+            // A unit's records come together: look it up once, not per record.
+            let same_unit = units
+                .get(unit_at)
+                .is_some_and(|u: &PastUnit| u.district == district && u.township == township);
+            let n = if same_unit {
+                unit_at
+            } else {
+                let key = (district.to_string(), township.to_string());
+                *index.entry(key).or_insert_with(|| {
+                    units.push(PastUnit {
+                        district: district.to_string(),
+                        township: township.to_string(),
+                        values: HashMap::new(),
+                    });
+                    units.len() - 1
+                })
             };
-            if let Some(v) = values[i] {
+            unit_at = n;
+            let key = match labelled {
+                Some((t, r, c)) if by_label => label_key(t, r, c),
+                _ => code.unwrap_or("").to_string(),
+            };
+            if let Some(v) = value {
                 units[n].values.insert(key.clone(), v);
             }
             known.insert(key);
