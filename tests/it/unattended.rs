@@ -131,7 +131,12 @@ fn two_runs_at_once_both_finish_and_leave_one_runs_set() {
 /// `kill`, going past the limit kills it (SIGXFSZ), else the write fails as
 /// on a full disk.
 fn limited(year: &Year, roster: &Path, bytes: u64, kill: bool) -> std::process::Output {
-    let mut cmd = run_cmd(year, roster);
+    with_file_limit(run_cmd(year, roster), bytes, kill)
+}
+
+/// `cmd` run with no file it writes allowed past `bytes`: killed there by
+/// SIGXFSZ, or, with `kill` false, told the disk is full.
+fn with_file_limit(mut cmd: Command, bytes: u64, kill: bool) -> std::process::Output {
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
@@ -219,18 +224,7 @@ fn report_killed_while_writing_leaves_the_set_run_json_describes() {
     let limit = (largest_draft + size("run.json")) / 2;
     let mut report = gongkai();
     report.arg("report").arg(&dir);
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        report.pre_exec(move || {
-            let rlimit = libc::rlimit {
-                rlim_cur: limit,
-                rlim_max: limit,
-            };
-            libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit);
-            Ok(())
-        });
-    }
-    let killed = report.output().unwrap();
+    let killed = with_file_limit(report, limit, true);
     assert_eq!(killed.status.signal(), Some(libc::SIGXFSZ));
     assert_eq!(set_of(&dir), before, "the set as it was");
     assert_consistent(&dir);
