@@ -27,6 +27,14 @@ use settings::{Given, Settings};
 /// Parses the arguments, settles the settings and runs the command.
 pub fn main() -> ExitCode {
     crate::panics::quiet_caught_panics();
+    // Under a file-size limit (`ulimit -f`) a write past it then fails as a
+    // full disk does, with one message and exit code 3, instead of the
+    // signal killing the process without a word.
+    #[cfg(unix)]
+    // SAFETY: no other thread exists yet; ignoring a signal is always sound.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = Cli::parse();
     let flags = match &cli.command {
         Command::Run(a) => Given {

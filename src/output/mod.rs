@@ -126,6 +126,7 @@ where
         });
         fill(&mut w)?;
         let hashed = w.into_inner().map_err(|e| io(e.into_error()))?;
+        fault_point("mid-file");
         file.sync_all().map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)?;
         Ok(Saved {
@@ -161,4 +162,15 @@ pub fn save_workbook(
             source,
         })
     })
+}
+
+/// A test hook: `GONGKAI_FAULT=<point>` stops the process at that point of
+/// its writing as a kill would (`mid-file`: a file written but not yet in
+/// place; `before-swap`: the set staged, not yet in place; `after-swap`:
+/// the new set in place, the old not yet removed), so tests reach each
+/// point without timing.
+pub(crate) fn fault_point(point: &str) {
+    if std::env::var_os("GONGKAI_FAULT").is_some_and(|v| v == point) {
+        std::process::abort();
+    }
 }

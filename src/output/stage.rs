@@ -226,8 +226,9 @@ impl Stage {
             File::open(&self.dir)
                 .and_then(|d| d.sync_all())
                 .map_err(swap_error)?;
+            super::fault_point("before-swap");
             swap(&self.dir, &self.target).map_err(swap_error)?;
-            fault_point("after-swap");
+            super::fault_point("after-swap");
             let _ = std::fs::remove_dir_all(&self.dir);
         } else {
             File::open(&self.dir)
@@ -276,14 +277,6 @@ fn keep_mode_and_group(from: &Path, to: &Path) {
         };
         let _ = std::os::unix::fs::chown(to, None, Some(meta.gid()));
         let _ = std::fs::set_permissions(to, meta.permissions());
-    }
-}
-
-/// A test hook: `GONGKAI_FAULT=<point>` stops the process at that point of
-/// its work as a kill would, so tests reach it without timing.
-fn fault_point(point: &str) {
-    if std::env::var_os("GONGKAI_FAULT").is_some_and(|v| v == point) {
-        std::process::abort();
     }
 }
 

@@ -2,9 +2,9 @@
 //! while writing, a full disk, an input tree with links and archives. After
 //! each, OUT/<year> holds one run's complete set or the previous one.
 //!
-//! No test sleeps to synchronise: the lock is held by the test itself, and
-//! kills and full disks come from a file-size limit set on the child
-//! (RLIMIT_FSIZE), which stops it at a deterministic point in its writing.
+//! No test sleeps to synchronise: the lock is held by the test itself, a
+//! kill happens at a named point of the writing (`GONGKAI_FAULT`), and a
+//! full disk is a file-size limit set on the child (RLIMIT_FSIZE).
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -127,16 +127,11 @@ fn two_runs_at_once_both_finish_and_leave_one_runs_set() {
     assert!(leftovers(&year.out()).is_empty());
 }
 
-/// `run` with the size of any file it writes limited to `bytes`; with
-/// `kill`, going past the limit kills it (SIGXFSZ), else the write fails as
-/// on a full disk.
-fn limited(year: &Year, roster: &Path, bytes: u64, kill: bool) -> std::process::Output {
-    with_file_limit(run_cmd(year, roster), bytes, kill)
-}
-
-/// `cmd` run with no file it writes allowed past `bytes`: killed there by
-/// SIGXFSZ, or, with `kill` false, told the disk is full.
-fn with_file_limit(mut cmd: Command, bytes: u64, kill: bool) -> std::process::Output {
+/// `run` under `ulimit -f`: no file it writes may pass `bytes`, and a write
+/// past it fails as on a full disk (gongkai ignores the SIGXFSZ that would
+/// otherwise kill it without a word).
+fn limited(year: &Year, roster: &Path, bytes: u64) -> std::process::Output {
+    let mut cmd = run_cmd(year, roster);
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
@@ -145,9 +140,6 @@ fn with_file_limit(mut cmd: Command, bytes: u64, kill: bool) -> std::process::Ou
                 rlim_max: bytes,
             };
             libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
-            if !kill {
-                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            }
             Ok(())
         });
     }
@@ -163,15 +155,13 @@ fn a_run_killed_while_writing_leaves_the_previous_set_and_the_next_run_cleans_up
     );
     let before = set_of(&year.out().join("2018"));
     form_with(&year.path("测试县", "乙镇.xlsx"), &[("R84", 30.0)]);
-    // Killed at the first file past each size: early (the smallest
-    // outputs) and late (the analyst workbook and Parquet).
-    for limit in [2_000, 12_000] {
-        let out = limited(&year, &roster, limit, true);
-        assert_eq!(
-            out.status.signal(),
-            Some(libc::SIGXFSZ),
-            "killed at {limit}"
-        );
+    // Killed while a file is half written, and with the whole set staged.
+    for point in ["mid-file", "before-swap"] {
+        let out = run_cmd(&year, &roster)
+            .env("GONGKAI_FAULT", point)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.signal(), Some(libc::SIGABRT), "killed {point}");
         assert_eq!(
             set_of(&year.out().join("2018")),
             before,
@@ -216,16 +206,14 @@ fn report_killed_while_writing_leaves_the_set_run_json_describes() {
     }
     std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
     let before = set_of(&dir);
-    // Killed past the drafts, at run.json: a limit between their sizes.
-    let size = |name: &str| std::fs::metadata(dir.join(name)).unwrap().len();
-    let drafts = before.keys().filter(|n| n.ends_with(".docx"));
-    let largest_draft = drafts.map(|n| size(n)).max().unwrap();
-    assert!(largest_draft < size("run.json"));
-    let limit = (largest_draft + size("run.json")) / 2;
-    let mut report = gongkai();
-    report.arg("report").arg(&dir);
-    let killed = with_file_limit(report, limit, true);
-    assert_eq!(killed.status.signal(), Some(libc::SIGXFSZ));
+    // Killed while writing the first draft.
+    let killed = gongkai()
+        .arg("report")
+        .arg(&dir)
+        .env("GONGKAI_FAULT", "mid-file")
+        .output()
+        .unwrap();
+    assert_eq!(killed.status.signal(), Some(libc::SIGABRT));
     assert_eq!(set_of(&dir), before, "the set as it was");
     assert_consistent(&dir);
     // The next report finishes the job, and the set still agrees with itself.
@@ -326,7 +314,7 @@ fn a_full_disk_is_one_plain_line_exit_3_and_the_previous_set_intact() {
         Some(0)
     );
     let before = set_of(&year.out().join("2018"));
-    let out = limited(&year, &roster, 12_000, false);
+    let out = limited(&year, &roster, 12_000);
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
