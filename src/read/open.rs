@@ -174,6 +174,61 @@ fn check_zip(bytes: &[u8], format: Format) -> Result<(), ReadError> {
     if total > MAX_UNPACKED_BYTES {
         return Err(ReadError::Unpacked(total));
     }
+    if format == Format::Ods {
+        check_ods_repeats(&mut archive)?;
+    }
+    Ok(())
+}
+
+/// An .ods says how often a row or a cell repeats; calamine lays every
+/// repeat out. Rows and cells that hold nothing repeat freely (LibreOffice
+/// writes a million empty rows that way); a value repeated past
+/// [`MAX_CELLS`] cells is refused before calamine would fill them in.
+fn check_ods_repeats(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), ReadError> {
+    use quick_xml::events::Event;
+    use std::io::Read;
+    let Ok(mut part) = archive.by_name("content.xml") else {
+        return Ok(());
+    };
+    let mut xml = Vec::new();
+    // The part's size was bounded by the archive's check above.
+    if part.read_to_end(&mut xml).is_err() {
+        return Ok(());
+    }
+    let repeat = |e: &quick_xml::events::BytesStart, name: &str| -> u64 {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == name)
+            .and_then(|a| a.value.trim().parse().ok())
+            .unwrap_or(1)
+    };
+    let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
+    let mut buf = Vec::new();
+    let (mut rows, mut cells): (u64, u64) = (1, 0);
+    loop {
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(event) => event,
+        };
+        if let Event::Start(e) | Event::Empty(e) = &event {
+            match e.name().as_ref() {
+                "table:table-row" => rows = repeat(e, "table:number-rows-repeated"),
+                "table:table-cell" | "table:covered-table-cell"
+                    if e.attributes()
+                        .flatten()
+                        .any(|a| a.key.as_ref() == "office:value-type") =>
+                {
+                    let n = repeat(e, "table:number-columns-repeated");
+                    cells = cells.saturating_add(rows.saturating_mul(n));
+                    if cells > MAX_CELLS as u64 {
+                        return Err(ReadError::TooManyCells);
+                    }
+                }
+                _ => {}
+            }
+        }
+        buf.clear();
+    }
     Ok(())
 }
 
@@ -297,4 +352,47 @@ fn records(stream: &[u8], offset: usize) -> impl Iterator<Item = (u16, &[u8])> {
         pos += 4 + len;
         Some((kind, data))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An .ods whose content.xml holds `rows`.
+    fn ods(rows: &str) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("mimetype", options).unwrap();
+        zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        zip.start_file("content.xml", options).unwrap();
+        let xml = format!(
+            "<office:document-content><office:body><office:spreadsheet>\
+             <table:table table:name=\"表\">{rows}</table:table>\
+             </office:spreadsheet></office:body></office:document-content>"
+        );
+        zip.write_all(xml.as_bytes()).unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_value_repeated_past_a_million_cells_is_refused_and_empty_repeats_are_not() {
+        let valued = "<table:table-cell office:value-type=\"float\" office:value=\"1\"/>";
+        let huge = ods(&format!(
+            "<table:table-row table:number-rows-repeated=\"1000000000\">{valued}</table:table-row>"
+        ));
+        assert!(matches!(
+            check_zip(&huge, Format::Ods),
+            Err(ReadError::TooManyCells)
+        ));
+        // As LibreOffice saves a form: a few rows of values, then a million
+        // empty rows said once.
+        let saved = ods(&format!(
+            "<table:table-row>{valued}{valued}</table:table-row>\
+             <table:table-row table:number-rows-repeated=\"1048000\">\
+             <table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>"
+        ));
+        assert!(check_zip(&saved, Format::Ods).is_ok());
+    }
 }
