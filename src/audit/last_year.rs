@@ -261,18 +261,39 @@ impl Previous {
 }
 
 fn read_frame(path: &Path) -> PolarsResult<DataFrame> {
+    // Only the columns compared are read: the rest of a national year's
+    // records (files, sheets, cells, raw texts) would be held for nothing.
+    // Records written before forms had tables have no table, row or column.
+    let wanted = [
+        columns::YEAR,
+        columns::DISTRICT,
+        columns::TOWNSHIP,
+        columns::CODE,
+        columns::TEMPLATE,
+        columns::VALUE,
+    ];
+    let labels = [columns::TABLE, columns::ROW, columns::COLUMN];
+    let with_labels: Vec<&str> = wanted.iter().chain(&labels).copied().collect();
+    read_columns(path, &with_labels).or_else(|_| read_columns(path, &wanted))
+}
+
+fn read_columns(path: &Path, names: &[&str]) -> PolarsResult<DataFrame> {
     let file = std::fs::File::open(path)?;
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     if is_csv {
+        let names: Vec<PlSmallStr> = names.iter().map(|n| PlSmallStr::from(*n)).collect();
         CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(None)
+            .with_columns(Some(names.into()))
             .into_reader_with_file_handle(file)
             .finish()
     } else {
-        ParquetReader::new(file).finish()
+        ParquetReader::new(file)
+            .with_columns(Some(names.iter().map(|n| n.to_string()).collect()))
+            .finish()
     }
 }
 
