@@ -288,13 +288,45 @@ impl Drop for Stage {
 }
 
 /// What the lock file says about the run that holds it.
+/// The lock file names the last gongkai run that took the lock; when that
+/// run has ended, whoever holds the lock now is another process.
 fn holder(lock: &mut File) -> String {
     let mut text = String::new();
     let _ = lock.rewind().and_then(|()| lock.read_to_string(&mut text));
-    if text.trim().is_empty() {
-        "its details are not known".into()
-    } else {
-        text.trim().to_string()
+    let text = text.trim();
+    if text.is_empty() {
+        return "its details are not known".into();
+    }
+    match recorded_pid(text) {
+        Some(pid) if !alive(pid) => format!(
+            "held by another process; the last gongkai run the lock file names has ended: {text}"
+        ),
+        _ => text.to_string(),
+    }
+}
+
+/// The `pid N` a gongkai run writes at the start of the lock file.
+fn recorded_pid(text: &str) -> Option<i32> {
+    let rest = text.strip_prefix("pid ")?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Whether a process of that id exists (one of another user's answers
+/// EPERM, and exists).
+fn alive(pid: i32) -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: signal 0 only asks whether the process exists.
+        let found = unsafe { libc::kill(pid, 0) } == 0;
+        found || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
     }
 }
 
@@ -437,6 +469,28 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lock_held_by_another_process_is_not_named_as_the_run_that_ended() {
+        assert_eq!(
+            recorded_pid("pid 4242, started 2026-01-20 03:00:00, gongkai run"),
+            Some(4242)
+        );
+        assert_eq!(recorded_pid("something else"), None);
+        assert!(alive(std::process::id() as i32));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lock");
+        // No process has an id this large (Linux's pid_max is 4,194,304 at most).
+        std::fs::write(
+            &path,
+            "pid 2147483600, started 2026-01-20 03:00:00, gongkai run",
+        )
+        .unwrap();
+        let mut file = File::open(&path).unwrap();
+        let said = holder(&mut file);
+        assert!(said.starts_with("held by another process"), "{said}");
+        assert!(said.contains("pid 2147483600"), "{said}");
+    }
 
     fn quiet(_: &str) {}
 
