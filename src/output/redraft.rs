@@ -51,7 +51,7 @@ pub struct RedraftOptions {
 /// Writes the drafts again and returns their paths; when last year's
 /// records cannot be used, `log` says why.
 pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>, RedraftError> {
-    let json_path = opts.dir.join("run.json");
+    let json_path = opts.dir.join(super::run_json::FILE);
     let no_run = |why: String| RedraftError::NoRun {
         path: json_path.display().to_string(),
         why,
@@ -121,7 +121,11 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
         let saved = write_draft(&path, &content)?;
         written.push((stage.target().join(&named.draft), saved));
     }
-    list_outputs(&json_path, &stage.dir().join("run.json"), &written)?;
+    list_outputs(
+        &json_path,
+        &stage.dir().join(super::run_json::FILE),
+        &written,
+    )?;
     stage.commit()?;
     Ok(written.into_iter().map(|(path, _)| path).collect())
 }

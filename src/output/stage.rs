@@ -142,9 +142,7 @@ impl Stage {
             )
         })
     }
-}
 
-impl Stage {
     /// Takes OUT/<year>'s lock (waiting up to `wait` for another run, and
     /// saying so through `log`), removes what interrupted runs left, and
     /// makes the staging folder. Everything here happens before a single
@@ -192,9 +190,7 @@ impl Stage {
             if !from.is_file() {
                 continue;
             }
-            std::fs::hard_link(&from, &to)
-                .or_else(|_| std::fs::copy(&from, &to).map(|_| ()))
-                .map_err(not_writable(&to))?;
+            link_tree(&from, &to).map_err(not_writable(&to))?;
         }
         Ok(())
     }
@@ -209,31 +205,32 @@ impl Stage {
             path: self.target.display().to_string(),
             source,
         };
-        if self.target.is_dir() {
+        let previous = self.target.is_dir();
+        if previous {
             let ours = outputs_listed(&self.target);
             for entry in std::fs::read_dir(&self.target)
                 .map_err(swap_error)?
                 .flatten()
             {
                 let name = entry.file_name();
-                let theirs = !ours.iter().any(|o| o.as_str() == name) && name != "run.json";
+                let theirs =
+                    !ours.iter().any(|o| o.as_str() == name) && name != super::run_json::FILE;
                 let staged = self.dir.join(&name);
                 if theirs && !staged.exists() {
                     link_tree(&entry.path(), &staged).map_err(swap_error)?;
                 }
             }
             keep_mode_and_group(&self.target, &self.dir);
-            File::open(&self.dir)
-                .and_then(|d| d.sync_all())
-                .map_err(swap_error)?;
+        }
+        File::open(&self.dir)
+            .and_then(|d| d.sync_all())
+            .map_err(swap_error)?;
+        if previous {
             super::fault_point("before-swap");
             swap(&self.dir, &self.target).map_err(swap_error)?;
             super::fault_point("after-swap");
             let _ = std::fs::remove_dir_all(&self.dir);
         } else {
-            File::open(&self.dir)
-                .and_then(|d| d.sync_all())
-                .map_err(swap_error)?;
             std::fs::rename(&self.dir, &self.target).map_err(swap_error)?;
         }
         if let Some(out) = self.target.parent() {
@@ -287,8 +284,7 @@ impl Drop for Stage {
     }
 }
 
-/// What the lock file says about the run that holds it.
-/// The lock file names the last gongkai run that took the lock; when that
+/// What the lock file says about the run that holds it. The lock file names the last gongkai run that took the lock; when that
 /// run has ended, whoever holds the lock now is another process.
 fn holder(lock: &mut File) -> String {
     let mut text = String::new();
@@ -362,7 +358,7 @@ fn outputs_listed(dir: &Path) -> Vec<String> {
         #[serde(default)]
         outputs: Vec<Output>,
     }
-    let path = dir.join("run.json");
+    let path = dir.join(super::run_json::FILE);
     let outputs = outputs_at_end(&path)
         .or_else(|| {
             let bytes = std::fs::read(&path).ok()?;
