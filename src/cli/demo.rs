@@ -25,7 +25,7 @@ pub fn command(args: DemoArgs) -> Exit {
 /// other: the form in force that year, or the last year the form is in
 /// force up to last year (the first form's last year, given neither).
 fn demo_year(args: &DemoArgs) -> anyhow::Result<std::path::PathBuf> {
-    let last_year = chrono::Datelike::year(&chrono::Local::now()) - 1;
+    let last_year = registry::current_data_year();
     let (template, year) = match (&args.template, args.year) {
         (Some(id), year) => {
             let template = Template::load(id)?;

@@ -5,10 +5,9 @@ use super::exit::Exit;
 use crate::form::{Template, registry};
 
 pub fn command(args: TemplateArgs) -> Exit {
-    let id = args.template.unwrap_or_else(|| {
-        let last_year = chrono::Datelike::year(&chrono::Local::now()) - 1;
-        registry::for_year(last_year).to_string()
-    });
+    let id = args
+        .template
+        .unwrap_or_else(|| registry::for_year(registry::current_data_year()).to_string());
     let written = Template::load(&id)
         .map_err(anyhow::Error::from)
         .and_then(|t| Ok(crate::output::form::write_blank(&args.out, &t)?));

@@ -13,8 +13,8 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("nat2021", include_str!("../../templates/nat2021.toml")),
 ];
 
-/// The built-in templates, parsed once.
-fn built_in() -> &'static [Template] {
+/// The built-in forms, parsed once: what the reader tells a file's form by.
+pub fn known() -> &'static [Template] {
     static PARSED: LazyLock<Vec<Template>> = LazyLock::new(|| {
         BUILT_IN
             .iter()
@@ -37,16 +37,11 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
     BUILT_IN.iter().map(|(id, _)| *id)
 }
 
-/// The built-in forms, as the reader tells a file's form by its labels.
-pub fn known() -> &'static [Template] {
-    built_in()
-}
-
 /// The built-in form in force for a data year: the one whose `in_force`
 /// holds it, else the nearest: the earliest form for a year before them
 /// all, the latest after.
 pub fn for_year(year: i32) -> &'static str {
-    let forms = built_in();
+    let forms = known();
     let in_force = forms
         .iter()
         .find(|t| t.in_force.is_some_and(|f| f.contains(year)));
@@ -65,6 +60,12 @@ pub fn for_year(year: i32) -> &'static str {
         .or_else(nearest)
         .map(|t| t.id.as_str())
         .unwrap_or(BUILT_IN[0].0)
+}
+
+/// The data year offices report on now: forms for a year are filled in
+/// early the next year.
+pub fn current_data_year() -> i32 {
+    chrono::Datelike::year(&chrono::Local::now()) - 1
 }
 
 /// The last data year a form is in force, up to `until`: the year a demo

@@ -6,8 +6,6 @@
 
 use std::path::PathBuf;
 
-use chrono::Datelike;
-
 use crate::form::Template;
 use crate::input::discover::{
     Found, Skipped, discover, discover_district, district_folder, single_file, year_folder,
@@ -251,11 +249,10 @@ fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), Plan
     if opts.input.is_file() {
         let year = opts.year.or_else(|| year_of_path(&opts.input));
         let (detected, dated) = crate::read::identify(&opts.input);
-        // Forms for a year are filled in early the next year, so a
-        // 填报日期 in 2019 means the 2018 form.
+        // A 填报日期 in 2019 means the 2018 form.
         let year = year
             .or(dated.map(|y| y - 1))
-            .unwrap_or_else(|| chrono::Local::now().year() - 1);
+            .unwrap_or_else(crate::form::registry::current_data_year);
         return Ok((Target::File, year, detected));
     }
     if let Some((year_dir, year, name)) = district_folder(&opts.input) {
