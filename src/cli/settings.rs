@@ -66,24 +66,15 @@ impl Given {
             }
         };
         let path = |name| Ok::<_, SettingsError>(text(name)?.map(PathBuf::from));
-        let parsed = |name: &'static str, parse: fn(&str) -> Result<u64, &'static str>| {
-            text(name)?
-                .map(|v| parse(&v).map_err(|why| SettingsError::variable(name, &v, why)))
-                .transpose()
-        };
         let given = Given {
             input: path("GONGKAI_INPUT")?,
             out: path("GONGKAI_OUT")?,
             hierarchy: path("GONGKAI_HIERARCHY")?,
             template: text("GONGKAI_TEMPLATE")?,
             explanations: path("GONGKAI_EXPLANATIONS")?,
-            strict: text("GONGKAI_STRICT")?
-                .map(|v| {
-                    boolean(&v).map_err(|why| SettingsError::variable("GONGKAI_STRICT", &v, why))
-                })
-                .transpose()?,
-            jobs: parsed("GONGKAI_JOBS", |v| jobs(v).map(|n| n as u64))?.map(|n| n as usize),
-            wait: parsed("GONGKAI_WAIT", seconds)?,
+            strict: parsed("GONGKAI_STRICT", text("GONGKAI_STRICT")?, boolean)?,
+            jobs: parsed("GONGKAI_JOBS", text("GONGKAI_JOBS")?, jobs)?,
+            wait: parsed("GONGKAI_WAIT", text("GONGKAI_WAIT")?, seconds)?,
         };
         Ok(given)
     }
@@ -92,6 +83,17 @@ impl Given {
     pub fn from_process_env() -> Result<Given, SettingsError> {
         Given::from_env(&|name| std::env::var_os(name))
     }
+}
+
+/// A variable's value as its setting takes it, or why it cannot be one.
+fn parsed<T>(
+    name: &'static str,
+    value: Option<String>,
+    parse: fn(&str) -> Result<T, &'static str>,
+) -> Result<Option<T>, SettingsError> {
+    value
+        .map(|v| parse(&v).map_err(|why| SettingsError::variable(name, &v, why)))
+        .transpose()
 }
 
 /// A `GONGKAI_*` variable that holds no value of its setting.
