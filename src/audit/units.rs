@@ -41,6 +41,11 @@ impl Submission {
         self.outcome.as_ref().ok()
     }
 
+    /// The form, when it is the one its unit is summed from.
+    pub fn used_form(&self) -> Option<&Form> {
+        self.form().filter(|_| self.status == FileStatus::Used)
+    }
+
     pub fn issue(&self, code: Code, message: impl Into<String>) -> Issue {
         self.locate(Issue::new(code, message))
     }

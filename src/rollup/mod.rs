@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::audit::last_year::Scope;
 use crate::audit::rules::{rollup_values, values_of};
-use crate::audit::units::{FileStatus, Submission};
+use crate::audit::units::Submission;
 use crate::form::Template;
 use crate::input::roster::Roster;
 
@@ -57,10 +57,7 @@ impl Return {
 /// The district returns in roster order (districts outside the roster after
 /// them), then the city return.
 pub fn rollup(subs: &[Submission], template: &Template, roster: &Roster) -> (Vec<Return>, Return) {
-    let used: Vec<&Submission> = subs
-        .iter()
-        .filter(|s| s.status == FileStatus::Used && s.form().is_some())
-        .collect();
+    let used: Vec<&Submission> = subs.iter().filter(|s| s.used_form().is_some()).collect();
     let cells = template.cells().len();
     let empty = || (vec![None; cells], vec![0u32; cells]);
     let mut sums: HashMap<&str, Sum> = HashMap::new();
@@ -139,6 +136,7 @@ type Sum = (Vec<Option<f64>>, Vec<u32>);
 mod tests {
     use super::*;
 
+    use crate::audit::units::FileStatus;
     use crate::input::discover::Found;
     use crate::read::sniff::Format;
     use crate::read::{CellValue, Form};

@@ -14,7 +14,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::audit::rules::{rollup_values, values_of};
-use crate::audit::units::{FileStatus, Submission};
+use crate::audit::units::Submission;
 use crate::form::Template;
 use crate::input::records::columns;
 use crate::read::{CellValue, Form};
@@ -35,8 +35,7 @@ pub fn build(
 ) -> PolarsResult<DataFrame> {
     let used: Vec<(&Submission, &Form)> = subs
         .iter()
-        .filter(|s| s.status == FileStatus::Used)
-        .filter_map(|s| Some((s, s.form()?)))
+        .filter_map(|s| Some((s, s.used_form()?)))
         .collect();
     let per_row = template.cells().len();
     let height = used.len() * per_row;
