@@ -104,6 +104,18 @@ pub fn inside(dir: &Path, file: &str) -> Result<PathBuf, WriteError> {
     }
 }
 
+/// The first of a name, the name with `(2)`, with `(3)` … that `free`
+/// accepts; `with` makes each from its suffix (`""`, `"(2)"` …).
+pub(crate) fn numbered(with: impl Fn(&str) -> String, free: impl Fn(&str) -> bool) -> String {
+    (1..)
+        .map(|n| match n {
+            1 => with(""),
+            n => with(&format!("({n})")),
+        })
+        .find(|name| free(name))
+        .expect("some number is free")
+}
+
 /// The file names of one run's outputs: each made safe and none twice.
 #[derive(Debug, Default)]
 pub struct FileNames {
@@ -116,20 +128,15 @@ impl FileNames {
     /// safe name, with `(2)`, `(3)` … when another output has it already.
     pub fn file(&mut self, name: &str, rest: &str) -> String {
         let safe = safe_name(name);
-        let file = (1..)
-            .map(|n| {
-                let suffix = if n == 1 {
-                    String::new()
-                } else {
-                    format!("({n})")
-                };
+        let file = numbered(
+            |suffix| {
                 // The whole name, its temporary form included, within the
                 // bytes a file name may have: the name gives way, not `(2)`.
                 let room = MAX_FILE_BYTES.saturating_sub(rest.len() + suffix.len());
                 format!("{}{suffix}{rest}", cut(&safe, room))
-            })
-            .find(|f| !self.taken.contains(f))
-            .expect("some number is free");
+            },
+            |f| !self.taken.contains(f),
+        );
         self.taken.insert(file.clone());
         if file != format!("{name}{rest}") {
             self.renamed.push(Renamed {

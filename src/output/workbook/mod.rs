@@ -8,6 +8,7 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Url, Workbook, Worksheet, Xls
 mod overview;
 
 use super::form::write_form;
+use super::names::numbered;
 use super::returns::{return_content, xlsx_error};
 use super::{Saved, WriteError, save_workbook};
 use crate::audit::units::{FileStatus, Submission};
@@ -139,19 +140,14 @@ impl SheetNames {
             .collect();
         let clean = clean.trim().trim_matches('\'');
         let clean = if clean.is_empty() { "区县" } else { clean };
-        let name = (1..)
-            .map(|n| {
-                let suffix = if n == 1 {
-                    String::new()
-                } else {
-                    format!("({n})")
-                };
+        let name = numbered(
+            |suffix| {
                 let room = SHEET_CHARS - suffix.chars().count();
                 let base: String = clean.chars().take(room).collect();
                 format!("{}{suffix}", base.trim_end_matches('\''))
-            })
-            .find(|n| !self.taken.contains(&n.to_lowercase()))
-            .expect("some number is free");
+            },
+            |n| !self.taken.contains(&n.to_lowercase()),
+        );
         self.taken.insert(name.to_lowercase());
         name
     }
