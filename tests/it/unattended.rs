@@ -36,6 +36,17 @@ fn run_cmd(year: &Year, roster: &Path) -> Command {
     cmd
 }
 
+/// A run that must finish cleanly (exit 0), as the set-up of a test.
+fn run_ok(year: &Year, roster: &Path) {
+    let out = run_cmd(year, roster).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Every file of OUT/2018 with its SHA-256.
 fn set_of(dir: &Path) -> BTreeMap<String, String> {
     std::fs::read_dir(dir)
@@ -149,10 +160,7 @@ fn limited(year: &Year, roster: &Path, bytes: u64) -> std::process::Output {
 #[test]
 fn a_run_killed_while_writing_leaves_the_previous_set_and_the_next_run_cleans_up() {
     let (year, roster) = small_year();
-    assert_eq!(
-        run_cmd(&year, &roster).output().unwrap().status.code(),
-        Some(0)
-    );
+    run_ok(&year, &roster);
     let before = set_of(&year.out().join("2018"));
     form_with(&year.path("测试县", "乙镇.xlsx"), &[("R84", 30.0)]);
     // Killed while a file is half written, and with the whole set staged.
@@ -188,10 +196,7 @@ fn a_run_killed_while_writing_leaves_the_previous_set_and_the_next_run_cleans_up
 #[test]
 fn report_killed_while_writing_leaves_the_set_run_json_describes() {
     let (year, roster) = small_year();
-    assert_eq!(
-        run_cmd(&year, &roster).output().unwrap().status.code(),
-        Some(0)
-    );
+    run_ok(&year, &roster);
     let dir = year.out().join("2018");
     // The drafts written again will differ: run.json's returns say 9 meetings.
     let path = dir.join("run.json");
@@ -233,10 +238,7 @@ fn report_killed_while_writing_leaves_the_set_run_json_describes() {
 fn what_the_office_keeps_in_the_year_folder_survives_every_run_and_a_kill_after_the_swap() {
     use std::os::unix::fs::MetadataExt;
     let (year, roster) = small_year();
-    assert_eq!(
-        run_cmd(&year, &roster).output().unwrap().status.code(),
-        Some(0)
-    );
+    run_ok(&year, &roster);
     let dir = year.out().join("2018");
     std::fs::write(dir.join("领导批示.txt"), "请于月底前报送").unwrap();
     std::fs::create_dir(dir.join("往来函件")).unwrap();
@@ -269,10 +271,7 @@ fn what_the_office_keeps_in_the_year_folder_survives_every_run_and_a_kill_after_
         std::fs::metadata(dir.join("领导批示.txt")).is_ok(),
         "the file is in the new set"
     );
-    assert_eq!(
-        run_cmd(&year, &roster).output().unwrap().status.code(),
-        Some(0)
-    );
+    run_ok(&year, &roster);
     kept(&dir);
     assert!(leftovers(&year.out()).is_empty());
     assert_consistent_but_for(&dir, &["领导批示.txt", "往来函件"]);
@@ -309,10 +308,7 @@ fn a_missing_or_full_tmpdir_does_not_stop_the_outputs() {
 #[test]
 fn a_full_disk_is_one_plain_line_exit_3_and_the_previous_set_intact() {
     let (year, roster) = small_year();
-    assert_eq!(
-        run_cmd(&year, &roster).output().unwrap().status.code(),
-        Some(0)
-    );
+    run_ok(&year, &roster);
     let before = set_of(&year.out().join("2018"));
     let out = limited(&year, &roster, 12_000);
     assert_eq!(out.status.code(), Some(3));
