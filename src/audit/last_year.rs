@@ -76,11 +76,29 @@ impl Previous {
 impl Previous {
     /// Reads `records.parquet` or `records.csv` as a run wrote it, keeping the
     /// latest year before `year` and only records of `template`.
-    pub fn load(path: &Path, year: i32, template: &Template) -> Result<Previous, PreviousError> {
+    ///
+    /// `units` is how many units this year has: a records file declaring far
+    /// more rows than that many units' forms could fill is refused before it
+    /// is read (see [`record_budget`]).
+    pub fn load(
+        path: &Path,
+        year: i32,
+        template: &Template,
+        units: usize,
+    ) -> Result<Previous, PreviousError> {
         let fail = |message: String| PreviousError {
             path: path.display().to_string(),
             message,
         };
+        let budget = record_budget(units, template.cells().len());
+        let declared = declared_rows(path).map_err(|e| fail(e.to_string()))?;
+        if declared > budget {
+            return Err(fail(format!(
+                "it declares {declared} records, more than {budget} ({units} units' forms of {} cells, \
+                 and several years of them, cannot fill more); give the records file of one year",
+                template.cells().len()
+            )));
+        }
         let frame = read_frame(path).map_err(|e| fail(e.to_string()))?;
         let column = |name: &str, dtype: DataType| -> Result<Column, PreviousError> {
             frame
@@ -257,6 +275,44 @@ impl Previous {
             })
             .collect();
         Some(values)
+    }
+}
+
+/// The most records last year's file may hold: [`YEARS_KEPT`] years of this
+/// year's units, each a form of `cells` cells, with room for units that
+/// have since merged or been renamed; never less than [`MIN_RECORDS`], so a
+/// small office may still compare with a larger year. The floor is what
+/// reads within 1 GiB (BENCHMARKS.md, "Last year's records").
+pub(crate) fn record_budget(units: usize, cells: usize) -> usize {
+    (units.saturating_mul(2).saturating_add(100))
+        .saturating_mul(cells.max(1))
+        .saturating_mul(YEARS_KEPT)
+        .max(MIN_RECORDS)
+}
+
+/// Years one records file may hold (a run writes one; an analyst may join a few).
+const YEARS_KEPT: usize = 3;
+const MIN_RECORDS: usize = 1_000_000;
+
+/// How many records a file says it holds, without reading them: a Parquet
+/// file's footer, or a CSV file's lines counted a block at a time.
+fn declared_rows(path: &Path) -> PolarsResult<usize> {
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let mut file = std::fs::File::open(path)?;
+    if !is_csv {
+        return ParquetReader::new(file).num_rows();
+    }
+    use std::io::Read;
+    let mut block = vec![0u8; 1 << 20];
+    let mut lines = 0usize;
+    loop {
+        let n = file.read(&mut block)?;
+        if n == 0 {
+            return Ok(lines.saturating_sub(1));
+        }
+        lines += memchr::memchr_iter(b'\n', &block[..n]).count();
     }
 }
 

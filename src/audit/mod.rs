@@ -77,9 +77,11 @@ pub fn audit(
 /// not a problem; a default that is there but unusable is reported; a
 /// `--previous` that is unusable stops the run, since the user asked for it.
 fn last_year(plan: &Plan, issues: &mut Vec<Issue>) -> Result<Option<Previous>, AuditError> {
+    let units = plan.roster.units.len().max(plan.files.len());
+    let load = |path| Previous::load(path, plan.year, &plan.template, units);
     match &plan.last_year {
-        LastYear::Given(path) => Ok(Some(Previous::load(path, plan.year, &plan.template)?)),
-        LastYear::Found(path) => match Previous::load(path, plan.year, &plan.template) {
+        LastYear::Given(path) => Ok(Some(load(path)?)),
+        LastYear::Found(path) => match load(path) {
             Ok(previous) => Ok(Some(previous)),
             Err(e) => {
                 issues.push(

@@ -88,7 +88,7 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
         out.join((saved.year - 1).to_string())
             .join("records.parquet")
     });
-    let previous = match Previous::load(&last_records, saved.year, &template) {
+    let previous = match Previous::load(&last_records, saved.year, &template, saved.units.len()) {
         Ok(p) => Some(p),
         Err(e) if last_records.exists() || opts.previous.is_some() => {
             log(&format!("{e}; the drafts do not compare with last year"));

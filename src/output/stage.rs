@@ -262,9 +262,10 @@ fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     }
 }
 
-/// The mode (setgid bit included) and group the office gave OUT/<year>,
-/// given to the folder that takes its place. Best effort: an account that
-/// may not set them leaves the new folder as it was made.
+/// The mode (setgid bit included), group and extended attributes (ACLs
+/// among them) the office gave OUT/<year>, given to the folder that takes
+/// its place. Best effort: an account that may not set them leaves the new
+/// folder as it was made.
 fn keep_mode_and_group(from: &Path, to: &Path) {
     #[cfg(unix)]
     {
@@ -274,6 +275,65 @@ fn keep_mode_and_group(from: &Path, to: &Path) {
         };
         let _ = std::os::unix::fs::chown(to, None, Some(meta.gid()));
         let _ = std::fs::set_permissions(to, meta.permissions());
+    }
+    // After the mode: an access ACL written last keeps its own mask.
+    #[cfg(target_os = "linux")]
+    copy_xattrs(from, to);
+}
+
+/// Every extended attribute of `from` (`system.posix_acl_access` and
+/// `system.posix_acl_default` hold a folder's ACLs) set on `to` too.
+#[cfg(target_os = "linux")]
+fn copy_xattrs(from: &Path, to: &Path) {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(from), Ok(to)) = (
+        CString::new(from.as_os_str().as_bytes()),
+        CString::new(to.as_os_str().as_bytes()),
+    ) else {
+        return;
+    };
+    // Asked for their size first, then read: a name list and each value are
+    // at most 64 KiB on Linux.
+    let read = |size: isize, fill: &mut dyn FnMut(&mut [u8]) -> isize| -> Option<Vec<u8>> {
+        let mut buf = vec![0u8; usize::try_from(size).ok()?];
+        let n = usize::try_from(fill(&mut buf)).ok()?;
+        buf.truncate(n);
+        Some(buf)
+    };
+    // SAFETY: every pointer is a live NUL-terminated string or a buffer of
+    // the length passed with it.
+    let size = unsafe { libc::llistxattr(from.as_ptr(), std::ptr::null_mut(), 0) };
+    let Some(names) = read(size, &mut |buf| unsafe {
+        libc::llistxattr(from.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
+    }) else {
+        return;
+    };
+    for name in names.split(|&b| b == 0).filter(|n| !n.is_empty()) {
+        let Ok(name) = CString::new(name) else {
+            continue;
+        };
+        let size =
+            unsafe { libc::lgetxattr(from.as_ptr(), name.as_ptr(), std::ptr::null_mut(), 0) };
+        let Some(value) = read(size, &mut |buf| unsafe {
+            libc::lgetxattr(
+                from.as_ptr(),
+                name.as_ptr(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+            )
+        }) else {
+            continue;
+        };
+        unsafe {
+            libc::lsetxattr(
+                to.as_ptr(),
+                name.as_ptr(),
+                value.as_ptr().cast(),
+                value.len(),
+                0,
+            );
+        }
     }
 }
 

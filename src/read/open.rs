@@ -174,10 +174,72 @@ fn check_zip(bytes: &[u8], format: Format) -> Result<(), ReadError> {
     if total > MAX_UNPACKED_BYTES {
         return Err(ReadError::Unpacked(total));
     }
-    if format == Format::Ods {
-        check_ods_repeats(&mut archive)?;
+    match format {
+        Format::Ods => check_ods_repeats(&mut archive),
+        Format::Xlsx => check_xlsx_values(&mut archive),
+        _ => Ok(()),
+    }
+}
+
+/// calamine reads a number cell's `<v>` up to its first character
+/// reference and drops the rest, so `<v>&#49;</v>` would be a blank and
+/// `<v>1&#50;</v>` a 1. No office program writes a number that way; a cell
+/// that does is refused, named, instead of read as a different number.
+fn check_xlsx_values(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), ReadError> {
+    use std::io::Read;
+    let sheets: Vec<String> = archive
+        .file_names()
+        .flatten()
+        .filter(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml"))
+        .map(|n| n.into_owned())
+        .collect();
+    for name in sheets {
+        let mut xml = Vec::new();
+        // The part's size was bounded by the archive's check above.
+        let read = archive.by_name(&name).map(|mut p| p.read_to_end(&mut xml));
+        if !matches!(read, Ok(Ok(_))) {
+            continue; // calamine reports a damaged part itself
+        }
+        if let Some(cell) = number_with_reference(&xml) {
+            return Err(ReadError::Corrupt {
+                format: Format::Xlsx,
+                detail: format!(
+                    "{name}: cell {cell} writes its number with an XML character reference"
+                ),
+            });
+        }
     }
     Ok(())
+}
+
+/// The cell (its `r`) whose `<v>` of a number, shared-string index, boolean
+/// or error holds an `&`, if any. Text results (`t="str"`) may hold `&amp;`.
+fn number_with_reference(xml: &[u8]) -> Option<String> {
+    use memchr::memmem;
+    for amp in memchr::memchr_iter(b'&', xml) {
+        let before = &xml[..amp];
+        let Some(open) = memmem::rfind(before, b"<") else {
+            continue;
+        };
+        if !before[open..].starts_with(b"<v>") {
+            continue;
+        }
+        let Some(cell_at) = memmem::rfind(before, b"<c ") else {
+            continue;
+        };
+        let tag_end =
+            memchr::memchr(b'>', &before[cell_at..]).map_or(before.len(), |e| cell_at + e);
+        let tag = String::from_utf8_lossy(&before[cell_at..tag_end]);
+        let attr = |key: &str| {
+            let at = tag.find(&format!(" {key}=\""))? + key.len() + 3;
+            Some(tag[at..].split('"').next()?.to_string())
+        };
+        if matches!(attr("t").as_deref(), Some("str" | "inlineStr" | "d")) {
+            continue;
+        }
+        return Some(attr("r").unwrap_or_else(|| "?".to_string()));
+    }
+    None
 }
 
 /// An .ods says how often a row or a cell repeats; calamine lays every
@@ -374,6 +436,33 @@ mod tests {
         );
         zip.write_all(xml.as_bytes()).unwrap();
         zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_number_written_with_a_character_reference_is_named_and_text_results_are_not() {
+        let sheet = |cells: &str| format!("<sheetData><row r=\"1\">{cells}</row></sheetData>");
+        let found = |cells: &str| number_with_reference(sheet(cells).as_bytes());
+        assert_eq!(
+            found(r#"<c r="D23" s="4" t="n"><v>&#49;</v></c>"#).as_deref(),
+            Some("D23")
+        );
+        assert_eq!(
+            found(r#"<c r="B2"><v>1&#50;</v></c>"#).as_deref(),
+            Some("B2")
+        );
+        assert_eq!(
+            found(r#"<c r="A1" t="s"><v>&#48;</v></c>"#).as_deref(),
+            Some("A1")
+        );
+        assert_eq!(
+            found(r#"<c r="A1" t="str"><f>A2&amp;A3</f><v>x&amp;y</v></c>"#),
+            None
+        );
+        assert_eq!(
+            found(r#"<c r="A1" t="n"><f>A2&amp;A3</f><v>3</v></c>"#),
+            None
+        );
+        assert_eq!(found(r#"<c r="A1" t="n"><v>12</v></c>"#), None);
     }
 
     #[test]

@@ -271,6 +271,29 @@ fn a_previous_file_that_cannot_be_used_stops_the_run_when_asked_for_and_is_repor
 }
 
 #[test]
+fn last_years_records_declaring_more_rows_than_the_year_could_fill_are_refused_unread() {
+    // Two units of a few dozen cells cannot have filled 1.2 million records:
+    // the file is refused by its line count before a record is parsed.
+    let year = two_years();
+    let huge = year.root().join("huge.csv");
+    let mut text = String::from("year,district,township,template,code,value\n");
+    text.push_str(&"2017,测试县,甲镇,lps2018,A1,1\n".repeat(1_200_000));
+    std::fs::write(&huge, text).unwrap();
+    let output = gongkai()
+        .args(["check", "--no-progress", "--year", "2018", "--previous"])
+        .arg(&huge)
+        .arg(year.root())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("huge.csv") && stderr.contains("1200000"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn explanations_mark_findings_and_change_the_strict_exit_code() {
     let year = two_years();
     let out = year.out();

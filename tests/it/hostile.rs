@@ -223,6 +223,25 @@ fn check(path: &Path) -> (i32, String) {
 }
 
 #[test]
+fn a_number_cell_written_with_a_character_reference_is_refused_not_read_as_another_number() {
+    // `<v>&#49;</v>` is 1 to an XML reader; read short it would be a blank.
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/2025/水城区/以朵街道.xlsx");
+    let coded = dir.path().join("coded.xlsx");
+    with_part(&xlsx, "xl/worksheets/sheet1.xml", &coded, |xml| {
+        let plain = r#"<c r="D23" s="4" t="n"><v>1</v>"#;
+        assert!(xml.contains(plain));
+        xml.replacen(plain, r#"<c r="D23" s="4" t="n"><v>&#49;</v>"#, 1)
+    });
+    let (code, report) = check(&coded);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains("FILE-CORRUPT") && report.contains("D23"),
+        "{report}"
+    );
+}
+
+#[test]
 fn entities_in_an_xlsx_or_ods_are_never_expanded_nor_fetched() {
     let dir = tempfile::tempdir().unwrap();
     let xlsx = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/2018/钟山区/大河镇.xlsx");

@@ -246,10 +246,26 @@ fn what_the_office_keeps_in_the_year_folder_survives_every_run_and_a_kill_after_
     // The office's group and a setgid folder, as a shared folder is set up.
     std::os::unix::fs::chown(&dir, None, Some(1)).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o2775)).unwrap();
+    // And an ACL giving one more account write access, with the default ACL
+    // its new files inherit, as setfacl writes them.
+    let acl = posix_acl(&[
+        (0x01, 7, u32::MAX),
+        (0x02, 7, 4321),
+        (0x04, 7, u32::MAX),
+        (0x10, 7, u32::MAX),
+        (0x20, 5, u32::MAX),
+    ]);
+    set_xattr(&dir, "system.posix_acl_access", &acl);
+    set_xattr(&dir, "system.posix_acl_default", &acl);
+    set_xattr(&dir, "user.office", "政务公开办".as_bytes());
     let kept = |dir: &Path| {
         let meta = std::fs::metadata(dir).unwrap();
         assert_eq!(meta.gid(), 1, "the group");
         assert_eq!(meta.mode() & 0o7777, 0o2775, "the mode");
+        for name in ["system.posix_acl_access", "system.posix_acl_default"] {
+            assert_eq!(get_xattr(dir, name), acl, "{name}");
+        }
+        assert_eq!(get_xattr(dir, "user.office"), "政务公开办".as_bytes());
         assert_eq!(
             std::fs::read_to_string(dir.join("领导批示.txt")).unwrap(),
             "请于月底前报送"
@@ -634,4 +650,62 @@ fn the_progress_page_shows_what_the_status_sheet_shows_and_escapes_what_the_inpu
     for outside in ["<script", "<link", "src=\"http", "href=\"http", "url("] {
         assert!(!page.contains(outside), "{outside}");
     }
+}
+
+/// An ACL as Linux stores it in its extended attribute: version 2, then
+/// (tag, permissions, id) per entry.
+fn posix_acl(entries: &[(u16, u16, u32)]) -> Vec<u8> {
+    let mut acl = 2u32.to_le_bytes().to_vec();
+    for (tag, perm, id) in entries {
+        acl.extend(tag.to_le_bytes());
+        acl.extend(perm.to_le_bytes());
+        acl.extend(id.to_le_bytes());
+    }
+    acl
+}
+
+fn c_path(path: &Path) -> std::ffi::CString {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap()
+}
+
+fn set_xattr(path: &Path, name: &str, value: &[u8]) {
+    let (path, name) = (c_path(path), std::ffi::CString::new(name).unwrap());
+    // SAFETY: live NUL-terminated strings and a buffer of the given length.
+    let rc = unsafe {
+        libc::setxattr(
+            path.as_ptr(),
+            name.as_ptr(),
+            value.as_ptr().cast(),
+            value.len(),
+            0,
+        )
+    };
+    assert_eq!(
+        rc,
+        0,
+        "setting {name:?}: {}",
+        std::io::Error::last_os_error()
+    );
+}
+
+fn get_xattr(path: &Path, name: &str) -> Vec<u8> {
+    let (path, name) = (c_path(path), std::ffi::CString::new(name).unwrap());
+    let mut buf = vec![0u8; 4096];
+    // SAFETY: as above.
+    let n = unsafe {
+        libc::getxattr(
+            path.as_ptr(),
+            name.as_ptr(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+        )
+    };
+    assert!(
+        n >= 0,
+        "reading {name:?}: {}",
+        std::io::Error::last_os_error()
+    );
+    buf.truncate(n as usize);
+    buf
 }
