@@ -17,6 +17,7 @@
 //!   generated forms (the 1,334 districts of `gongkai demo --townships 40000`),
 //!   and the swap of a set over a national run's.
 
+use gongkai::input::plan::Office;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
@@ -180,7 +181,8 @@ fn swap_over_a_national_run(bencher: Bencher) {
             out
         })
         .bench_local_values(|out| {
-            let stage = Stage::begin(out.path(), 2025, std::time::Duration::ZERO, &|_| {}).unwrap();
+            let stage =
+                Stage::begin(&out.path().join("2025"), std::time::Duration::ZERO, &|_| {}).unwrap();
             std::fs::write(stage.dir().join("run.json"), "{}").unwrap();
             stage.commit().unwrap();
             out
@@ -309,13 +311,13 @@ fn records_of_40000_units(bencher: Bencher) {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn rollup_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    bencher.bench(|| gongkai::rollup::rollup(subs, &TEMPLATE, roster));
+    bencher.bench(|| gongkai::rollup::rollup(subs, &TEMPLATE, &Office::whole(roster)));
 }
 
 #[divan::bench(sample_count = 10)]
 fn write_one_return(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let (_, city) = gongkai::rollup::rollup(subs, &TEMPLATE, roster);
+    let (_, city) = gongkai::rollup::rollup(subs, &TEMPLATE, &Office::whole(roster));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("return.xlsx");
     bencher
@@ -343,7 +345,7 @@ fn write_records_parquet_of_40000_units(bencher: Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let (districts, city) = gongkai::rollup::rollup(subs, &TEMPLATE, roster);
+    let (districts, city) = gongkai::rollup::rollup(subs, &TEMPLATE, &Office::whole(roster));
     let info = gongkai::output::summary::RunInfo {
         tool: "gongkai".into(),
         started: String::new(),

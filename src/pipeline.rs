@@ -112,12 +112,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
 
     // OUT is locked and known to be writable before a single form is read.
     let stage = match &plan.out {
-        Some(dir) => {
-            let root = dir.parent().unwrap_or(dir);
-            Some(Stage::begin(root, plan.year, opts.wait, &|line| {
-                progress.log(line)
-            })?)
-        }
+        Some(dir) => Some(Stage::begin(dir, opts.wait, &|line| progress.log(line))?),
         None => None,
     };
     progress.log(&format!(
@@ -162,7 +157,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     timings.rollup_ms += clock.elapsed().as_millis();
 
     let files = RunFiles::of(
-        &plan.roster.city,
+        &plan.office.name,
         districts.iter().chain([&city]).map(|r| r.name.as_str()),
         plan.year,
     );
@@ -212,7 +207,7 @@ fn run_info(
         started: started.format("%Y-%m-%d %H:%M:%S").to_string(),
         input: opts.input.display().to_string(),
         year: plan.year,
-        city: plan.roster.city.clone(),
+        city: plan.office.name.clone(),
         template: plan.template.id.clone(),
         template_name: plan.template.name.clone(),
         template_why: plan.form_choice.describe(plan.year),
@@ -293,7 +288,7 @@ fn audit_and_sum(
         },
         || {
             let clock = Instant::now();
-            let returns = rollup(subs, &plan.template, &plan.roster);
+            let returns = rollup(subs, &plan.template, &plan.office);
             let rollup_ms = since(clock);
             let clock = Instant::now();
             // The records are an output: a check, which writes nothing, has none.

@@ -246,6 +246,69 @@ pub fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Bytes a name may take in a file name: what remains of the 255 bytes
+/// Linux, macOS and Windows allow once `_<year>_统计表.xlsx` and the
+/// temporary `.gongkai-….part` around it are added.
+const MAX_NAME_BYTES: usize = 180;
+
+/// `name` cut to at most `bytes` bytes at a character's end, without the
+/// dots and spaces a file name may not end in.
+pub(crate) fn cut(name: &str, bytes: usize) -> &str {
+    let end = (0..=bytes.min(name.len()))
+        .rev()
+        .find(|&i| name.is_char_boundary(i))
+        .unwrap_or(0);
+    name[..end].trim_end_matches(['.', ' '])
+}
+
+/// Names Windows gives to devices, with or without an extension.
+const RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// What stands in for a name that had nothing a file name can hold.
+pub(crate) const UNNAMED: &str = "未命名";
+
+/// `name` as part of a file name: path separators, characters Windows
+/// refuses, control and bidirectional-override characters replaced by `_`;
+/// leading dots, trailing dots and spaces trimmed; a Windows device name
+/// prefixed with `_`; at most [`MAX_NAME_BYTES`] bytes. Borrowed when
+/// nothing had to change.
+pub fn safe_name(name: &str) -> std::borrow::Cow<'_, str> {
+    let refused = |c: char| {
+        matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*')
+            || c.is_control()
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    let mut safe: String = name
+        .chars()
+        .map(|c| if refused(c) { '_' } else { c })
+        .collect();
+    let trimmed = safe
+        .trim_start_matches(['.', ' '])
+        .trim_end_matches(['.', ' ']);
+    safe = trimmed.to_string();
+    if safe.len() > MAX_NAME_BYTES {
+        safe = cut(&safe, MAX_NAME_BYTES).to_string();
+    }
+    let stem = safe.split('.').next().unwrap_or_default();
+    if RESERVED
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(stem.trim_end()))
+    {
+        safe.insert(0, '_');
+    }
+    if safe.is_empty() {
+        safe = UNNAMED.to_string();
+    }
+    if safe == name {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(safe)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ pub enum Exit {
     Nothing = 2,
     /// The outputs could not be written; the previous set is unchanged.
     NotWritten = 3,
-    /// Another run holds OUT/<year>.
+    /// Another run holds the set (OUT/<year>/<office>).
     Busy = 4,
 }
 

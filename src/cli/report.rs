@@ -8,14 +8,27 @@ use super::exit::Exit;
 use super::settings::Settings;
 use crate::output::redraft::{RedraftOptions, redraft};
 
-/// `gongkai report [DIR]`: DIR, or the latest year of OUT.
+/// `gongkai report [DIR]`: DIR (an office's set, or a year folder holding
+/// one), or the latest year of OUT.
 pub fn command(args: ReportArgs, settings: &Settings) -> Exit {
-    let Some(dir) = args.dir.or_else(|| latest_year(&settings.out)) else {
+    let Some(given) = args.dir.or_else(|| latest_year(&settings.out)) else {
         eprintln!(
-            "gongkai: error: no finished run in {}; give its OUT/<year> folder",
+            "gongkai: error: no finished run in {}; give its OUT/<year>/<office> folder",
             settings.out.display()
         );
         return Exit::Nothing;
+    };
+    let dir = match set_in(&given) {
+        Ok(dir) => dir,
+        Err(offices) => {
+            eprintln!(
+                "gongkai: error: {} holds the sets of {}; give one, e.g. `gongkai report {}`",
+                given.display(),
+                offices.join(", "),
+                given.join(&offices[0]).display()
+            );
+            return Exit::Nothing;
+        }
     };
     let opts = RedraftOptions {
         dir,
@@ -37,7 +50,35 @@ pub fn command(args: ReportArgs, settings: &Settings) -> Exit {
     }
 }
 
-/// The latest OUT/<year> holding a run.json.
+/// The set `dir` names: itself when it holds a run.json (a set, or a year
+/// folder of a set written before each office had its own), else the one
+/// set inside it; the offices whose sets it holds when there are several.
+fn set_in(dir: &Path) -> Result<PathBuf, Vec<String>> {
+    if dir.join("run.json").is_file() {
+        return Ok(dir.to_path_buf());
+    }
+    let mut sets: Vec<PathBuf> = sets_in(dir).collect();
+    sets.sort();
+    match sets.len() {
+        0 | 1 => Ok(sets.pop().unwrap_or_else(|| dir.to_path_buf())),
+        _ => Err(sets
+            .iter()
+            .filter_map(|s| Some(s.file_name()?.to_string_lossy().to_string()))
+            .collect()),
+    }
+}
+
+/// The offices' sets (folders holding a run.json) inside a year folder.
+fn sets_in(dir: &Path) -> impl Iterator<Item = PathBuf> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("run.json").is_file())
+}
+
+/// The latest OUT/<year> holding a set.
 fn latest_year(out: &Path) -> Option<PathBuf> {
     std::fs::read_dir(out)
         .ok()?
@@ -48,6 +89,6 @@ fn latest_year(out: &Path) -> Option<PathBuf> {
                 .is_some_and(|n| n.len() == 4 && n.parse::<i32>().is_ok())
         })
         .map(|e| e.path())
-        .filter(|p| p.join("run.json").is_file())
+        .filter(|p| p.join("run.json").is_file() || sets_in(p).next().is_some())
         .max()
 }

@@ -4,7 +4,7 @@
 //! as settled, as ripgrep turns its flags into resolved arguments before
 //! searching.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::form::Template;
 use crate::input::discover::{
@@ -130,6 +130,34 @@ impl FormChoice {
     }
 }
 
+/// The office a run rolls up for: its return heads the set, and its set
+/// is OUT/<year>/<name>, beside other offices' sets in a shared OUT.
+#[derive(Debug, Clone)]
+pub struct Office {
+    /// The roster's city for a year folder; the district for its folder.
+    pub name: String,
+    /// The offices below it whose returns the run writes too (a city's
+    /// districts); none for a district's run over its own units.
+    pub lower: Vec<String>,
+}
+
+impl Office {
+    /// The office of a whole roster: its city, with its districts below.
+    pub fn whole(roster: &Roster) -> Office {
+        Office {
+            name: roster.city.clone(),
+            lower: roster.districts().to_vec(),
+        }
+    }
+}
+
+/// Where an office's set of a year lives in OUT: its own folder, so that
+/// a district's run and its city's never replace each other's outputs.
+pub fn set_dir(out: &Path, year: i32, office: &str) -> PathBuf {
+    out.join(year.to_string())
+        .join(crate::text::safe_name(office).as_ref())
+}
+
 /// The run, settled.
 #[derive(Debug)]
 pub struct Plan {
@@ -143,10 +171,11 @@ pub struct Plan {
     pub template: Template,
     pub form_choice: FormChoice,
     pub roster: Roster,
+    pub office: Office,
     pub last_year: LastYear,
     pub explanations: Option<PathBuf>,
     pub strict: bool,
-    /// OUT/<year>, when the run writes.
+    /// The office's set, OUT/<year>/<office>, when the run writes.
     pub out: Option<PathBuf>,
     pub csv: Csv,
     pub drafts: Drafts,
@@ -170,15 +199,25 @@ impl Plan {
         );
         let found = found?;
         let (template, form_choice, roster) = settled?;
-        let out = opts.out.as_ref().map(|o| o.join(year.to_string()));
+        let office = match &target {
+            Target::District { name, .. } => Office {
+                name: roster.district_for_folder(name).unwrap_or(name.clone()),
+                lower: Vec::new(),
+            },
+            Target::Year { .. } | Target::File => Office::whole(&roster),
+        };
+        let out = opts.out.as_ref().map(|o| set_dir(o, year, &office.name));
         let last_year = match (&opts.previous, &opts.out) {
             (Some(path), _) => LastYear::Given(path.clone()),
             (None, Some(o)) => {
-                let path = o.join((year - 1).to_string()).join("records.parquet");
-                if path.is_file() {
-                    LastYear::Found(path)
-                } else {
-                    LastYear::None
+                let own = set_dir(o, year - 1, &office.name).join("records.parquet");
+                // Sets written before each office had its own folder are
+                // OUT/<year> itself, and were always the whole roster's.
+                let whole = o.join((year - 1).to_string()).join("records.parquet");
+                match (own.is_file(), &target) {
+                    (true, _) => LastYear::Found(own),
+                    (false, Target::Year { .. }) if whole.is_file() => LastYear::Found(whole),
+                    _ => LastYear::None,
                 }
             }
             (None, None) => LastYear::None,
@@ -203,6 +242,7 @@ impl Plan {
             template,
             form_choice,
             roster,
+            office,
             last_year,
             explanations,
             strict: opts.strict,

@@ -335,6 +335,31 @@ pub fn place_core(name: &str) -> String {
     s
 }
 
+/// How a return names the whole of an office's area, by the kind of area
+/// its name ends in: 六盘水市 → 全市, 六枝特区 → 全区, 威宁彝族回族苗族自治县 →
+/// 全县, 贵州省 → 全省.
+pub fn area_word(name: &str) -> &'static str {
+    const WORDS: &[(&str, &str)] = &[
+        ("特区", "全区"),
+        ("自治区", "全区"),
+        ("自治州", "全州"),
+        ("自治县", "全县"),
+        ("自治旗", "全旗"),
+        ("省", "全省"),
+        ("市", "全市"),
+        ("州", "全州"),
+        ("盟", "全盟"),
+        ("区", "全区"),
+        ("县", "全县"),
+        ("旗", "全旗"),
+    ];
+    let name = name.trim();
+    WORDS
+        .iter()
+        .find(|(end, _)| name.ends_with(end))
+        .map_or("全部", |(_, word)| word)
+}
+
 /// The bare name of a county-level unit: `水城县` and `水城区` → `水城`.
 fn district_core(name: &str) -> String {
     let s = normalize_label(name);
@@ -390,6 +415,18 @@ mod tests {
         std::fs::write(&path, "city,district,township\n六盘水市,,金盆乡\n").unwrap();
         let err = Roster::from_csv(&path).unwrap_err().to_string();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn each_kind_of_area_is_named_as_its_returns_print_it() {
+        assert_eq!(area_word("六盘水市"), "全市");
+        assert_eq!(area_word("盘州市"), "全市");
+        assert_eq!(area_word("六枝特区"), "全区");
+        assert_eq!(area_word("水城区"), "全区");
+        assert_eq!(area_word("威宁彝族回族苗族自治县"), "全县");
+        assert_eq!(area_word("黔南布依族苗族自治州"), "全州");
+        assert_eq!(area_word("贵州省"), "全省");
+        assert_eq!(area_word("广西壮族自治区"), "全区");
     }
 
     #[test]

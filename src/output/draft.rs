@@ -23,7 +23,7 @@ use super::layout::{self, Content, PartLayout, Reporting, Role};
 use super::{WriteError, atomic};
 use crate::form::Template;
 use crate::form::draft::{Values, Written, number};
-use crate::rollup::{Level, Return};
+use crate::rollup::Return;
 
 /// A4 in twentieths of a point, and the margins of GB/T 9704 (37 mm top,
 /// 35 mm bottom, 28 mm left, 26 mm right).
@@ -404,10 +404,7 @@ fn run(xml: &mut String, t: &str, properties: &str) {
 
 /// Which units the figures are the sum of, and the period.
 fn source_line(c: &DraftContent) -> String {
-    let scope = match c.ret.level {
-        Level::City => "全市",
-        Level::District => "本区(县)",
-    };
+    let scope = crate::input::roster::area_word(&c.ret.name);
     let mut line = format!(
         "本报告中的统计数据为{scope} {} 个乡镇(街道)报送的统计表之和({})",
         c.ret.units.len(),
@@ -559,6 +556,7 @@ mod tests {
     use quick_xml::events::Event;
 
     use super::*;
+    use crate::rollup::Level;
 
     /// Every part of the package, parsed; and the styles document.xml and
     /// the footer name, against those styles.xml defines.

@@ -40,10 +40,10 @@ pub enum RedraftError {
 
 /// What `gongkai report` was asked.
 pub struct RedraftOptions {
-    /// OUT/<year> of a finished run.
+    /// The set of a finished run: OUT/<year>/<office>.
     pub dir: PathBuf,
     pub template: Option<String>,
-    /// Last year's records; by default OUT/<year-1>/records.parquet.
+    /// Last year's records; by default the same office's set of last year.
     pub previous: Option<PathBuf>,
     pub wait: Duration,
 }
@@ -61,14 +61,7 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
     // drafts are written into a staging folder beside the set, with the
     // rest of the set linked in, and swapped in whole as a run's set is:
     // killed part-way, OUT/<year> keeps the set run.json describes.
-    let out = opts.dir.parent().unwrap_or(Path::new("."));
-    let year = opts
-        .dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.parse::<i32>().ok())
-        .ok_or_else(|| no_run("不是以年份命名的 OUT/<year> 文件夹".into()))?;
-    let stage = Stage::begin(out, year, opts.wait, log)?;
+    let stage = Stage::begin(&opts.dir, opts.wait, log)?;
     let saved = SavedRun::read(&json_path).map_err(no_run)?;
     let id = opts.template.clone().unwrap_or(saved.template.clone());
     let template = Template::load(&id).map_err(|_| RedraftError::Template { id: id.clone() })?;
@@ -84,10 +77,10 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
         })
         .collect::<Result<Vec<Return>, RedraftError>>()?;
 
-    let last_records = opts.previous.clone().unwrap_or_else(|| {
-        out.join((saved.year - 1).to_string())
-            .join("records.parquet")
-    });
+    let last_records = opts
+        .previous
+        .clone()
+        .unwrap_or_else(|| last_years_records(&opts.dir, saved.year));
     let previous = match Previous::load(&last_records, saved.year, &template, saved.units.len()) {
         Ok(p) => Some(p),
         Err(e) if last_records.exists() || opts.previous.is_some() => {
@@ -170,4 +163,24 @@ fn list_outputs(
         serde_json::to_writer_pretty(w, &json).map_err(|e| io(std::io::Error::other(e)))
     })
     .map(|_| ())
+}
+
+/// The records of the same office's set last year: OUT/<year-1>/<office>
+/// beside OUT/<year>/<office>, or, for a set written before each office
+/// had its own folder (OUT/<year> itself), OUT/<year-1>.
+fn last_years_records(set: &Path, year: i32) -> PathBuf {
+    let last = (year - 1).to_string();
+    let folder = set.parent().unwrap_or(Path::new("."));
+    let own = set.file_name().map(|office| {
+        folder
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&last)
+            .join(office)
+    });
+    own.into_iter()
+        .chain([folder.join(&last)])
+        .map(|dir| dir.join("records.parquet"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| folder.join(&last).join("records.parquet"))
 }

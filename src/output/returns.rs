@@ -8,7 +8,7 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 use super::form::{FormContent, blank_footer, write_form_by_part};
 use super::{Saved, WriteError, save_workbook};
 use crate::form::Template;
-use crate::rollup::{Level, Return};
+use crate::rollup::Return;
 
 pub(super) fn xlsx_error(path: &Path) -> impl Fn(XlsxError) -> WriteError + '_ {
     move |source| WriteError::Xlsx {
@@ -25,11 +25,7 @@ pub(super) fn return_content<'a>(
     year: i32,
     with_counts: bool,
 ) -> FormContent<'a> {
-    let scope = if ret.level == Level::City {
-        "全市"
-    } else {
-        "全区(县)"
-    };
+    let scope = crate::input::roster::area_word(&ret.name);
     FormContent {
         unit_line: format!(
             "{}:{}        {}年度        ({scope}汇总 {} 个乡镇(街道))",

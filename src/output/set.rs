@@ -95,9 +95,11 @@ pub fn write(
     let analyst = || {
         // Earlier years' trend, read here on the workbook's own thread:
         // each earlier year's run.json is parsed whole.
-        let past = dir
-            .parent()
-            .map(|out| crate::output::trend::past_city_values(out, year, template))
+        let past = plan
+            .out
+            .as_deref()
+            .and_then(|set| set.parent()?.parent())
+            .map(|out| crate::output::trend::past_values(out, &plan.office.name, year, template))
             .unwrap_or_default();
         let analyst = workbook::Analysis {
             info: &summary.info,

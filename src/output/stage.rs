@@ -1,13 +1,16 @@
-//! OUT/<year> holds one run's complete set of outputs, or the previous one.
+//! An office's set of outputs (OUT/<year>/<office>) holds one run's
+//! complete set, or the previous one.
 //!
 //! A cron job and a person run at the same time; a cron timeout kills a run
 //! while it writes seventy files; the shared disk fills up. So a run takes
-//! OUT/<year>'s lock first (an OS file lock, which the kernel releases when
+//! the set's lock first (an OS file lock, which the kernel releases when
 //! the process dies, so no pid file ever goes stale), writes every output
-//! into a staging folder beside OUT/<year>, and only when all are written and
+//! into a staging folder beside the set, and only when all are written and
 //! synced swaps the two folders in one step (`renameat2(RENAME_EXCHANGE)` on
-//! Linux). Whatever happens before the swap, OUT/<year> keeps the previous
-//! set; the next run removes what an interrupted one left behind, and says so.
+//! Linux). Whatever happens before the swap, the set is the previous one;
+//! the next run removes what an interrupted one left behind, and says so.
+//! Each office's set has its own lock, so offices sharing OUT never wait
+//! for, nor replace, each other.
 
 use crate::findings::Issue;
 use crate::findings::codes::Code;
@@ -42,18 +45,18 @@ pub enum StageError {
     },
 }
 
-/// A run's staging folder, with OUT/<year>'s lock held until it is dropped.
+/// A run's staging folder, with the set's lock held until it is dropped.
 pub struct Stage {
-    /// OUT/<year>: where the set goes.
+    /// OUT/<year>/<office>: where the set goes.
     target: PathBuf,
-    /// Where this run writes: OUT/.gongkai-<year>-staging-<pid>.
+    /// Where this run writes: OUT/<year>/.gongkai-<office>-staging-<pid>.
     dir: PathBuf,
     _lock: Lock,
     /// What interrupted runs had left, removed.
     pub leftovers: Vec<String>,
 }
 
-/// OUT/<year>'s lock, held until dropped (and released by the kernel when
+/// A set's lock, held until dropped (and released by the kernel when
 /// the process dies).
 pub struct Lock {
     _file: File,
@@ -65,16 +68,19 @@ fn not_writable(path: &Path) -> impl FnOnce(std::io::Error) -> StageError + use<
 }
 
 impl Lock {
-    /// Takes OUT/<year>'s lock, waiting up to `wait` for another run and
-    /// saying so through `log`.
-    pub fn take(
-        out: &Path,
-        year: i32,
-        wait: Duration,
-        log: &dyn Fn(&str),
-    ) -> Result<Lock, StageError> {
-        std::fs::create_dir_all(out).map_err(not_writable(out))?;
-        let lock_path = out.join(format!(".gongkai-{year}.lock"));
+    /// Takes the lock of the set at `set` (OUT/<year>/<office>), waiting up
+    /// to `wait` for another run and saying so through `log`.
+    pub fn take(set: &Path, wait: Duration, log: &dyn Fn(&str)) -> Result<Lock, StageError> {
+        let (parent, name) = parts(set);
+        std::fs::create_dir_all(parent).map_err(not_writable(parent))?;
+        // OUT/<year> is shared by every office's run: a link planted there
+        // would take this run's outputs wherever it points.
+        if std::fs::symlink_metadata(parent).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(not_writable(parent)(std::io::Error::other(
+                "它是一个符号链接;gongkai 只写入 OUT 之内的真实文件夹",
+            )));
+        }
+        let lock_path = parent.join(format!(".gongkai-{name}.lock"));
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
         // A link planted in a shared OUT must not make this run write
@@ -89,7 +95,7 @@ impl Lock {
                 false => Err(std::io::Error::other("不是普通文件")),
             })
             .map_err(not_writable(&lock_path))?;
-        let target = out.join(year.to_string());
+        let target = set;
         let started = Instant::now();
         loop {
             match lock.try_lock() {
@@ -143,23 +149,18 @@ impl Stage {
         })
     }
 
-    /// Takes OUT/<year>'s lock (waiting up to `wait` for another run, and
+    /// Takes the set's lock (waiting up to `wait` for another run, and
     /// saying so through `log`), removes what interrupted runs left, and
     /// makes the staging folder. Everything here happens before a single
     /// form is read, so an unwritable OUT is known at once.
-    pub fn begin(
-        out: &Path,
-        year: i32,
-        wait: Duration,
-        log: &dyn Fn(&str),
-    ) -> Result<Stage, StageError> {
-        let lock = Lock::take(out, year, wait, log)?;
-        let target = out.join(year.to_string());
-        let leftovers = clean(out, year, &target);
-        let dir = out.join(format!(".gongkai-{year}-staging-{}", std::process::id()));
+    pub fn begin(set: &Path, wait: Duration, log: &dyn Fn(&str)) -> Result<Stage, StageError> {
+        let lock = Lock::take(set, wait, log)?;
+        let (parent, name) = parts(set);
+        let leftovers = clean(parent, &name, set);
+        let dir = parent.join(format!(".gongkai-{name}-staging-{}", std::process::id()));
         std::fs::create_dir(&dir).map_err(not_writable(&dir))?;
         Ok(Stage {
-            target,
+            target: set.to_path_buf(),
             dir,
             _lock: lock,
             leftovers,
@@ -386,12 +387,23 @@ fn alive(pid: i32) -> bool {
     }
 }
 
-/// Removes the staging and set-aside folders of interrupted runs of `year`
-/// and the partial files an older gongkai left in OUT/<year>; returns their names.
-fn clean(out: &Path, year: i32, target: &Path) -> Vec<String> {
-    let prefix = format!(".gongkai-{year}-");
+/// The folder a set sits in, and the set's own name: its lock and staging
+/// folder are named after it there.
+fn parts(set: &Path) -> (&Path, String) {
+    let parent = set.parent().unwrap_or(Path::new("."));
+    let name = set
+        .file_name()
+        .map_or_else(|| "outputs".into(), |n| n.to_string_lossy().to_string());
+    (parent, name)
+}
+
+/// Removes the staging and set-aside folders interrupted runs of the set
+/// `name` left in `parent`, and the partial files an older gongkai left in
+/// the set; returns their names.
+fn clean(parent: &Path, name: &str, target: &Path) -> Vec<String> {
+    let prefix = format!(".gongkai-{name}-staging-");
     let mut removed = Vec::new();
-    for entry in std::fs::read_dir(out).into_iter().flatten().flatten() {
+    for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
         if name.starts_with(&prefix) && std::fs::remove_dir_all(entry.path()).is_ok() {
             removed.push(entry.path().display().to_string());
@@ -592,7 +604,7 @@ mod tests {
             r#"{"returns": [{"cells": []}], "outputs": [{"file": "out/2025/old.xlsx", "bytes": 3}, "out/2025/older.csv"]}"#,
         )
         .unwrap();
-        let stage = Stage::begin(out.path(), 2025, Duration::ZERO, &quiet).unwrap();
+        let stage = Stage::begin(&out.path().join("2025"), Duration::ZERO, &quiet).unwrap();
         std::fs::write(stage.dir().join("new.xlsx"), "new").unwrap();
         std::fs::write(stage.dir().join("run.json"), "{}").unwrap();
         stage.commit().unwrap();
@@ -614,9 +626,9 @@ mod tests {
     #[test]
     fn a_second_run_is_refused_while_the_first_holds_the_lock_and_names_it() {
         let out = tempfile::tempdir().unwrap();
-        let first = Stage::begin(out.path(), 2025, Duration::ZERO, &quiet).unwrap();
+        let first = Stage::begin(&out.path().join("2025"), Duration::ZERO, &quiet).unwrap();
         let Err(StageError::Busy { holder, .. }) =
-            Stage::begin(out.path(), 2025, Duration::ZERO, &quiet)
+            Stage::begin(&out.path().join("2025"), Duration::ZERO, &quiet)
         else {
             panic!("the second run must not get the lock");
         };
@@ -625,7 +637,7 @@ mod tests {
             "{holder}"
         );
         drop(first);
-        Stage::begin(out.path(), 2025, Duration::ZERO, &quiet).unwrap();
+        Stage::begin(&out.path().join("2025"), Duration::ZERO, &quiet).unwrap();
     }
 
     #[test]
@@ -636,7 +648,7 @@ mod tests {
         std::fs::write(left.join("half.xlsx"), "half").unwrap();
         std::fs::create_dir_all(out.path().join("2025")).unwrap();
         std::fs::write(out.path().join("2025/.gongkai-x.xlsx.part"), "part").unwrap();
-        let stage = Stage::begin(out.path(), 2025, Duration::ZERO, &quiet).unwrap();
+        let stage = Stage::begin(&out.path().join("2025"), Duration::ZERO, &quiet).unwrap();
         assert_eq!(stage.leftovers.len(), 2, "{:?}", stage.leftovers);
         assert!(!left.exists());
         drop(stage);

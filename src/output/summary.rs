@@ -261,7 +261,7 @@ pub fn missing_units<'a>(
     units
         .into_iter()
         .filter(|(_, _, status)| *status == UnitStatus::Missing)
-        .filter(|(district, _, _)| ret.level == Level::City || *district == ret.name)
+        .filter(|(district, _, _)| ret.level == Level::Office || *district == ret.name)
         .map(|(_, township, _)| township.to_string())
         .collect()
 }

@@ -18,14 +18,18 @@ use crate::audit::last_year::Scope;
 use crate::audit::rules::{rollup_values, values_of};
 use crate::audit::units::Submission;
 use crate::form::Template;
-use crate::input::roster::Roster;
+use crate::input::plan::Office;
 
 /// Which level a return sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    /// An office below the run's: a city's district.
     District,
-    City,
+    /// The office the run is for: the whole roster's city, or the one
+    /// district a district's run rolls up.
+    #[serde(alias = "city")]
+    Office,
 }
 
 /// One return: the values of one district or of the whole city.
@@ -45,7 +49,7 @@ impl Return {
     /// The units this return adds up, as last year's records are searched.
     pub fn scope(&self) -> Scope<'_> {
         match self.level {
-            Level::City => Scope::City,
+            Level::Office => Scope::City,
             Level::District => Scope::District {
                 name: &self.name,
                 units: &self.units,
@@ -54,9 +58,9 @@ impl Return {
     }
 }
 
-/// The district returns in roster order (districts outside the roster after
-/// them), then the city return.
-pub fn rollup(subs: &[Submission], template: &Template, roster: &Roster) -> (Vec<Return>, Return) {
+/// The returns of the offices below `office` in roster order (districts
+/// outside the roster after them), then `office`'s own.
+pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec<Return>, Return) {
     let used: Vec<&Submission> = subs.iter().filter(|s| s.used_form().is_some()).collect();
     let cells = template.cells().len();
     let empty = || (vec![None; cells], vec![0u32; cells]);
@@ -91,11 +95,12 @@ pub fn rollup(subs: &[Submission], template: &Template, roster: &Roster) -> (Vec
         }
     }
 
-    let mut names = roster.districts().to_vec();
+    let mut names = office.lower.clone();
     let known: HashSet<&str> = names.iter().map(String::as_str).collect();
+    // A district's own run has no office below it: its units are its own.
     let mut outside: Vec<String> = sums
         .keys()
-        .filter(|d| !known.contains(*d))
+        .filter(|d| !known.contains(*d) && **d != office.name)
         .map(|d| d.to_string())
         .collect();
     outside.sort();
@@ -115,12 +120,17 @@ pub fn rollup(subs: &[Submission], template: &Template, roster: &Roster) -> (Vec
         })
         .collect();
     let (values, reporting) = city;
+    let own = units.remove(office.name.as_str()).unwrap_or_default();
     let city = Return {
-        level: Level::City,
-        name: roster.city.clone(),
+        level: Level::Office,
+        name: office.name.clone(),
         values,
         reporting,
-        units: districts.iter().flat_map(|d| d.units.clone()).collect(),
+        units: districts
+            .iter()
+            .flat_map(|d| d.units.clone())
+            .chain(own)
+            .collect(),
     };
     (districts, city)
 }
@@ -183,12 +193,13 @@ mod tests {
     #[test]
     fn townships_of_the_same_name_in_two_districts_are_two_units() {
         let template = Template::load("lps2018").unwrap();
-        let roster = Roster::liupanshui(2018);
+        let roster = crate::input::roster::Roster::liupanshui(2018);
+        let office = Office::whole(&roster);
         let subs = [
             form_of(&template, "钟山区", "大河镇", &[("R84", 2.0)]),
             form_of(&template, "水城县", "大河镇", &[("R84", 3.0)]),
         ];
-        let (districts, city) = rollup(&subs, &template, &roster);
+        let (districts, city) = rollup(&subs, &template, &office);
         let (meetings, trainings) = ("R84", "R85");
         assert_eq!(city.units.len(), 2);
         assert_eq!(city.values[template.position(meetings).unwrap()], Some(5.0));

@@ -129,12 +129,8 @@ impl Year {
     /// The records the run wrote, read back from Parquet, with the
     /// categorical columns (names, labels, files) as plain text.
     pub fn records(&self) -> DataFrame {
-        let file = std::fs::File::open(
-            self.out()
-                .join(self.year.to_string())
-                .join("records.parquet"),
-        )
-        .unwrap();
+        let file =
+            std::fs::File::open(set_in(&self.out(), self.year).join("records.parquet")).unwrap();
         let frame = ParquetReader::new(file).finish().unwrap();
         let columns = frame
             .columns()
@@ -344,4 +340,23 @@ pub fn run_sample(year: i32, out: &Path) -> serde_json::Value {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The office's set a run wrote in OUT/<year>: the one folder there, each
+/// test running one office (a path that does not exist when there is none).
+pub fn set_in(out: &Path, year: i32) -> PathBuf {
+    let dir = out.join(year.to_string());
+    let mut sets: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir() && !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    assert!(
+        sets.len() <= 1,
+        "more than one set in {}: {sets:?}",
+        dir.display()
+    );
+    sets.pop().unwrap_or_else(|| dir.join("(no set)"))
 }

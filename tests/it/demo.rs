@@ -87,7 +87,7 @@ fn the_demo_year_has_quirks_and_its_returns_still_add_up() {
     // The city return is the sum of the district returns, row by row.
     let returns = report["returns"].as_array().unwrap();
     let (city, districts) = returns.split_last().unwrap();
-    assert_eq!(city["level"], "city");
+    assert_eq!(city["level"], "office");
     for (i, value) in values(city).iter().enumerate() {
         let sum: f64 = districts.iter().filter_map(|d| values(d)[i].as_f64()).sum();
         assert!(

@@ -60,7 +60,7 @@ fn each_drafts_tables_read_back_as_its_return_cell_by_cell() {
     assert_eq!(returns.len(), 5);
     for ret in returns {
         let name = ret["name"].as_str().unwrap();
-        let path = out.path().join("2025").join(draft_name(name, 2025));
+        let path = set_in(out.path(), 2025).join(draft_name(name, 2025));
         let read = tables_of(&path, &template);
         for (i, c) in template.cells().iter().enumerate() {
             let (want, _) = cell(ret, &c.code);
@@ -74,7 +74,7 @@ fn the_sentences_say_the_returns_numbers_and_shares() {
     let out = tempfile::tempdir().unwrap();
     let report = run_sample(2025, out.path());
     let city = "六盘水市";
-    let text = paragraphs(&out.path().join("2025").join(draft_name(city, 2025))).join("\n");
+    let text = paragraphs(&set_in(out.path(), 2025).join(draft_name(city, 2025))).join("\n");
     let v = |code: &str| return_value(&report, city, code);
     let n = |x: f64| format!("{x}");
     assert!(
@@ -160,7 +160,7 @@ fn the_change_against_last_year_is_worded_up_down_unchanged_and_from_zero() {
             "本年新收政府信息公开申请 29 件，比上年增加 4 件、增长 16.0%",
         ),
     ] {
-        let path = out.join("2025").join(draft_name(district, 2025));
+        let path = set_in(&out, 2025).join(draft_name(district, 2025));
         let text = paragraphs(&path).join("\n");
         assert!(text.contains(says), "{district}: {says} not in {text}");
     }
@@ -180,7 +180,7 @@ fn report_writes_the_drafts_again_from_a_finished_run_without_the_forms() {
     form_receiving(&root.join("2025/甲县/甲镇.xlsx"), 12.0);
     assert_eq!(run_year(root, &out, 2024).status.code(), Some(0));
     assert_eq!(run_year(root, &out, 2025).status.code(), Some(0));
-    let year = out.join("2025");
+    let year = set_in(&out, 2025);
     let draft = year.join(draft_name("甲县", 2025));
     let original = std::fs::read(&draft).unwrap();
     // The forms are gone; the office spoiled one draft and deleted another.
@@ -236,7 +236,7 @@ fn a_2018_draft_carries_the_form_as_its_appendix() {
     let out = tempfile::tempdir().unwrap();
     let report = run_sample(2018, out.path());
     let template = Template::load("lps2018").unwrap();
-    let path: PathBuf = out.path().join("2018").join(draft_name("六盘水市", 2018));
+    let path: PathBuf = set_in(out.path(), 2018).join(draft_name("六盘水市", 2018));
     let text = paragraphs(&path).join("\n");
     assert!(text.contains("附表：政府信息公开情况统计表"), "{text}");
     let received = format!(
@@ -271,7 +271,7 @@ fn no_draft_is_written_with_no_report() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
-    let names: Vec<String> = std::fs::read_dir(year.out().join("2025"))
+    let names: Vec<String> = std::fs::read_dir(set_in(&year.out(), 2025))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
@@ -294,12 +294,12 @@ fn report_waits_for_a_run_holding_the_year_before_it_reads_run_json() {
     .unwrap();
     form_receiving(&root.join("2025/甲县/甲镇.xlsx"), 12.0);
     assert_eq!(run_year(root, &out, 2025).status.code(), Some(0));
-    let year = out.join("2025");
+    let year = set_in(&out, 2025);
 
     // A run holds the year: report must wait, and only then read.
     let lock = std::fs::OpenOptions::new()
         .write(true)
-        .open(out.join(".gongkai-2025.lock"))
+        .open(out.join("2025/.gongkai-测试市.lock"))
         .unwrap();
     lock.lock().unwrap();
     let mut report = gongkai()

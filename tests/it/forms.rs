@@ -117,7 +117,11 @@ fn owner_files_are_skipped_and_corrupt_files_rejected_without_stopping_the_run()
     let units = report["units"].as_array().unwrap();
     let status = |t: &str| units.iter().find(|u| u["township"] == t).unwrap()["status"].clone();
     assert_eq!(status("乙镇"), "rejected");
-    assert!(year.out().join("2018/测试市_2018_汇总.xlsx").exists());
+    assert!(
+        set_in(&year.out(), 2018)
+            .join("测试市_2018_汇总.xlsx")
+            .exists()
+    );
 }
 
 #[test]
@@ -255,7 +259,7 @@ fn outputs_are_complete_and_no_temporary_file_is_left() {
     year.add(&form("synthetic_a.ods"), "测试县", "甲镇.ods");
     let roster = year.roster(&[("测试县", "甲镇")]);
     let (_, report) = year.run(Some(&roster));
-    let names: Vec<String> = std::fs::read_dir(year.out().join("2018"))
+    let names: Vec<String> = std::fs::read_dir(set_in(&year.out(), 2018))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
@@ -272,7 +276,7 @@ fn outputs_are_complete_and_no_temporary_file_is_left() {
     assert!(!names.iter().any(|n| n.ends_with(".part")), "{names:?}");
     // run.json lists every file beside it.
     assert_eq!(report["outputs"].as_array().unwrap().len() + 1, names.len());
-    let csv = std::fs::read(year.out().join("2018/records.csv")).unwrap();
+    let csv = std::fs::read(set_in(&year.out(), 2018).join("records.csv")).unwrap();
     // A BOM, then the columns README names, each once.
     let header = "\u{feff}year,city,district,township,template,code,table,row,column,unit,kind,\
                   value,rollup_value,raw,read_as,file,sheet,cell\n";

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader, open_workbook_auto};
 use sha2::{Digest, Sha256};
 
-use crate::common::gongkai;
+use crate::common::{gongkai, set_in};
 
 fn sha(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
@@ -101,7 +101,7 @@ fn pins(year: &str) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
         "the sample year {year} did not run: {}",
         String::from_utf8_lossy(&status.stderr)
     );
-    let dir = out.path().join(year);
+    let dir = set_in(out.path(), year.parse().unwrap());
     let run_json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
     let started = run_json["started"].as_str().unwrap().to_string();

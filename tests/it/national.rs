@@ -29,8 +29,8 @@ fn number(text: &str) -> Option<f64> {
 
 /// The records a run wrote, as `code → value` for one township.
 fn records_of(out: &std::path::Path, year: i32, township: &str) -> Cells {
-    let records = read_csv(&out.join(format!("{year}/records.csv")));
-    let header = csv::Reader::from_path(out.join(format!("{year}/records.csv")))
+    let records = read_csv(&set_in(out, year).join("records.csv"));
+    let header = csv::Reader::from_path(set_in(out, year).join("records.csv"))
         .unwrap()
         .headers()
         .unwrap()
@@ -320,7 +320,7 @@ fn the_2025_returns_are_the_sums_of_what_the_clerks_meant() {
     check("六盘水市", &city);
 
     // The city return as written: 表三 and 表四 read back cell by cell.
-    let path = out.path().join("2025/六盘水市_2025_统计表.xlsx");
+    let path = set_in(out.path(), 2025).join("六盘水市_2025_统计表.xlsx");
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
     let number_at =
         |range: &calamine::Range<Data>, row: u32, col: u32| match range.get_value((row, col)) {

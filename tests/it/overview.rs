@@ -73,7 +73,7 @@ fn charts(path: &Path) -> Vec<String> {
 fn the_first_sheet_gives_the_year_at_a_glance_with_charts() {
     let out = tempfile::tempdir().unwrap();
     let report = run_sample(2025, out.path());
-    let path = out.path().join("2025/六盘水市_2025_汇总.xlsx");
+    let path = set_in(out.path(), 2025).join("六盘水市_2025_汇总.xlsx");
     let (names, sheet) = Sheet::open(&path);
     assert_eq!(names[0], "概览");
 
@@ -166,7 +166,7 @@ fn last_years_figures_stand_beside_this_years_with_the_change_and_the_trend() {
             .unwrap();
         assert_eq!(status.code(), Some(0));
     }
-    let path = out.join("2025/测试市_2025_汇总.xlsx");
+    let path = set_in(&out, 2025).join("测试市_2025_汇总.xlsx");
     let (_, sheet) = Sheet::open(&path);
     let header = sheet.row_of("区县", 0);
     let figures = sheet.row_of("区县", sheet.row_of("全市", header) + 1);

@@ -148,10 +148,11 @@ fn district_and_city_returns_equal_the_sum_of_the_township_files() {
     }
     assert_eq!(districts.len(), 4);
     for (county, want) in &districts {
-        let got = return_values(&out.path().join(format!("2018/{county}_2018_统计表.xlsx")));
+        let got =
+            return_values(&set_in(out.path(), 2018).join(format!("{county}_2018_统计表.xlsx")));
         assert_same(county, want, &got);
     }
-    let got = return_values(&out.path().join("2018/六盘水市_2018_统计表.xlsx"));
+    let got = return_values(&set_in(out.path(), 2018).join("六盘水市_2018_统计表.xlsx"));
     assert_same("六盘水市", &city, &got);
     // Not a vacuous comparison: the city published something.
     assert!(city[&2].unwrap() > 1000.0);
@@ -162,7 +163,8 @@ fn jinpen_row_5_finding_is_in_the_workbook_and_run_json() {
     let out = run_sample();
 
     let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.path().join("2018/run.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(set_in(out.path(), 2018).join("run.json")).unwrap())
+            .unwrap();
     let found = issues(&json, "SUM-R05");
     assert_eq!(found.len(), 1, "only 金盆乡 breaks row 5");
     assert_eq!(found[0]["township"], "金盆苗族彝族乡");
@@ -171,7 +173,8 @@ fn jinpen_row_5_finding_is_in_the_workbook_and_run_json() {
     assert_eq!(json["counts"]["units_missing"], 5);
     assert_eq!(json["counts"]["superseded"], 1);
 
-    let mut wb: Xlsx<_> = open_workbook(out.path().join("2018/六盘水市_2018_汇总.xlsx")).unwrap();
+    let mut wb: Xlsx<_> =
+        open_workbook(set_in(out.path(), 2018).join("六盘水市_2018_汇总.xlsx")).unwrap();
     assert_eq!(
         wb.sheet_names(),
         [
@@ -217,7 +220,7 @@ fn the_same_forms_make_the_same_records_and_drafts_byte_for_byte_on_any_number_o
     // The second run is on one thread, which writes in another order.
     let first = run_sample_year("2025", &[]);
     let second = run_sample_year("2025", &["--jobs", "1"]);
-    let dir = |out: &tempfile::TempDir| out.path().join("2025");
+    let dir = |out: &tempfile::TempDir| set_in(out.path(), 2025);
     let mut compared = 0;
     for entry in std::fs::read_dir(dir(&first)).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().to_string();

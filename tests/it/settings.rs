@@ -78,12 +78,14 @@ fn out_comes_from_the_flag_then_the_environment_then_the_file_for_run_and_report
     let flag_out = cwd.join("flag-out");
     exit_of(&mut in_dir(cwd, &["run"]));
     assert!(
-        cwd.join("toml-out/2018/run.json").is_file(),
+        set_in(&cwd.join("toml-out"), 2018)
+            .join("run.json")
+            .is_file(),
         "the file's out"
     );
     exit_of(in_dir(cwd, &["run"]).env("GONGKAI_OUT", &env_out));
     assert!(
-        env_out.join("2018/run.json").is_file(),
+        set_in(&env_out, 2018).join("run.json").is_file(),
         "GONGKAI_OUT over the file"
     );
     exit_of(
@@ -92,7 +94,7 @@ fn out_comes_from_the_flag_then_the_environment_then_the_file_for_run_and_report
             .env("GONGKAI_OUT", &env_out),
     );
     assert!(
-        flag_out.join("2018/run.json").is_file(),
+        set_in(&flag_out, 2018).join("run.json").is_file(),
         "--out over GONGKAI_OUT"
     );
 
@@ -116,7 +118,7 @@ fn out_comes_from_the_flag_then_the_environment_then_the_file_for_run_and_report
     );
     let named = drafts_in(
         in_dir(cwd, &["report"])
-            .arg(flag_out.join("2018"))
+            .arg(set_in(&flag_out, 2018))
             .env("GONGKAI_OUT", &env_out),
     );
     assert!(

@@ -85,28 +85,32 @@ fn assert_consistent(dir: &Path) {
     assert_eq!(listed, beside, "run.json lists exactly the files beside it");
 }
 
-/// Leftovers beside OUT/2018 (staging folders of interrupted runs).
+/// The lock of 测试市's set of 2018, from OUT.
+const LOCK: &str = "2018/.gongkai-测试市.lock";
+
+/// Leftovers beside the set in OUT/2018 (staging folders of interrupted runs).
 fn leftovers(out: &Path) -> Vec<String> {
-    std::fs::read_dir(out)
-        .unwrap()
+    std::fs::read_dir(out.join("2018"))
+        .into_iter()
+        .flatten()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| n.starts_with(".gongkai-2018-"))
+        .filter(|n| n.starts_with(".gongkai-") && n.contains("-staging-"))
         .collect()
 }
 
 #[test]
 fn a_run_waits_for_the_lock_or_exits_4_naming_the_run_that_holds_it() {
     let (year, roster) = small_year();
-    std::fs::create_dir_all(year.out()).unwrap();
+    std::fs::create_dir_all(year.out().join("2018")).unwrap();
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(year.out().join(".gongkai-2018.lock"))
+        .open(year.out().join(LOCK))
         .unwrap();
     lock.lock().unwrap();
     std::fs::write(
-        year.out().join(".gongkai-2018.lock"),
+        year.out().join(LOCK),
         "pid 4242, started 2026-01-20 03:00:00, gongkai run",
     )
     .unwrap();
@@ -117,11 +121,11 @@ fn a_run_waits_for_the_lock_or_exits_4_naming_the_run_that_holds_it() {
     assert_eq!(out.status.code(), Some(4));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("pid 4242"), "{stderr}");
-    assert!(!year.out().join("2018").exists(), "nothing written");
+    assert!(!set_in(&year.out(), 2018).exists(), "nothing written");
     lock.unlock().unwrap();
     let out = run_cmd(&year, &roster).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert_consistent(&year.out().join("2018"));
+    assert_consistent(&set_in(&year.out(), 2018));
 }
 
 #[test]
@@ -134,7 +138,7 @@ fn two_runs_at_once_both_finish_and_leave_one_runs_set() {
         second.wait_with_output().unwrap(),
     );
     assert_eq!((a.status.code(), b.status.code()), (Some(0), Some(0)));
-    assert_consistent(&year.out().join("2018"));
+    assert_consistent(&set_in(&year.out(), 2018));
     assert!(leftovers(&year.out()).is_empty());
 }
 
@@ -161,7 +165,7 @@ fn limited(year: &Year, roster: &Path, bytes: u64) -> std::process::Output {
 fn a_run_killed_while_writing_leaves_the_previous_set_and_the_next_run_cleans_up() {
     let (year, roster) = small_year();
     run_ok(&year, &roster);
-    let before = set_of(&year.out().join("2018"));
+    let before = set_of(&set_in(&year.out(), 2018));
     form_with(&year.path("测试县", "乙镇.xlsx"), &[("R84", 30.0)]);
     // Killed while a file is half written, and with the whole set staged.
     for point in ["mid-file", "before-swap"] {
@@ -171,7 +175,7 @@ fn a_run_killed_while_writing_leaves_the_previous_set_and_the_next_run_cleans_up
             .unwrap();
         assert_eq!(out.status.signal(), Some(libc::SIGABRT), "killed {point}");
         assert_eq!(
-            set_of(&year.out().join("2018")),
+            set_of(&set_in(&year.out(), 2018)),
             before,
             "previous set intact"
         );
@@ -185,9 +189,9 @@ fn a_run_killed_while_writing_leaves_the_previous_set_and_the_next_run_cleans_up
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(!issues(&report, "OUTPUT-LEFTOVER").is_empty(), "said so");
     assert!(leftovers(&year.out()).is_empty(), "and removed them");
-    assert_consistent(&year.out().join("2018"));
+    assert_consistent(&set_in(&year.out(), 2018));
     assert_ne!(
-        set_of(&year.out().join("2018")),
+        set_of(&set_in(&year.out(), 2018)),
         before,
         "the new set is in"
     );
@@ -197,7 +201,7 @@ fn a_run_killed_while_writing_leaves_the_previous_set_and_the_next_run_cleans_up
 fn report_killed_while_writing_leaves_the_set_run_json_describes() {
     let (year, roster) = small_year();
     run_ok(&year, &roster);
-    let dir = year.out().join("2018");
+    let dir = set_in(&year.out(), 2018);
     // The drafts written again will differ: run.json's returns say 9 meetings.
     let path = dir.join("run.json");
     let mut json: serde_json::Value =
@@ -239,7 +243,7 @@ fn what_the_office_keeps_in_the_year_folder_survives_every_run_and_a_kill_after_
     use std::os::unix::fs::MetadataExt;
     let (year, roster) = small_year();
     run_ok(&year, &roster);
-    let dir = year.out().join("2018");
+    let dir = set_in(&year.out(), 2018);
     std::fs::write(dir.join("领导批示.txt"), "请于月底前报送").unwrap();
     std::fs::create_dir(dir.join("往来函件")).unwrap();
     std::fs::write(dir.join("往来函件/通知.txt"), "通知").unwrap();
@@ -318,21 +322,21 @@ fn a_missing_or_full_tmpdir_does_not_stop_the_outputs() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_consistent(&year.out().join("2018"));
+    assert_consistent(&set_in(&year.out(), 2018));
 }
 
 #[test]
 fn a_full_disk_is_one_plain_line_exit_3_and_the_previous_set_intact() {
     let (year, roster) = small_year();
     run_ok(&year, &roster);
-    let before = set_of(&year.out().join("2018"));
+    let before = set_of(&set_in(&year.out(), 2018));
     let out = limited(&year, &roster, 12_000);
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
     assert_eq!(errors.len(), 1, "{stderr}");
     assert!(!stderr.contains("Io(Os"), "no library debug text: {stderr}");
-    assert_eq!(set_of(&year.out().join("2018")), before);
+    assert_eq!(set_of(&set_in(&year.out(), 2018)), before);
     assert!(
         leftovers(&year.out()).is_empty(),
         "a failed run cleans its staging"
@@ -377,17 +381,17 @@ fn a_named_pipe_among_the_forms_is_passed_over_not_waited_on() {
     assert_eq!(special.len(), 1, "{:#}", report["issues"]);
     assert_eq!(special[0]["file"], "测试县/丙镇.xlsx");
     assert_eq!(report["counts"]["used"], 2, "the forms beside it are read");
-    assert_consistent(&year.out().join("2018"));
+    assert_consistent(&set_in(&year.out(), 2018));
 }
 
 #[test]
 fn a_link_planted_as_the_lock_file_is_not_followed() {
     let (year, roster) = small_year();
     let out = year.out();
-    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(out.join("2018")).unwrap();
     let victim = year.root().join("victim.txt");
     std::fs::write(&victim, "the operator's own file").unwrap();
-    std::os::unix::fs::symlink(&victim, out.join(".gongkai-2018.lock")).unwrap();
+    std::os::unix::fs::symlink(&victim, out.join(LOCK)).unwrap();
     let output = run_cmd(&year, &roster).output().unwrap();
     assert_eq!(
         output.status.code(),
@@ -399,7 +403,10 @@ fn a_link_planted_as_the_lock_file_is_not_followed() {
         std::fs::read_to_string(&victim).unwrap(),
         "the operator's own file"
     );
-    assert!(!out.join("2018").exists(), "nothing written past the lock");
+    assert!(
+        !set_in(&out, 2018).exists(),
+        "nothing written past the lock"
+    );
 }
 
 #[test]
@@ -414,7 +421,7 @@ fn outputs_are_readable_by_colleagues_under_the_usual_umask() {
         });
     }
     assert_eq!(cmd.output().unwrap().status.code(), Some(0));
-    for entry in std::fs::read_dir(year.out().join("2018")).unwrap() {
+    for entry in std::fs::read_dir(set_in(&year.out(), 2018)).unwrap() {
         let entry = entry.unwrap();
         let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o644, "{:?}", entry.file_name());
@@ -438,8 +445,11 @@ fn links_and_folders_inside_a_district_do_not_count_a_form_twice() {
 }
 
 #[test]
-fn a_district_folder_rolls_up_that_district_or_says_what_to_type() {
+fn a_district_folder_rolls_up_that_district_beside_the_citys_set_or_says_what_to_type() {
     let (year, roster) = small_year();
+    run_ok(&year, &roster);
+    let city = year.out().join("2018/测试市");
+    let city_set = set_of(&city);
     let county = year.root().join("2018/测试县");
     let out = gongkai()
         .arg("run")
@@ -455,6 +465,19 @@ fn a_district_folder_rolls_up_that_district_or_says_what_to_type() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["year"], 2018);
     assert_eq!(report["counts"]["units_reported"], 2);
+    // The district's set is its own, named for it alone, and the city's
+    // set beside it is untouched.
+    let district = year.out().join("2018/测试县");
+    assert_consistent(&district);
+    let names: Vec<String> = set_of(&district).into_keys().collect();
+    assert!(
+        names.iter().any(|n| n == "测试县_2018_统计表.xlsx"),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.contains("测试市")), "{names:?}");
+    assert_eq!(report["returns"].as_array().unwrap().len(), 1);
+    assert_eq!(report["returns"][0]["name"], "测试县");
+    assert_eq!(set_of(&city), city_set, "the city's set is as it was");
     let wrong = gongkai()
         .arg("run")
         .arg(&county)
@@ -499,7 +522,7 @@ fn gongkai_toml_beside_the_inputs_makes_run_with_no_arguments_do_the_job() {
         report["counts"]["units_reported"], 2,
         "the configured roster"
     );
-    assert_consistent(&year.root().join("汇总/2018"));
+    assert_consistent(&set_in(&year.root().join("汇总"), 2018));
     // A flag wins over the file.
     let flagged = gongkai()
         .current_dir(year.root())
@@ -507,7 +530,11 @@ fn gongkai_toml_beside_the_inputs_makes_run_with_no_arguments_do_the_job() {
         .output()
         .unwrap();
     assert_eq!(flagged.status.code(), Some(0));
-    assert!(year.root().join("别处/2018/run.json").is_file());
+    assert!(
+        set_in(&year.root().join("别处"), 2018)
+            .join("run.json")
+            .is_file()
+    );
 }
 
 #[test]
@@ -538,7 +565,9 @@ fn the_progress_page_links_input_files_by_relative_encoded_paths_only() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let page = std::fs::read_to_string(year.root().join("out/2018/报送进度.html")).unwrap();
+    let page =
+        std::fs::read_to_string(set_in(&year.root().join("out"), 2018).join("报送进度.html"))
+            .unwrap();
     let hrefs: Vec<&str> = page
         .split("href=\"")
         .skip(1)
@@ -548,11 +577,15 @@ fn the_progress_page_links_input_files_by_relative_encoded_paths_only() {
     for href in &hrefs {
         assert!(!href.contains(':'), "every link a relative path: {href}");
     }
-    // 甲镇's file, from out/2018 up to the year folder and down again.
-    let jiazhen = format!("../../2018/{}/{}.xlsx", encoded("测试县"), encoded("甲镇"));
+    // 甲镇's file, from out/2018/测试市 up to the year folder and down again.
+    let jiazhen = format!(
+        "../../../2018/{}/{}.xlsx",
+        encoded("测试县"),
+        encoded("甲镇")
+    );
     assert!(hrefs.contains(&jiazhen.as_str()), "{hrefs:?}");
     assert!(
-        hrefs.contains(&"../../2018/%E6%B5%8B%E8%AF%95%E5%8E%BF/javascript%3Aalert%282%29.xlsx")
+        hrefs.contains(&"../../../2018/%E6%B5%8B%E8%AF%95%E5%8E%BF/javascript%3Aalert%282%29.xlsx")
     );
 }
 
@@ -594,7 +627,7 @@ fn the_progress_page_shows_what_the_status_sheet_shows_and_escapes_what_the_inpu
         ("测试县", "<script>"),
     ]);
     let (_, report) = year.run(Some(&roster));
-    let page = std::fs::read_to_string(year.out().join("2018/报送进度.html")).unwrap();
+    let page = std::fs::read_to_string(set_in(&year.out(), 2018).join("报送进度.html")).unwrap();
     assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"), "shown");
     assert!(!page.contains("<img src=x"), "never markup");
     assert!(page.contains("&lt;script&gt;") && !page.contains("<script>"));
@@ -622,7 +655,7 @@ fn the_progress_page_shows_what_the_status_sheet_shows_and_escapes_what_the_inpu
         );
     }
     // It is one of the set run.json describes, with no script and nothing fetched.
-    assert_consistent(&year.out().join("2018"));
+    assert_consistent(&set_in(&year.out(), 2018));
     // Its list of outputs links exactly the files of the set, in the order
     // run.json lists them, run.json last.
     let list = &page[page
@@ -635,7 +668,8 @@ fn the_progress_page_shows_what_the_status_sheet_shows_and_escapes_what_the_inpu
         .map(|l| decoded(&l[..l.find('"').unwrap()]))
         .collect();
     let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(year.out().join("2018/run.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(set_in(&year.out(), 2018).join("run.json")).unwrap())
+            .unwrap();
     let mut listed: Vec<String> = report["outputs"]
         .as_array()
         .unwrap()

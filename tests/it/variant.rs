@@ -151,7 +151,7 @@ fn a_province_variant_given_as_a_template_file_rolls_up_with_its_own_rows_and_fo
     );
 
     // Its own row summed, its renamed row read, in the return it lays out.
-    let out = year.out().join("2025");
+    let out = set_in(&year.out(), 2025);
     let city = out.join("测试市_2025_统计表.xlsx");
     assert_eq!(value_beside(&city, "地方性法规"), 8.0);
     assert_eq!(value_beside(&city, "政府规章"), 7.0);

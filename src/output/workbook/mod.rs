@@ -68,7 +68,8 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<Saved, WriteError> {
     // A one-column form shows how many units reported each row beside it;
     // on the national matrices those counts are in run.json.
     let counts = a.template.is_single_column();
-    let ws = wb.add_worksheet().set_name("全市").map_err(&err)?;
+    let whole = crate::input::roster::area_word(&a.city.name);
+    let ws = wb.add_worksheet().set_name(whole).map_err(&err)?;
     write_form(
         ws,
         a.template,
@@ -76,7 +77,7 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<Saved, WriteError> {
     )
     .map_err(&err)?;
     let mut names =
-        SheetNames::reserving(&[overview::SHEET, "说明", "全市", DETAILS, "校验", "报送情况"]);
+        SheetNames::reserving(&[overview::SHEET, "说明", whole, DETAILS, "校验", "报送情况"]);
     for d in a.districts {
         let ws = wb
             .add_worksheet()

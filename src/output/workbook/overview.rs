@@ -6,6 +6,7 @@
 //! WPS and LibreOffice draw themselves from the cells above them; and, when
 //! OUT holds earlier years of the same form, the city's trend over them.
 
+use crate::input::roster::area_word;
 use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, Worksheet, XlsxError};
 
 use super::Analysis;
@@ -47,7 +48,7 @@ pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), X
         .zip(a.last_year)
         .map(|(r, last)| {
             let label = if std::ptr::eq(r, a.city) {
-                "全市"
+                area_word(&a.city.name)
             } else {
                 r.name.as_str()
             };
@@ -177,9 +178,11 @@ fn charts(a: &Analysis, placed: &[Placed], first: u32) -> Vec<Chart> {
     let districts_of = |col: u16| (SHEET, first, col, first + districts - 1, col);
     let categories = districts_of(0);
     let mut charts = Vec::new();
+    // A district's own run has no office below it to chart.
     if let Some(p) = placed
         .iter()
         .find(|p| p.figure.chart == Some(ChartFile::ByDistrict))
+        .filter(|_| districts > 0)
     {
         let mut chart = Chart::new(ChartType::Column);
         chart
