@@ -5,6 +5,7 @@
 mod explain;
 mod input;
 pub(crate) mod last_year;
+mod lower;
 pub mod rules;
 pub mod units;
 
@@ -60,6 +61,7 @@ pub fn audit(
         })
         .collect();
     issues.extend(per_file.into_iter().flatten());
+    issues.extend(lower::compare(subs, template));
     let previous = last_year(plan, &mut issues)?;
     if let Some(previous) = &previous {
         issues.extend(last_year::compare(subs, previous, template));

@@ -21,10 +21,23 @@ pub enum FileStatus {
     Rejected,
 }
 
+/// What a file stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A unit's own form: a township's, as the roster lists it.
+    Unit,
+    /// A lower office's return: a district's rollup, sent to its city as
+    /// a file at the top of the year folder. The city sums it in place of
+    /// the district's units.
+    LowerReturn,
+}
+
 /// A file with the unit it belongs to.
 #[derive(Debug)]
 pub struct Submission {
     pub found: Found,
+    pub kind: Kind,
     pub sha256: Option<String>,
     pub modified: Option<std::time::SystemTime>,
     pub district: String,
@@ -97,8 +110,10 @@ pub fn assign(
         .filter(|s| s.in_roster)
         .map(|s| (s.district.as_str(), s.township.as_str()))
         .collect();
+    let covered = covered_offices(&subs);
     for unit in &roster.units {
-        if !sent.contains(&(unit.district.as_str(), unit.township.as_str())) {
+        let sent = sent.contains(&(unit.district.as_str(), unit.township.as_str()));
+        if !sent && !covered.contains(unit.district.as_str()) {
             issues.push(
                 Issue::new(Code::UnitMissing, "本单位没有报送统计表,汇总中不含本单位")
                     .unit(&unit.district, &unit.township),
@@ -108,6 +123,15 @@ pub fn assign(
     subs
 }
 
+/// The lower offices whose own return is used: their units are summed
+/// through it, and one that sent no form of its own is not missing.
+pub fn covered_offices(subs: &[Submission]) -> std::collections::HashSet<&str> {
+    subs.iter()
+        .filter(|s| s.kind == Kind::LowerReturn && s.status == FileStatus::Used)
+        .map(|s| s.district.as_str())
+        .collect()
+}
+
 fn place(
     found: Found,
     loaded: Loaded,
@@ -115,6 +139,9 @@ fn place(
     coverage: Coverage,
     issues: &mut Vec<Issue>,
 ) -> Submission {
+    if let Some(sub) = lower_return(&found, &loaded, roster, coverage) {
+        return sub.with(found, loaded);
+    }
     let folder_district = found
         .folder
         .as_deref()
@@ -146,6 +173,7 @@ fn place(
         FileStatus::Rejected
     };
     let mut sub = Submission {
+        kind: Kind::Unit,
         district: String::new(),
         township: String::new(),
         in_roster: unit.is_some(),
@@ -201,6 +229,59 @@ fn place(
         ));
     }
     sub
+}
+
+/// Where a lower office's return goes, before the file is moved into it.
+struct Placed {
+    office: String,
+    matched: String,
+}
+
+impl Placed {
+    fn with(self, found: Found, loaded: Loaded) -> Submission {
+        Submission {
+            kind: Kind::LowerReturn,
+            district: self.office.clone(),
+            township: self.office,
+            in_roster: true,
+            matched: self.matched,
+            status: match loaded.outcome {
+                Ok(_) => FileStatus::Used,
+                Err(_) => FileStatus::Rejected,
+            },
+            found,
+            sha256: loaded.sha256,
+            modified: loaded.modified,
+            outcome: loaded.outcome,
+        }
+    }
+}
+
+/// A file at the top of a year folder that is a district's return, by its
+/// name or, failing that, by the 填报单位 its form gives.
+fn lower_return(
+    found: &Found,
+    loaded: &Loaded,
+    roster: &Roster,
+    coverage: Coverage,
+) -> Option<Placed> {
+    if coverage != Coverage::Year || found.folder.is_some() {
+        return None;
+    }
+    // A unit's own form named exactly wins over a district's name in it.
+    if let Some((_, NameMatch::Exact | NameMatch::SameName(_))) =
+        roster.match_name(&found.stem, None)
+    {
+        return None;
+    }
+    if let Some(office) = roster.office_named(&found.stem) {
+        let matched = format!("按文件名:{office}的汇总表");
+        return Some(Placed { office, matched });
+    }
+    let name = loaded.outcome.as_ref().ok()?.unit_name.as_deref()?;
+    let office = roster.office_named(name)?;
+    let matched = format!("按表内填报单位“{name}”:{office}的汇总表");
+    Some(Placed { office, matched })
 }
 
 /// One finding per file that could not be read: an error, except for a

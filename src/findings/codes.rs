@@ -115,6 +115,8 @@ codes! {
     FolderNotInRoster => "FOLDER-NOT-IN-ROSTER", Warning,
     /// Two files from one unit.
     UnitDuplicate => "UNIT-DUPLICATE", Warning,
+    /// A lower office's return that differs from its units' forms.
+    ReturnDiffers => "RETURN-DIFFERS", Error,
     /// A unit that reported last year and not this year.
     UnitGone => "UNIT-GONE", Warning,
     /// Last year's records could not be used.

@@ -229,6 +229,24 @@ impl Roster {
         Some(self.districts[i].clone())
     }
 
+    /// The district a file at the top of the year folder is the return of,
+    /// by a name that begins with the district's (`水城区.xlsx`,
+    /// `水城区_2025_统计表.xlsx`, `水城区2025年政府信息公开工作年度报告.docx`)
+    /// and names no unit after it (`水城区米箩镇.xlsx` is 米箩镇's form).
+    pub fn office_named(&self, stem: &str) -> Option<String> {
+        let stem = normalize_label(stem);
+        let office = self
+            .districts
+            .iter()
+            .filter(|d| stem.starts_with(&normalize_label(d)))
+            .max_by_key(|d| d.len())?;
+        let rest = &stem[normalize_label(office).len()..];
+        match self.match_name(rest, Some(office)) {
+            Some(_) => None,
+            None => Some(office.clone()),
+        }
+    }
+
     /// The unit a file stem names: by its exact name, then by the same
     /// place name (`金盆乡人民政府` → `金盆苗族彝族乡`), then by a place name
     /// inside a longer file name (longest wins). Units of the folder's

@@ -34,7 +34,9 @@ impl Standing {
             UnitStatus::Submitted | UnitStatus::Duplicate if row.errors > row.explained => {
                 Standing::WithErrors
             }
-            UnitStatus::Submitted | UnitStatus::Duplicate => Standing::Submitted,
+            UnitStatus::Submitted | UnitStatus::Duplicate | UnitStatus::Covered => {
+                Standing::Submitted
+            }
             UnitStatus::Rejected => Standing::Refused,
             UnitStatus::Missing => Standing::Missing,
             UnitStatus::NotInRoster => Standing::Other,

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::audit::units::{FileStatus, Submission};
+use crate::audit::units::{FileStatus, Kind, Submission, covered_offices};
 use crate::findings::{Issue, Severity};
 use crate::form::{FooterRole, Template};
 use crate::input::plan::Coverage;
@@ -105,6 +105,8 @@ pub enum UnitStatus {
     Rejected,
     Duplicate,
     NotInRoster,
+    /// No form of its own, but its district's return arrived and is summed.
+    Covered,
 }
 
 impl UnitStatus {
@@ -115,12 +117,16 @@ impl UnitStatus {
             UnitStatus::Rejected => "无法读取",
             UnitStatus::Duplicate => "重复报送",
             UnitStatus::NotInRoster => "名册外",
+            UnitStatus::Covered => "含在区县汇总表中",
         }
     }
 
     /// Whether the unit's figures are in the rollup.
     pub fn reported(self) -> bool {
-        matches!(self, UnitStatus::Submitted | UnitStatus::Duplicate)
+        matches!(
+            self,
+            UnitStatus::Submitted | UnitStatus::Duplicate | UnitStatus::Covered
+        )
     }
 }
 
@@ -129,6 +135,8 @@ impl UnitStatus {
 pub struct StatusRow {
     pub district: String,
     pub township: String,
+    /// A unit's own form, or its district's return.
+    pub kind: Kind,
     pub status: UnitStatus,
     pub file: String,
     pub filler: String,
@@ -368,6 +376,7 @@ pub fn unit_status(
                 .map(|(_, v)| v.clone())
         };
         StatusRow {
+            kind: sub.map_or(Kind::Unit, |s| s.kind),
             district: district.to_string(),
             township: township.to_string(),
             status,
@@ -397,7 +406,12 @@ pub fn unit_status(
     let single = coverage == Coverage::OneFile;
     let mut out = Vec::new();
     let mut by_unit: HashMap<(&str, &str), Vec<&Submission>> = HashMap::new();
-    for s in subs.iter().filter(|s| s.in_roster && !single) {
+    let covered = covered_offices(subs);
+    let returns = || subs.iter().filter(|s| s.kind == Kind::LowerReturn);
+    for s in subs
+        .iter()
+        .filter(|s| s.in_roster && !single && s.kind == Kind::Unit)
+    {
         by_unit
             .entry((&s.district, &s.township))
             .or_default()
@@ -410,6 +424,7 @@ pub fn unit_status(
                 .unwrap_or_default();
             let used = mine.iter().find(|s| s.status == FileStatus::Used).copied();
             let status = match (used, mine.len()) {
+                (_, 0) if covered.contains(u.district.as_str()) => UnitStatus::Covered,
                 (_, 0) => UnitStatus::Missing,
                 (None, _) => UnitStatus::Rejected,
                 (Some(_), 1) => UnitStatus::Submitted,
@@ -422,6 +437,15 @@ pub fn unit_status(
                 used.or(mine.first().copied()),
             ));
         }
+    }
+    // Each district's own return, after the roster's units.
+    for s in returns().filter(|_| !single) {
+        let status = match s.status {
+            FileStatus::Used => UnitStatus::Submitted,
+            FileStatus::Superseded => UnitStatus::Duplicate,
+            FileStatus::Rejected => UnitStatus::Rejected,
+        };
+        out.push(row(&s.district, &s.township, status, Some(s)));
     }
     for s in subs.iter().filter(|s| single || !s.in_roster) {
         let status = match s.status {
@@ -482,7 +506,7 @@ pub fn count(
     let sev = |sv: Severity| issues.iter().filter(|i| i.severity == sv).count();
     let roster_rows = status
         .iter()
-        .filter(|s| s.status != UnitStatus::NotInRoster);
+        .filter(|s| s.status != UnitStatus::NotInRoster && s.kind == Kind::Unit);
     Counts {
         files: subs.len(),
         used: by(FileStatus::Used),

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::audit::last_year::Scope;
 use crate::audit::rules::{rollup_values, values_of};
-use crate::audit::units::Submission;
+use crate::audit::units::{Kind, Submission, covered_offices};
 use crate::form::Template;
 use crate::input::plan::Office;
 
@@ -61,7 +61,14 @@ impl Return {
 /// The returns of the offices below `office` in roster order (districts
 /// outside the roster after them), then `office`'s own.
 pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec<Return>, Return) {
-    let used: Vec<&Submission> = subs.iter().filter(|s| s.used_form().is_some()).collect();
+    // A district whose own return arrived is summed from it: its units'
+    // forms, when they came too, are checked against it (audit), not added.
+    let covered = covered_offices(subs);
+    let used: Vec<&Submission> = subs
+        .iter()
+        .filter(|s| s.used_form().is_some())
+        .filter(|s| s.kind == Kind::LowerReturn || !covered.contains(s.district.as_str()))
+        .collect();
     let cells = template.cells().len();
     let empty = || (vec![None; cells], vec![0u32; cells]);
     let mut sums: HashMap<&str, Sum> = HashMap::new();
@@ -165,6 +172,7 @@ mod tests {
             cells[template.position(code).unwrap()] = Some(value);
         }
         Submission {
+            kind: crate::audit::units::Kind::Unit,
             found: Found {
                 path: Default::default(),
                 shown: format!("{district}/{township}.xlsx"),

@@ -12,6 +12,7 @@ mod golden;
 mod hostile;
 mod layout;
 mod national;
+mod offices;
 mod overview;
 mod reading;
 mod rollup;

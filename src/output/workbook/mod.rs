@@ -366,7 +366,7 @@ fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), X
                 UnitStatus::Submitted | UnitStatus::Duplicate if s.errors > s.explained => {
                     Some(0xF8CBAD)
                 }
-                UnitStatus::Submitted => None,
+                UnitStatus::Submitted | UnitStatus::Covered => None,
                 UnitStatus::Duplicate | UnitStatus::NotInRoster => Some(0xFFF2CC),
                 UnitStatus::Missing | UnitStatus::Rejected => Some(0xF8CBAD),
             };

@@ -1,0 +1,144 @@
+//! Every office in the chain: a district's run over its townships, a city's
+//! over its districts' returns, each office's set beside the others'.
+
+use std::path::Path;
+
+use crate::common::*;
+
+/// `gongkai run INPUT --out OUT` with a JSON report, and any further flags.
+fn run_json(input: &Path, out: &Path, more: &[&str]) -> serde_json::Value {
+    let output = gongkai()
+        .arg("run")
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .args(["--no-progress", "--format", "json", "--no-report"])
+        .args(more)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.code().unwrap_or(-1) <= 1,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The office's own return of a run's report: the last one.
+fn office_return(report: &serde_json::Value) -> &serde_json::Value {
+    report["returns"].as_array().unwrap().last().unwrap()
+}
+
+#[test]
+fn a_chain_of_district_runs_then_the_city_over_their_returns_gives_the_one_runs_city_return() {
+    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+
+    // One run over everything.
+    let whole = run_json(&inputs, &out, &["--year", "2025"]);
+    let want = values(office_return(&whole));
+
+    // Each district office over its own folder, into the same OUT: each set
+    // beside the city's, which stays as it was.
+    let city_set = out.join("2025/六盘水市");
+    let before = std::fs::read(city_set.join("run.json")).unwrap();
+    let city = work.path().join("city/2025");
+    std::fs::create_dir_all(&city).unwrap();
+    for district in ["钟山区", "六枝特区", "水城区", "盘州市"] {
+        let report = run_json(&inputs.join("2025").join(district), &out, &[]);
+        assert_eq!(office_return(&report)["name"], district);
+        let file = format!("{district}_2025_统计表.xlsx");
+        let signed = out.join("2025").join(district).join(&file);
+        std::fs::copy(&signed, city.join(&file)).unwrap();
+    }
+    assert_eq!(std::fs::read(city_set.join("run.json")).unwrap(), before);
+
+    // The city office over the four returns it received.
+    let chained = run_json(&city, &work.path().join("city-out"), &[]);
+    let got = values(office_return(&chained));
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        let same = match (g.as_f64(), w.as_f64()) {
+            (Some(g), Some(w)) => (g - w).abs() < 1e-9,
+            (None, None) => true,
+            // A blank in one run is the districts' 0 in the other.
+            (g, w) => g.unwrap_or(0.0) == 0.0 && w.unwrap_or(0.0) == 0.0,
+        };
+        assert!(same, "cell {i}: chained {g}, one run {w}");
+    }
+    assert_eq!(
+        chained["counts"]["units_missing"], 0,
+        "{:#}",
+        chained["counts"]
+    );
+    for code in ["UNIT-MISSING", "UNIT-NOT-IN-ROSTER", "RETURN-DIFFERS"] {
+        assert!(
+            issues(&chained, code).is_empty(),
+            "{code}: {:#}",
+            chained["issues"]
+        );
+    }
+}
+
+#[test]
+fn a_district_return_that_differs_from_its_townships_is_reported_cell_by_cell_and_summed_as_signed()
+{
+    let year = Year::new();
+    form_with(&year.path("测试县", "甲镇.xlsx"), &[("R84", 2.0)]);
+    form_with(&year.path("测试县", "乙镇.xlsx"), &[("R84", 3.0)]);
+    form_with(&year.path("样例区", "丙镇.xlsx"), &[("R84", 10.0)]);
+    // 测试县's own return says 6 where its townships add up to 5.
+    form_with(&year.root().join("2018/测试县.xlsx"), &[("R84", 6.0)]);
+    let roster = year.roster(&[("测试县", "甲镇"), ("测试县", "乙镇"), ("样例区", "丙镇")]);
+    let (code, report) = year.run(Some(&roster));
+    assert_eq!(code, 1, "a difference is an error");
+
+    let differs = issues(&report, "RETURN-DIFFERS");
+    assert_eq!(differs.len(), 1, "{:#}", report["issues"]);
+    let message = differs[0]["message"].as_str().unwrap();
+    for part in ["测试县", "为 6", "之和为 5", "甲镇", "乙镇", "相差 1"] {
+        assert!(message.contains(part), "{part}: {message}");
+    }
+    assert_eq!(differs[0]["file"], "测试县.xlsx");
+
+    // The city sums the return as signed, 样例区's township beside it.
+    let returns = report["returns"].as_array().unwrap();
+    let county = returns.iter().find(|r| r["name"] == "测试县").unwrap();
+    assert_eq!(cell(county, "R84").0.as_f64(), Some(6.0));
+    assert_eq!(cell(office_return(&report), "R84").0.as_f64(), Some(16.0));
+}
+
+#[test]
+fn a_district_that_sent_only_its_return_has_no_township_missing() {
+    let year = Year::new();
+    form_with(&year.path("样例区", "丙镇.xlsx"), &[("R84", 10.0)]);
+    form_with(
+        &year.root().join("2018/测试县_2018_统计表.xlsx"),
+        &[("R84", 7.0)],
+    );
+    let roster = year.roster(&[("测试县", "甲镇"), ("测试县", "乙镇"), ("样例区", "丙镇")]);
+    let (code, report) = year.run(Some(&roster));
+    assert_eq!(code, 0, "{:#}", report["issues"]);
+    assert!(
+        issues(&report, "UNIT-MISSING").is_empty(),
+        "{:#}",
+        report["issues"]
+    );
+    assert_eq!(report["counts"]["units_expected"], 3);
+    assert_eq!(report["counts"]["units_reported"], 3);
+    let status: Vec<(&str, &str)> = report["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["township"].as_str().unwrap(),
+                u["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(status.contains(&("甲镇", "covered")), "{status:?}");
+    assert!(status.contains(&("测试县", "submitted")), "{status:?}");
+    assert_eq!(cell(office_return(&report), "R84").0.as_f64(), Some(17.0));
+}
