@@ -52,7 +52,7 @@ pub fn form_report(s: &Summary) -> String {
     }
     let c = &s.counts;
     let verdict = if c.rejected > 0 {
-        "文件无法读取,请按上面的提示处理后重新保存".to_string()
+        "不能计入汇总,不可报送;请按上面的提示处理后重新报送".to_string()
     } else if c.errors > 0 {
         format!("有 {} 处错误,请更正后再报送", c.errors)
     } else if c.warnings > 0 {

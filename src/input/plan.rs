@@ -287,13 +287,20 @@ impl Plan {
 /// carries.
 fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), PlanError> {
     if opts.input.is_file() {
-        let year = opts.year.or_else(|| year_of_path(&opts.input));
+        let known = opts.year.or_else(|| year_of_path(&opts.input));
         let (detected, dated) = crate::read::identify(&opts.input);
-        // A 填报日期 in 2019 means the 2018 form.
-        let year = year
-            .or(dated.map(|y| y - 1))
-            .unwrap_or_else(crate::form::registry::current_data_year);
-        return Ok((Target::File, year, detected));
+        // A year told by `--year` or by the folder the file sits in is
+        // judged as that year's run judges it: with that year's form, so a
+        // file on another year's format is refused here as it is there.
+        // Only a file of no known year is read as the form it holds.
+        let Some(year) = known else {
+            // A 填报日期 in 2019 means the 2018 form.
+            let year = dated
+                .map(|y| y - 1)
+                .unwrap_or_else(crate::form::registry::current_data_year);
+            return Ok((Target::File, year, detected));
+        };
+        return Ok((Target::File, year, None));
     }
     if let Some((year_dir, year, name)) = district_folder(&opts.input) {
         if let Some(wanted) = opts.year.filter(|&y| y != year) {

@@ -47,7 +47,7 @@ impl Standing {
         match self {
             Standing::Submitted => "已报送",
             Standing::WithErrors => "有错误",
-            Standing::Refused => "无法读取",
+            Standing::Refused => "不能计入",
             Standing::Missing => "未报送",
             Standing::Other => "名册外",
         }

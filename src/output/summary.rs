@@ -114,7 +114,7 @@ impl UnitStatus {
         match self {
             UnitStatus::Submitted => "已报送",
             UnitStatus::Missing => "未报送",
-            UnitStatus::Rejected => "无法读取",
+            UnitStatus::Rejected => "不能计入",
             UnitStatus::Duplicate => "重复报送",
             UnitStatus::NotInRoster => "名册外",
             UnitStatus::Covered => "含在区县汇总表中",

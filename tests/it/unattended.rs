@@ -635,7 +635,7 @@ fn the_progress_page_shows_what_the_status_sheet_shows_and_escapes_what_the_inpu
     let label = |u: &serde_json::Value| match u["status"].as_str().unwrap() {
         "submitted" | "duplicate" if u["errors"].as_u64() > u["explained"].as_u64() => "有错误",
         "submitted" | "duplicate" => "已报送",
-        "rejected" => "无法读取",
+        "rejected" => "不能计入",
         "missing" => "未报送",
         _ => "名册外",
     };

@@ -91,7 +91,7 @@ fn who_reported(
     top: u32,
     head: &Format,
 ) -> Result<(), XlsxError> {
-    let columns = ["区县", "应报单位", "已报送", "未报送", "无法读取"];
+    let columns = ["区县", "应报单位", "已报送", "未报送", "不能计入"];
     for (c, text) in columns.iter().enumerate() {
         ws.write_string_with_format(top, c as u16, *text, head)?;
     }
