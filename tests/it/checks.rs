@@ -100,3 +100,73 @@ fn files_outside_the_roster_or_in_the_wrong_folder_are_reported_and_still_rolled
     let county = returns.iter().find(|r| r["name"] == "测试县").unwrap();
     assert_eq!(cell(county, "R84"), (&serde_json::json!(5.0), 2));
 }
+
+/// The verdict a clerk reads: refused, with errors, or sendable.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    Refused,
+    Errors,
+    Sendable,
+}
+
+/// What `gongkai check FILE` says of one file, as its year's run would.
+fn check_verdict(file: &std::path::Path) -> Verdict {
+    let output = gongkai()
+        .args(["check", "--no-progress", "--format", "json"])
+        .arg(file)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let counts = &report["counts"];
+    if counts["rejected"].as_u64() > Some(0) {
+        Verdict::Refused
+    } else if counts["errors"].as_u64() > Some(0) {
+        Verdict::Errors
+    } else {
+        Verdict::Sendable
+    }
+}
+
+#[test]
+fn check_on_each_file_gives_the_verdict_the_run_of_its_year_gives() {
+    let inputs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    for year in ["2018", "2025"] {
+        let output = gongkai()
+            .args(["check", "--no-progress", "--format", "json", "--year", year])
+            .arg(&inputs)
+            .output()
+            .unwrap();
+        let run: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let issues = run["issues"].as_array().unwrap();
+        let mut wrong_format = 0;
+        for file in run["files"].as_array().unwrap() {
+            let shown = file["file"].as_str().unwrap();
+            // A superseded copy is not checked in the run: its unit's
+            // later file is.
+            let want = match file["status"].as_str().unwrap() {
+                "rejected" => Verdict::Refused,
+                "superseded" => continue,
+                _ if issues
+                    .iter()
+                    .any(|i| i["file"] == shown && i["severity"] == "error") =>
+                {
+                    Verdict::Errors
+                }
+                _ => Verdict::Sendable,
+            };
+            wrong_format += usize::from(
+                issues
+                    .iter()
+                    .any(|i| i["file"] == shown && i["code"] == "FORM-WRONG-FORMAT"),
+            );
+            let got = check_verdict(&inputs.join(year).join(shown));
+            assert_eq!(got, want, "{year}/{shown}");
+        }
+        if year == "2025" {
+            assert!(
+                wrong_format > 0,
+                "the sample year has a file on the 2019 format"
+            );
+        }
+    }
+}
