@@ -58,6 +58,15 @@ impl Figure {
         matches!(self.value, FigureValue::Share(..))
     }
 
+    /// Whether the figure means something for these values: a share of
+    /// nothing (its whole is 0) has no value to show, only "—".
+    pub fn has_base(&self, values: &[Option<f64>]) -> bool {
+        match &self.value {
+            FigureValue::Count(_) => true,
+            FigureValue::Share(_, whole) => whole.of(values) != 0.0,
+        }
+    }
+
     /// The figure of a return's values; a share of nothing is 0.
     pub fn of(&self, values: &[Option<f64>]) -> f64 {
         match &self.value {

@@ -144,9 +144,13 @@ fn last_years_figures_stand_beside_this_years_with_the_change_and_the_trend() {
     let out = root.join("out");
     std::fs::write(
         root.join("roster.csv"),
-        "city,district,township,aliases\n测试市,甲县,甲镇,\n测试市,乙县,乙镇,\n",
+        "city,district,township,aliases\n测试市,甲县,甲镇,\n测试市,乙县,乙镇,\n测试市,丙县,丙镇,\n",
     )
     .unwrap();
+    // 丙县 has never received an application: its shares have no base.
+    for year in ["2023", "2024", "2025"] {
+        form_receiving(&root.join(format!("{year}/丙县/丙镇.xlsx")), 0.0);
+    }
     for (district, township, last, this) in
         [("甲县", "甲镇", 10.0, 12.0), ("乙县", "乙镇", 0.0, 3.0)]
     {
@@ -181,6 +185,11 @@ fn last_years_figures_stand_beside_this_years_with_the_change_and_the_trend() {
     assert_eq!(sheet.text(yi, received + 2), "上年为 0");
     let city = sheet.row_of("全市", figures);
     assert!((sheet.number(city, received + 2) - 0.5).abs() < 1e-12);
+    // A share of nothing is shown as none, not as 0.0%.
+    let bing = sheet.row_of("丙县", figures);
+    let opened = sheet.column_of(figures, "予以公开");
+    assert_eq!(sheet.text(bing, opened), "—");
+    assert!((sheet.number(jia, opened) - 1.0).abs() < 1e-12);
     // By district, this year against last, the mix, and the trend of OUT's years.
     assert_eq!(charts(&path).len(), 4);
     let trend = sheet.row_of("年度", city);

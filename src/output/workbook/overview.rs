@@ -152,7 +152,11 @@ fn figures<'a>(
             } else {
                 &f.count
             };
-            ws.write_number_with_format(r, p.column, this, format)?;
+            if p.figure.has_base(&ret.values) {
+                ws.write_number_with_format(r, p.column, this, format)?;
+            } else {
+                ws.write_string(r, p.column, "—")?;
+            }
             if let (Some(l), Some(last)) = (p.last, last) {
                 let before = p.figure.of(last);
                 ws.write_number_with_format(r, l, before, &f.count)?;
