@@ -5,10 +5,11 @@
 //! error naming both values and the units behind the sum.
 
 use crate::audit::rules::{rollup_values, values_of};
-use crate::audit::units::{Kind, Submission};
+use crate::audit::units::Submission;
 use crate::findings::Issue;
 use crate::findings::codes::Code;
 use crate::form::Template;
+use crate::input::roster::UnitKind;
 use crate::text::fmt_num;
 
 /// How many units a difference names.
@@ -20,11 +21,11 @@ pub fn compare(subs: &[Submission], template: &Template) -> Vec<Issue> {
     let mut out = Vec::new();
     for ret in subs
         .iter()
-        .filter(|s| s.kind == Kind::LowerReturn && s.used_form().is_some())
+        .filter(|s| s.kind == UnitKind::Lower && s.used_form().is_some())
     {
         let units: Vec<&Submission> = subs
             .iter()
-            .filter(|s| s.kind == Kind::Unit && s.district == ret.district)
+            .filter(|s| s.kind != UnitKind::Lower && s.district == ret.district)
             .filter(|s| s.used_form().is_some())
             .collect();
         if units.is_empty() {

@@ -41,7 +41,9 @@ pub fn check(sub: &Submission, template: &Template) -> Vec<Issue> {
     };
     let sum_of = |cells: &[usize]| -> f64 { cells.iter().filter_map(|&c| values[c]).sum() };
 
-    for rule in template.rules() {
+    // A rule about one kind of unit (乡镇不制定规章) is not asked of another.
+    let applies = |rule: &&Rule| rule.only.is_none_or(|kind| kind == sub.kind);
+    for rule in template.rules().iter().filter(applies) {
         match &rule.check {
             Check::Sum { left, right } | Check::AtMost { left, right } => {
                 let Some(l) = values[*left] else { continue };

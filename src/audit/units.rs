@@ -7,7 +7,7 @@ use crate::findings::codes::Code;
 use crate::findings::{Issue, Severity};
 use crate::input::discover::Found;
 use crate::input::plan::Coverage;
-use crate::input::roster::{NameMatch, Roster};
+use crate::input::roster::{NameMatch, Roster, UnitKind};
 use crate::read::{Form, Loaded, ReadError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -21,23 +21,15 @@ pub enum FileStatus {
     Rejected,
 }
 
-/// What a file stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// A unit's own form: a township's, as the roster lists it.
-    Unit,
-    /// A lower office's return: a district's rollup, sent to its city as
-    /// a file at the top of the year folder. The city sums it in place of
-    /// the district's units.
-    LowerReturn,
-}
-
 /// A file with the unit it belongs to.
 #[derive(Debug)]
 pub struct Submission {
     pub found: Found,
-    pub kind: Kind,
+    /// The unit's kind, from the roster (a township when it is not in the
+    /// roster); `Lower` for a lower office's return, a district's rollup
+    /// sent to its city as a file at the top of the year folder, which the
+    /// city sums in place of the district's units.
+    pub kind: UnitKind,
     pub sha256: Option<String>,
     pub modified: Option<std::time::SystemTime>,
     pub district: String,
@@ -127,7 +119,7 @@ pub fn assign(
 /// through it, and one that sent no form of its own is not missing.
 pub fn covered_offices(subs: &[Submission]) -> std::collections::HashSet<&str> {
     subs.iter()
-        .filter(|s| s.kind == Kind::LowerReturn && s.status == FileStatus::Used)
+        .filter(|s| s.kind == UnitKind::Lower && s.status == FileStatus::Used)
         .map(|s| s.district.as_str())
         .collect()
 }
@@ -173,7 +165,7 @@ fn place(
         FileStatus::Rejected
     };
     let mut sub = Submission {
-        kind: Kind::Unit,
+        kind: UnitKind::Township,
         district: String::new(),
         township: String::new(),
         in_roster: unit.is_some(),
@@ -188,6 +180,7 @@ fn place(
         Some(i) => {
             let u = &roster.units[i];
             sub.township = u.township.clone();
+            sub.kind = u.kind;
             sub.district = match (&sub.found.folder, &folder_district) {
                 // Rolled up where the office filed it, and said so.
                 (Some(folder), _) if folder_district.as_deref() != Some(u.district.as_str()) => {
@@ -240,7 +233,7 @@ struct Placed {
 impl Placed {
     fn with(self, found: Found, loaded: Loaded) -> Submission {
         Submission {
-            kind: Kind::LowerReturn,
+            kind: UnitKind::Lower,
             district: self.office.clone(),
             township: self.office,
             in_roster: true,

@@ -119,7 +119,7 @@ pub struct Common {
     /// Data year to read (default: the latest year folder).
     #[arg(long)]
     pub year: Option<i32>,
-    /// Roster CSV `city,district,township[,aliases]`; replaces the built-in 六盘水 roster
+    /// Roster CSV `office,unit,kind[,aliases]` (or `city,district,township[,aliases]`); by default 名册.csv in the year folder, else the built-in 六盘水 roster
     /// (also GONGKAI_HIERARCHY).
     #[arg(long)]
     pub hierarchy: Option<PathBuf>,

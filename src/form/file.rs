@@ -303,6 +303,9 @@ pub enum RuleFile {
         severity: Severity,
         cells: Vec<String>,
         why: String,
+        /// The one kind of unit it is about (`only = "township"`), or all.
+        #[serde(default)]
+        only: Option<super::UnitKind>,
         #[serde(default)]
         message: Option<String>,
     },

@@ -18,6 +18,7 @@
 pub mod draft;
 pub mod file;
 pub mod registry;
+mod unit_kind;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -28,6 +29,7 @@ use crate::findings::Severity;
 use crate::text::normalize_label;
 use file::{Across, FamilyFile, RuleFile, TemplateFile};
 pub use file::{FooterField, FooterRole, InForce};
+pub use unit_kind::UnitKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
@@ -245,6 +247,8 @@ pub struct Rule {
     /// column or row once, with the varying part as a pattern
     /// (`T3-BALANCE-Cn`, `T3-ROW-TOTAL-Rnn`).
     pub family: String,
+    /// The one kind of unit the rule is about (乡镇不制定规章), or all.
+    pub only: Option<UnitKind>,
     message: String,
 }
 
@@ -778,6 +782,7 @@ impl Template {
             why: String::new(),
             parts: String::new(),
             family: code.to_string(),
+            only: None,
             message: String::new(),
         };
         let (mut rules, message) = match rule {
@@ -897,6 +902,7 @@ impl Template {
                 severity,
                 cells,
                 why,
+                only,
                 message,
             } => {
                 let cells = cells
@@ -905,6 +911,7 @@ impl Template {
                     .collect::<Result<Vec<_>, _>>()?;
                 let rule = Rule {
                     why: why.clone(),
+                    only: *only,
                     ..one(code, *severity, Check::ExpectZero { cells })
                 };
                 (vec![rule], message)

@@ -23,6 +23,20 @@ use crate::read::sniff::is_submission_extension;
 /// The office's explanations of findings, looked for in the year folder.
 pub const EXPLANATIONS: &str = "explanations.csv";
 
+/// The office's roster of the year, looked for in the year folder when
+/// `--hierarchy` does not name one: units change from year to year, so the
+/// year's list sits with its forms.
+pub const ROSTER: &str = "名册.csv";
+
+/// The year folder a lone file sits in (`2025/水城区/x.xlsx` or `2025/x.xlsx`).
+pub fn year_dir_of_file(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .take(2)
+        .find(|p| folder_year(p).is_some())
+        .map(Path::to_path_buf)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
     #[error("input {0} does not exist")]

@@ -228,10 +228,12 @@ impl Plan {
             }
             Target::File => None,
         });
+        // The year's own explanations and roster are read, not reported.
         let ignored = found
             .ignored
             .into_iter()
             .filter(|f| Some(&f.path) != explanations.as_ref())
+            .filter(|f| f.folder.is_some() || f.shown != crate::input::discover::ROSTER)
             .collect();
         Ok(Plan {
             target,
@@ -340,7 +342,14 @@ fn form_and_roster(
     };
     let mut template = Template::load(&id)?;
     template.set_swing(opts.swing_ratio, opts.swing_at_least);
-    let mut roster = match &opts.hierarchy {
+    let year_dir = match target {
+        Target::Year { dir } | Target::District { dir, .. } => Some(dir.clone()),
+        Target::File => crate::input::discover::year_dir_of_file(&opts.input),
+    };
+    let in_year = year_dir
+        .map(|d| d.join(crate::input::discover::ROSTER))
+        .filter(|p| p.is_file());
+    let mut roster = match opts.hierarchy.as_ref().or(in_year.as_ref()) {
         Some(path) => Roster::from_csv(path)?,
         None => Roster::liupanshui(year),
     };

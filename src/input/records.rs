@@ -6,6 +6,8 @@ pub mod columns {
     pub const CITY: &str = "city";
     pub const DISTRICT: &str = "district";
     pub const TOWNSHIP: &str = "township";
+    /// township, department, government or lower (a district's return).
+    pub const UNIT_KIND: &str = "unit_kind";
     pub const TEMPLATE: &str = "template";
     pub const CODE: &str = "code";
     pub const TABLE: &str = "table";

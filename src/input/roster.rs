@@ -29,10 +29,15 @@ pub enum RosterError {
     },
 }
 
+pub use crate::form::UnitKind;
+
 #[derive(Debug, Clone)]
 pub struct Unit {
+    /// The office it reports to: a district, or for the top office's own
+    /// departments and government the top office itself.
     pub district: String,
     pub township: String,
+    pub kind: UnitKind,
     /// Other names the unit goes by, from the hierarchy file.
     pub aliases: Vec<String>,
 }
@@ -102,15 +107,26 @@ impl Roster {
                 .map(|f| Unit {
                     district: f[4].to_string(),
                     township: f[6].to_string(),
+                    kind: UnitKind::Township,
                     aliases: Vec::new(),
                 })
                 .collect(),
+            None,
         )
     }
 
-    /// A roster from a CSV file `city,district,township[,aliases]`, aliases
-    /// separated by `|` or `;`, in UTF-8 or as Excel saves it on a Chinese
-    /// Windows (GBK). A first line naming the columns is skipped.
+    /// A roster from a CSV file, in UTF-8 or as Excel saves it on a Chinese
+    /// Windows (GBK), in either of two forms:
+    ///
+    /// - `office,unit,kind[,aliases]` (or `上级,单位,类别,别名`): each unit with
+    ///   the office it reports to and its kind (乡镇, 部门, 本级, 下级); the
+    ///   top office is the one that reports to no other. Its lower offices'
+    ///   units, its own departments and its government are listed alike.
+    /// - `city,district,township[,aliases]`: townships by district, as
+    ///   rosters were before kinds (every unit a township).
+    ///
+    /// Aliases are separated by `|` or `;`. A first line naming the columns
+    /// is skipped.
     pub fn from_csv(path: &Path) -> Result<Roster, RosterError> {
         let shown = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|source| RosterError::Io {
@@ -134,44 +150,73 @@ impl Roster {
             .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
-        let mut city = String::new();
-        let mut units = Vec::new();
+        let mut lines: Vec<(usize, Vec<String>)> = Vec::new();
         for (i, record) in reader.records().enumerate() {
             let record = record.map_err(|e| invalid(i + 1, e.to_string()))?;
             let line = record.position().map_or(i + 1, |p| p.line() as usize);
-            let field = |n: usize| record.get(n).unwrap_or("");
-            if record.iter().all(str::is_empty)
-                || (line == 1 && field(0).eq_ignore_ascii_case("city"))
-            {
+            if record.iter().all(str::is_empty) {
                 continue;
             }
-            if (0..3).any(|n| field(n).is_empty()) {
-                return Err(invalid(
-                    line,
-                    "expected city,district,township[,aliases]".into(),
-                ));
-            }
-            if city.is_empty() {
-                city = field(0).to_string();
-            }
-            units.push(Unit {
-                district: field(1).to_string(),
-                township: field(2).to_string(),
-                aliases: field(3)
-                    .split(['|', ';'])
-                    .map(str::trim)
-                    .filter(|a| !a.is_empty())
-                    .map(String::from)
-                    .collect(),
-            });
+            lines.push((line, record.iter().map(String::from).collect()));
         }
-        if units.is_empty() {
+        let first = lines.first().map(|(_, f)| f[0].to_lowercase());
+        let kinds = match first.as_deref() {
+            Some("office" | "上级" | "上级单位") => true,
+            Some("city") => false,
+            // No header: kinds when the third column holds them.
+            _ => lines
+                .iter()
+                .any(|(_, f)| f.get(2).is_some_and(|k| UnitKind::parse(k).is_some())),
+        };
+        if matches!(
+            first.as_deref(),
+            Some("office" | "上级" | "上级单位" | "city")
+        ) {
+            lines.remove(0);
+        }
+        let aliases = |f: &[String]| -> Vec<String> {
+            f.get(3)
+                .map(String::as_str)
+                .unwrap_or("")
+                .split(['|', ';'])
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let field = |f: &[String], n: usize| f.get(n).cloned().unwrap_or_default();
+        let (city, units, lower) = if kinds {
+            by_office(&lines, &invalid, &aliases)?
+        } else {
+            let mut units = Vec::new();
+            for (line, f) in &lines {
+                if (0..3).any(|n| field(f, n).is_empty()) {
+                    return Err(invalid(
+                        *line,
+                        "expected city,district,township[,aliases]".into(),
+                    ));
+                }
+                units.push(Unit {
+                    district: field(f, 1),
+                    township: field(f, 2),
+                    kind: UnitKind::Township,
+                    aliases: aliases(f),
+                });
+            }
+            let city = lines.first().map(|(_, f)| field(f, 0)).unwrap_or_default();
+            (city, units, None)
+        };
+        if units.is_empty() && lower.as_ref().is_none_or(Vec::is_empty) {
             return Err(invalid(1, "no units in the file".into()));
         }
-        Ok(Roster::new(city, shown, units))
+        Ok(Roster::new(city, shown, units, lower))
     }
 
-    fn new(city: String, source: String, units: Vec<Unit>) -> Roster {
+    /// `lower`: the offices below the top one, in roster order, as a roster
+    /// with kinds lists them (with or without units of their own); `None`
+    /// for a roster of townships by district, whose districts are its lower
+    /// offices.
+    fn new(city: String, source: String, units: Vec<Unit>, lower: Option<Vec<String>>) -> Roster {
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, u) in units.iter().enumerate() {
@@ -184,13 +229,20 @@ impl Roster {
         let mut districts: Vec<String> = Vec::new();
         let mut district_by_core: HashMap<String, usize> = HashMap::new();
         let mut seen = std::collections::HashSet::new();
-        for u in &units {
-            if seen.insert(u.district.as_str()) {
+        // The top office's own units (its departments and government) report
+        // to no lower office.
+        seen.insert(city.as_str());
+        let offices: Vec<&str> = match &lower {
+            Some(lower) => lower.iter().map(String::as_str).collect(),
+            None => units.iter().map(|u| u.district.as_str()).collect(),
+        };
+        for district in offices {
+            if seen.insert(district) {
                 // Two districts with the same bare name: the first is meant, as before.
                 district_by_core
-                    .entry(district_core(&u.district))
+                    .entry(district_core(district))
                     .or_insert(districts.len());
-                districts.push(u.district.clone());
+                districts.push(district.to_string());
             }
         }
         Roster {
@@ -215,7 +267,12 @@ impl Roster {
             .into_iter()
             .filter(|u| u.district == district)
             .collect();
-        Roster::new(self.city, format!("{}(仅{district})", self.source), units)
+        Roster::new(
+            self.city,
+            format!("{}(仅{district})", self.source),
+            units,
+            Some(vec![district]),
+        )
     }
 
     /// The districts in roster order.
@@ -223,8 +280,15 @@ impl Roster {
         &self.districts
     }
 
-    /// The roster district a folder name stands for (`水城` or `水城县` → `水城县`).
+    /// The roster district a folder name stands for (`水城` or `水城县` → `水城县`);
+    /// a folder named for the top office itself, or 本级 or …直部门, holds
+    /// the top office's own units' files.
     pub fn district_for_folder(&self, folder: &str) -> Option<String> {
+        let name = normalize_label(folder);
+        let own = name == normalize_label(&self.city) || name == "本级" || name.ends_with("直部门");
+        if own && self.units.iter().any(|u| u.district == self.city) {
+            return Some(self.city.clone());
+        }
         let i = *self.district_by_core.get(&district_core(folder))?;
         Some(self.districts[i].clone())
     }
@@ -281,6 +345,94 @@ impl Roster {
             })?;
         Some((prefer(units)?, NameMatch::Contained(core.clone())))
     }
+}
+
+/// The units of an `office,unit,kind[,aliases]` roster, its top office and
+/// the offices below it. Two levels of offices are rolled up in one run: a
+/// lower office's own lower offices (a province's cities' districts) are
+/// refused with what to do instead.
+#[allow(clippy::type_complexity)]
+fn by_office(
+    lines: &[(usize, Vec<String>)],
+    invalid: &dyn Fn(usize, String) -> RosterError,
+    aliases: &dyn Fn(&[String]) -> Vec<String>,
+) -> Result<(String, Vec<Unit>, Option<Vec<String>>), RosterError> {
+    let mut parsed = Vec::new();
+    for (line, f) in lines {
+        let get = |n: usize| f.get(n).map(String::as_str).unwrap_or("");
+        if get(0).is_empty() || get(1).is_empty() {
+            return Err(invalid(
+                *line,
+                "每行应为 office,unit,kind[,aliases]（上级,单位,类别,别名）".into(),
+            ));
+        }
+        let kind = UnitKind::parse(get(2)).ok_or_else(|| {
+            invalid(
+                *line,
+                format!("类别“{}”不是 乡镇、街道、部门、本级 或 下级 之一", get(2)),
+            )
+        })?;
+        parsed.push((
+            *line,
+            get(0).to_string(),
+            get(1).to_string(),
+            kind,
+            aliases(f),
+        ));
+    }
+    // Each lower office and the office above it.
+    let lowers: HashMap<String, String> = parsed
+        .iter()
+        .filter(|p| p.3 == UnitKind::Lower)
+        .map(|p| (p.2.clone(), p.1.clone()))
+        .collect();
+    let mut tops: Vec<&str> = parsed
+        .iter()
+        .map(|p| p.1.as_str())
+        .filter(|o| !lowers.contains_key(*o))
+        .collect();
+    tops.dedup();
+    tops.sort();
+    tops.dedup();
+    let [top] = tops.as_slice() else {
+        let hint = match tops.as_slice() {
+            [a, b, ..] => format!(";如{b}是{a}的下级,请加一行 {a},{b},下级"),
+            _ => String::new(),
+        };
+        return Err(invalid(
+            1,
+            format!(
+                "名册应只有一个最上级单位(不是任何单位的下级),现有 {}{hint}",
+                tops.join("、")
+            ),
+        ));
+    };
+    let top = top.to_string();
+    let mut lower = Vec::new();
+    let mut units = Vec::new();
+    for (line, office, unit, kind, aliases) in parsed {
+        // Every office but the top is a lower office (else it would be a
+        // second top, refused above): of the top, or of one of its own.
+        if let Some(above) = lowers.get(&office).filter(|above| **above != top) {
+            return Err(invalid(
+                line,
+                format!(
+                    "{office} 是 {above} 的下级,{above} 又是 {top} 的下级:一次只汇总两级;请先分别汇总 {above},再把它的报表交给 {top} 汇总"
+                ),
+            ));
+        }
+        if kind == UnitKind::Lower {
+            lower.push(unit);
+            continue;
+        }
+        units.push(Unit {
+            district: office,
+            township: unit,
+            kind,
+            aliases,
+        });
+    }
+    Ok((top, units, Some(lower)))
 }
 
 /// Words that follow the place name in a unit's official or everyday name,
@@ -433,6 +585,82 @@ mod tests {
         std::fs::write(&path, "city,district,township\n六盘水市,,金盆乡\n").unwrap();
         let err = Roster::from_csv(&path).unwrap_err().to_string();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    fn roster_of(text: &str) -> Result<Roster, RosterError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("名册.csv");
+        std::fs::write(&path, text).unwrap();
+        Roster::from_csv(&path)
+    }
+
+    #[test]
+    fn a_roster_with_kinds_names_each_unit_with_its_office_and_kind() {
+        let r = roster_of(
+            "office,unit,kind,aliases\n\
+             六盘水市,水城区,下级,\n\
+             六盘水市,钟山区,下级,\n\
+             水城区,以朵街道,街道,\n\
+             水城区,水城区教育局,部门,区教育局\n\
+             六盘水市,六盘水市教育局,部门,市教育局\n\
+             六盘水市,六盘水市人民政府办公室,本级,市政府办|市政府办公室\n",
+        )
+        .unwrap();
+        assert_eq!(r.city, "六盘水市");
+        // 钟山区 has no unit listed and is still an office below the city.
+        assert_eq!(r.districts(), ["水城区", "钟山区"]);
+        let kinds: Vec<(&str, &str, UnitKind)> = r
+            .units
+            .iter()
+            .map(|u| (u.district.as_str(), u.township.as_str(), u.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("水城区", "以朵街道", UnitKind::Township),
+                ("水城区", "水城区教育局", UnitKind::Department),
+                ("六盘水市", "六盘水市教育局", UnitKind::Department),
+                ("六盘水市", "六盘水市人民政府办公室", UnitKind::Government),
+            ]
+        );
+        assert_eq!(r.units[3].aliases, ["市政府办", "市政府办公室"]);
+        // The city's own units' files may sit in a folder of their own.
+        assert_eq!(
+            r.district_for_folder("市直部门").as_deref(),
+            Some("六盘水市")
+        );
+        assert_eq!(r.district_for_folder("水城").as_deref(), Some("水城区"));
+        // A district office's roster: its townships, departments and itself.
+        let district =
+            roster_of("上级,单位,类别\n水城区,以朵街道,乡镇\n水城区,水城区人民政府办公室,本级\n")
+                .unwrap();
+        assert_eq!(district.city, "水城区");
+        assert!(district.districts().is_empty());
+    }
+
+    #[test]
+    fn a_roster_with_kinds_that_cannot_be_rolled_up_in_one_run_says_what_to_do() {
+        let three = roster_of(
+            "office,unit,kind\n贵州省,六盘水市,下级\n六盘水市,水城区,下级\n水城区,以朵街道,乡镇\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            three.contains("line 4") && three.contains("一次只汇总两级"),
+            "{three}"
+        );
+        let unknown = roster_of("office,unit,kind\n六盘水市,水城区,下级\n钟山区,荷城街道,乡镇\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            unknown.contains("六盘水市、钟山区")
+                && unknown.contains("请加一行 六盘水市,钟山区,下级"),
+            "{unknown}"
+        );
+        let kind = roster_of("office,unit,kind\n六盘水市,水城区,区县\n")
+            .unwrap_err()
+            .to_string();
+        assert!(kind.contains("类别“区县”"), "{kind}");
     }
 
     #[test]

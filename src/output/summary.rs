@@ -7,11 +7,12 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::audit::units::{FileStatus, Kind, Submission, covered_offices};
+use crate::audit::units::{FileStatus, Submission, covered_offices};
 use crate::findings::{Issue, Severity};
 use crate::form::{FooterRole, Template};
 use crate::input::plan::Coverage;
 use crate::input::roster::Roster;
+use crate::input::roster::UnitKind;
 use crate::rollup::{Level, Return};
 
 /// Facts about the run, for 说明 and run.json.
@@ -136,7 +137,7 @@ pub struct StatusRow {
     pub district: String,
     pub township: String,
     /// A unit's own form, or its district's return.
-    pub kind: Kind,
+    pub kind: UnitKind,
     pub status: UnitStatus,
     pub file: String,
     pub filler: String,
@@ -366,7 +367,8 @@ pub fn unit_status(
     coverage: Coverage,
     template: &Template,
 ) -> Vec<StatusRow> {
-    let row = |district: &str, township: &str, status: UnitStatus, sub: Option<&Submission>| {
+    let row = |unit: (&str, &str, UnitKind), status: UnitStatus, sub: Option<&Submission>| {
+        let (district, township, kind) = unit;
         let footer = |role: FooterRole| {
             let key = template.footer_label(role)?;
             sub.and_then(|s| s.form())?
@@ -376,7 +378,7 @@ pub fn unit_status(
                 .map(|(_, v)| v.clone())
         };
         StatusRow {
-            kind: sub.map_or(Kind::Unit, |s| s.kind),
+            kind,
             district: district.to_string(),
             township: township.to_string(),
             status,
@@ -407,10 +409,10 @@ pub fn unit_status(
     let mut out = Vec::new();
     let mut by_unit: HashMap<(&str, &str), Vec<&Submission>> = HashMap::new();
     let covered = covered_offices(subs);
-    let returns = || subs.iter().filter(|s| s.kind == Kind::LowerReturn);
+    let returns = || subs.iter().filter(|s| s.kind == UnitKind::Lower);
     for s in subs
         .iter()
-        .filter(|s| s.in_roster && !single && s.kind == Kind::Unit)
+        .filter(|s| s.in_roster && !single && s.kind != UnitKind::Lower)
     {
         by_unit
             .entry((&s.district, &s.township))
@@ -431,8 +433,7 @@ pub fn unit_status(
                 (Some(_), _) => UnitStatus::Duplicate,
             };
             out.push(row(
-                &u.district,
-                &u.township,
+                (&u.district, &u.township, u.kind),
                 status,
                 used.or(mine.first().copied()),
             ));
@@ -445,7 +446,7 @@ pub fn unit_status(
             FileStatus::Superseded => UnitStatus::Duplicate,
             FileStatus::Rejected => UnitStatus::Rejected,
         };
-        out.push(row(&s.district, &s.township, status, Some(s)));
+        out.push(row((&s.district, &s.township, s.kind), status, Some(s)));
     }
     for s in subs.iter().filter(|s| single || !s.in_roster) {
         let status = match s.status {
@@ -453,15 +454,14 @@ pub fn unit_status(
             _ if s.in_roster => UnitStatus::Submitted,
             _ => UnitStatus::NotInRoster,
         };
-        out.push(row(&s.district, &s.township, status, Some(s)));
+        out.push(row((&s.district, &s.township, s.kind), status, Some(s)));
     }
     // What is left was filed under another district's folder: listed there too.
     let mut moved: Vec<&Submission> = by_unit.into_values().flatten().collect();
     moved.sort_by(|a, b| a.found.shown.cmp(&b.found.shown));
     for s in moved {
         out.push(row(
-            &s.district,
-            &s.township,
+            (&s.district, &s.township, s.kind),
             UnitStatus::NotInRoster,
             Some(s),
         ));
@@ -506,7 +506,7 @@ pub fn count(
     let sev = |sv: Severity| issues.iter().filter(|i| i.severity == sv).count();
     let roster_rows = status
         .iter()
-        .filter(|s| s.status != UnitStatus::NotInRoster && s.kind == Kind::Unit);
+        .filter(|s| s.status != UnitStatus::NotInRoster && s.kind != UnitKind::Lower);
     Counts {
         files: subs.len(),
         used: by(FileStatus::Used),

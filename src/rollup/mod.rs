@@ -16,9 +16,10 @@ use rayon::prelude::*;
 
 use crate::audit::last_year::Scope;
 use crate::audit::rules::{rollup_values, values_of};
-use crate::audit::units::{Kind, Submission, covered_offices};
+use crate::audit::units::{Submission, covered_offices};
 use crate::form::Template;
 use crate::input::plan::Office;
+use crate::input::roster::UnitKind;
 
 /// Which level a return sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -67,7 +68,7 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
     let used: Vec<&Submission> = subs
         .iter()
         .filter(|s| s.used_form().is_some())
-        .filter(|s| s.kind == Kind::LowerReturn || !covered.contains(s.district.as_str()))
+        .filter(|s| s.kind == UnitKind::Lower || !covered.contains(s.district.as_str()))
         .collect();
     let cells = template.cells().len();
     let empty = || (vec![None; cells], vec![0u32; cells]);
@@ -172,7 +173,7 @@ mod tests {
             cells[template.position(code).unwrap()] = Some(value);
         }
         Submission {
-            kind: crate::audit::units::Kind::Unit,
+            kind: crate::input::roster::UnitKind::Township,
             found: Found {
                 path: Default::default(),
                 shown: format!("{district}/{township}.xlsx"),

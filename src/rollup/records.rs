@@ -68,6 +68,7 @@ pub fn build(
         ),
         of_unit(columns::DISTRICT, |s, _| &s.district),
         of_unit(columns::TOWNSHIP, |s, _| &s.township),
+        of_unit(columns::UNIT_KIND, |s, _| s.kind.as_str()),
         of_cell(columns::TEMPLATE, |t, _| &t.id),
         of_cell(columns::CODE, |t, i| &t.cells()[i].code),
         of_cell(columns::TABLE, |t, i| t.table_title(i)),

@@ -45,6 +45,14 @@ fn a_chain_of_district_runs_then_the_city_over_their_returns_gives_the_one_runs_
     let before = std::fs::read(city_set.join("run.json")).unwrap();
     let city = work.path().join("city/2025");
     std::fs::create_dir_all(&city).unwrap();
+    // The city's own departments and government, and its roster, arrive at
+    // the city office as they are (its explanations are of townships' forms).
+    for entry in std::fs::read_dir(inputs.join("2025")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() && !path.ends_with("explanations.csv") {
+            std::fs::copy(&path, city.join(path.file_name().unwrap())).unwrap();
+        }
+    }
     for district in ["钟山区", "六枝特区", "水城区", "盘州市"] {
         let report = run_json(&inputs.join("2025").join(district), &out, &[]);
         assert_eq!(office_return(&report)["name"], district);
@@ -141,4 +149,102 @@ fn a_district_that_sent_only_its_return_has_no_township_missing() {
     assert!(status.contains(&("甲镇", "covered")), "{status:?}");
     assert!(status.contains(&("测试县", "submitted")), "{status:?}");
     assert_eq!(cell(office_return(&report), "R84").0.as_f64(), Some(17.0));
+}
+
+/// A roster with kinds, written beside the year.
+fn roster_with_kinds(year: &Year, lines: &str) -> std::path::PathBuf {
+    let path = year.root().join("名册.csv");
+    std::fs::write(&path, format!("office,unit,kind,aliases\n{lines}")).unwrap();
+    path
+}
+
+#[test]
+fn a_district_office_rolls_up_its_townships_departments_and_itself_each_counted_by_kind() {
+    let year = Year::new();
+    form_with(&year.path("测试县", "甲镇.xlsx"), &[("R84", 2.0)]);
+    form_with(&year.path("测试县", "乙镇.xlsx"), &[("R84", 3.0)]);
+    form_with(&year.path("测试县", "县教育局.xlsx"), &[("R84", 4.0)]);
+    let roster = roster_with_kinds(
+        &year,
+        "测试县,甲镇,镇,\n测试县,乙镇,乡镇,\n测试县,测试县教育局,部门,县教育局\n\
+         测试县,测试县人民政府办公室,本级,县政府办\n",
+    );
+    let (code, report) = year.run(Some(&roster));
+    assert_eq!(code, 0, "{:#}", report["issues"]);
+    // One return, the district office's own, named for it.
+    let returns = report["returns"].as_array().unwrap();
+    assert_eq!(returns.len(), 1);
+    assert_eq!(returns[0]["name"], "测试县");
+    assert_eq!(cell(&returns[0], "R84").0.as_f64(), Some(9.0));
+    assert!(
+        year.out()
+            .join("2018/测试县/测试县_2018_统计表.xlsx")
+            .is_file()
+    );
+    // Each unit with its kind; the government's own form is missing.
+    let kinds: Vec<(&str, &str, &str)> = report["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["township"].as_str().unwrap(),
+                u["kind"].as_str().unwrap(),
+                u["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("甲镇", "township", "submitted"),
+            ("乙镇", "township", "submitted"),
+            ("测试县教育局", "department", "submitted"),
+            ("测试县人民政府办公室", "government", "missing"),
+        ]
+    );
+    let missing = issues(&report, "UNIT-MISSING");
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0]["township"], "测试县人民政府办公室");
+    let records = year.records();
+    assert_eq!(
+        field(&records, "测试县教育局", "R84", "unit_kind"),
+        "department"
+    );
+}
+
+#[test]
+fn a_city_office_rolls_up_its_districts_returns_and_its_own_departments() {
+    let year = Year::new();
+    form_with(
+        &year.root().join("2018/甲县_2018_统计表.xlsx"),
+        &[("R84", 5.0)],
+    );
+    form_with(&year.root().join("2018/乙区.xlsx"), &[("R84", 7.0)]);
+    form_with(&year.root().join("2018/测试市教育局.xlsx"), &[("R84", 1.0)]);
+    form_with(&year.path("市直部门", "市公安局.xlsx"), &[("R84", 2.0)]);
+    let roster = roster_with_kinds(
+        &year,
+        "测试市,甲县,下级,\n测试市,乙区,下级,\n测试市,测试市教育局,部门,\n\
+         测试市,测试市公安局,部门,市公安局\n",
+    );
+    let (code, report) = year.run(Some(&roster));
+    assert_eq!(code, 0, "{:#}", report["issues"]);
+    let names: Vec<&str> = report["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["甲县", "乙区", "测试市"]);
+    assert_eq!(cell(office_return(&report), "R84").0.as_f64(), Some(15.0));
+    assert_eq!(report["counts"]["units_expected"], 2, "the two departments");
+    assert_eq!(report["counts"]["units_reported"], 2);
+    for code in ["UNIT-MISSING", "UNIT-NOT-IN-ROSTER", "FOLDER-NOT-IN-ROSTER"] {
+        assert!(
+            issues(&report, code).is_empty(),
+            "{code}: {:#}",
+            report["issues"]
+        );
+    }
 }
