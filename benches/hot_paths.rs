@@ -228,7 +228,7 @@ fn write_one_draft(bencher: Bencher) {
             ret: &ret,
             year: 2025,
             last: Some(&last),
-            missing: &[],
+            members: &[],
         };
         gongkai::output::draft::write_draft(&path, &content).unwrap()
     });

@@ -20,9 +20,10 @@ use std::path::Path;
 
 use super::docx::{self, text};
 use super::layout::{self, Content, PartLayout, Reporting, Role};
+use super::summary::{Member, UnitStatus};
 use super::{WriteError, atomic};
-use crate::form::Template;
 use crate::form::draft::{Values, Written, number};
+use crate::form::{Template, UnitKind};
 use crate::rollup::Return;
 
 /// A4 in twentieths of a point, and the margins of GB/T 9704 (37 mm top,
@@ -57,8 +58,9 @@ pub struct DraftContent<'a> {
     pub year: i32,
     /// The same unit's values last year, when last year's records exist.
     pub last: Option<&'a [Option<f64>]>,
-    /// Units of the roster that sent nothing, for the source line.
-    pub missing: &'a [String],
+    /// The units the return accounts for, with their kinds and how each
+    /// stands: the source line counts them and the annex lists them.
+    pub members: &'a [Member],
 }
 
 pub fn write_draft(path: &Path, content: &DraftContent) -> Result<super::Saved, WriteError> {
@@ -247,12 +249,17 @@ fn document(c: &DraftContent, report_title: &str) -> String {
     });
     let closing = (Orientation::Portrait, closing(c, &values, single));
     let body = (Orientation::Portrait, body);
+    let annex = (Orientation::Portrait, annex(c));
     let order: Vec<(Orientation, String)> = if single {
-        [body, closing].into_iter().chain(tables).collect()
+        [body, closing]
+            .into_iter()
+            .chain(tables)
+            .chain([annex])
+            .collect()
     } else {
         std::iter::once(body)
             .chain(tables)
-            .chain([closing])
+            .chain([closing, annex])
             .collect()
     };
     // Consecutive blocks of one orientation share a section; every section
@@ -402,28 +409,156 @@ fn run(xml: &mut String, t: &str, properties: &str) {
     xml.push_str("</w:t></w:r>");
 }
 
-/// Which units the figures are the sum of, and the period.
+/// Which units the figures are the sum of, by kind, as published reports
+/// say it ("本报告数据由全区12个乡镇（街道）、25个区直部门和区政府本级……汇总而成"),
+/// which units sent nothing and whose forms could not be used, and the period.
 fn source_line(c: &DraftContent) -> String {
-    let scope = crate::input::roster::area_word(&c.ret.name);
-    let mut line = format!(
-        "本报告中的统计数据为{scope} {} 个乡镇(街道)报送的统计表之和({})",
-        c.ret.units.len(),
-        c.ret.units.join("、")
-    );
-    if c.missing.is_empty() {
-        line.push_str(";各单位均已报送");
-    } else {
+    let area = crate::input::roster::area_word(&c.ret.name);
+    // 全区 → 区直部门 and 区政府本级; an area of no known kind has 部门 and 本级.
+    let level = area.strip_prefix('全').filter(|l| *l != "部").unwrap_or("");
+    // The office's own units, and those of the offices below it.
+    let summed = |kind: UnitKind, own: bool| {
+        c.members
+            .iter()
+            .filter(|m| m.kind == kind && m.status.summed())
+            .filter(|m| (m.office == c.ret.name) == own)
+            .count()
+    };
+    let own_departments = match level {
+        "" => "部门".to_string(),
+        level => format!("{level}直部门"),
+    };
+    let counted = [
+        (
+            summed(UnitKind::Township, true) + summed(UnitKind::Township, false),
+            "个乡镇（街道）",
+        ),
+        (summed(UnitKind::Department, true), own_departments.as_str()),
+        (summed(UnitKind::Department, false), "个下级单位的部门"),
+        (summed(UnitKind::Government, false), "个下级政府本级"),
+        (
+            summed(UnitKind::Lower, true) + summed(UnitKind::Lower, false),
+            "个下级单位的汇总表",
+        ),
+    ];
+    let mut parts: Vec<String> = counted
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| match what.strip_prefix('个') {
+            Some(_) => format!("{n}{what}"),
+            None => format!("{n}个{what}"),
+        })
+        .collect();
+    if summed(UnitKind::Government, true) > 0 {
+        parts.push(format!("{level}政府本级"));
+    }
+    let listed = match parts.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{}和{last}", rest.join("、")),
+        None => "0个单位".to_string(),
+    };
+    let mut line = format!("本报告中的统计数据由{area}{listed}报送的统计表汇总而成");
+    let covered = c
+        .members
+        .iter()
+        .filter(|m| m.status == UnitStatus::Covered)
+        .count();
+    if covered > 0 {
         line.push_str(&format!(
-            ";{} 个单位未报送,不在其中:{}",
-            c.missing.len(),
-            c.missing.join("、")
+            "（另有{covered}个单位含在下级单位报送的汇总表中）"
         ));
     }
+    let named = |status: UnitStatus| -> Vec<&str> {
+        c.members
+            .iter()
+            .filter(|m| m.status == status)
+            .map(|m| m.name.as_str())
+            .collect()
+    };
+    let (missing, refused) = (named(UnitStatus::Missing), named(UnitStatus::Rejected));
+    if !missing.is_empty() {
+        line.push_str(&format!(
+            "；{}个单位未报送，不在其中：{}",
+            missing.len(),
+            missing.join("、")
+        ));
+    }
+    if !refused.is_empty() {
+        line.push_str(&format!(
+            "；{}个单位报送的表格未能计入汇总：{}",
+            refused.len(),
+            refused.join("、")
+        ));
+    }
+    if missing.is_empty() && refused.is_empty() {
+        line.push_str("；应报单位均已报送并计入");
+    }
     line.push_str(&format!(
-        "。本报告统计期限为{0}年1月1日至{0}年12月31日。",
+        "。各单位报送情况见附件。本报告统计期限为{0}年1月1日至{0}年12月31日。",
         c.year
     ));
     line
+}
+
+/// 附件: every unit the return accounts for, with its kind and how it stands,
+/// a row each (rows never split, the header repeated on every page).
+fn annex(c: &DraftContent) -> String {
+    let mut xml = String::new();
+    heading(
+        &mut xml,
+        Style::Heading,
+        "附件：报送单位名单",
+        Break::PageBefore,
+    );
+    let total = text_width(Orientation::Portrait);
+    let widths = [900, total - 900 - 1_800 - 2_600, 1_800, 2_600];
+    let border = "w:val=\"single\" w:sz=\"2\" w:space=\"0\" w:color=\"000000\"";
+    let _ = write!(
+        xml,
+        "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/><w:tblBorders>\
+         <w:top {border}/><w:left {border}/><w:bottom {border}/><w:right {border}/>\
+         <w:insideH {border}/><w:insideV {border}/></w:tblBorders></w:tblPr><w:tblGrid>"
+    );
+    for w in widths {
+        let _ = write!(xml, "<w:gridCol w:w=\"{w}\"/>");
+    }
+    xml.push_str("</w:tblGrid>");
+    let row = |xml: &mut String, cells: [&str; 4], header: bool| {
+        xml.push_str("<w:tr><w:trPr><w:cantSplit/>");
+        if header {
+            xml.push_str("<w:tblHeader/>");
+        }
+        xml.push_str("</w:trPr>");
+        for (text, width) in cells.iter().zip(widths) {
+            let _ = write!(
+                xml,
+                "<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/></w:tcPr>"
+            );
+            paragraph_start(xml, Style::Table, "<w:jc w:val=\"center\"/>");
+            run(
+                xml,
+                text,
+                if header {
+                    "<w:rPr><w:b/><w:bCs/></w:rPr>"
+                } else {
+                    ""
+                },
+            );
+            xml.push_str("</w:p></w:tc>");
+        }
+        xml.push_str("</w:tr>");
+    };
+    row(&mut xml, ["序号", "单位", "类别", "报送情况"], true);
+    for (n, m) in c.members.iter().enumerate() {
+        let number = (n + 1).to_string();
+        row(
+            &mut xml,
+            [&number, &m.name, m.kind.label(), m.status.label_zh()],
+            false,
+        );
+    }
+    xml.push_str("</w:tbl>");
+    xml
 }
 
 /// A part of the form as a Word table: each placed cell once, with its
@@ -627,7 +762,7 @@ mod tests {
                 ret: &ret,
                 year: 2025,
                 last: None,
-                missing: &[],
+                members: &[],
             };
             write_draft(&path, &content).unwrap();
             let (named, defined, text) = parts(&std::fs::read(&path).unwrap());

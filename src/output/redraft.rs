@@ -14,7 +14,7 @@ use std::time::Duration;
 use super::draft::{DraftContent, write_draft};
 use super::names::{RunFiles, inside};
 use super::stage::{Stage, StageError};
-use super::summary::{OutputFile, SavedRun, missing_units};
+use super::summary::{Members, OutputFile, SavedRun};
 use super::{Saved, WriteError, atomic};
 use crate::audit::last_year::Previous;
 use crate::form::Template;
@@ -98,9 +98,9 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
     let drafts: Vec<&str> = files.returns.iter().map(|f| f.draft.as_str()).collect();
     stage.carry_over(&drafts)?;
     let mut written = Vec::new();
+    let members = Members::of(saved.unit_status());
     for (ret, named) in returns.iter().zip(&files.returns) {
         let path = inside(stage.dir(), &named.draft)?;
-        let missing = missing_units(saved.unit_status(), ret);
         let last = previous
             .as_ref()
             .and_then(|p| p.return_values(&template, ret.scope()));
@@ -109,7 +109,7 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
             ret,
             year: saved.year,
             last: last.as_deref(),
-            missing: &missing,
+            members: members.of_return(ret),
         };
         let saved = write_draft(&path, &content)?;
         written.push((stage.target().join(&named.draft), saved));

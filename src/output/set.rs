@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::draft::{DraftContent, write_draft};
 use super::names::{RunFiles, inside};
-use super::summary::{Summary, UnitStatus, missing_units};
+use super::summary::{Members, Summary};
 use super::{Saved, WriteError, tables, workbook};
 use crate::audit::units::Submission;
 use crate::input::plan::{Csv, Drafts, Plan};
@@ -117,12 +117,12 @@ pub fn write(
     };
     // The units that sent nothing, found once: each draft names its own,
     // and a search of all units per draft grows with the square of a year.
-    let unsent: Vec<(&str, &str, UnitStatus)> = summary
-        .units
-        .iter()
-        .filter(|u| u.status == UnitStatus::Missing)
-        .map(|u| (u.district.as_str(), u.township.as_str(), u.status))
-        .collect();
+    let members = Members::of(
+        summary
+            .units
+            .iter()
+            .map(|u| (u.district.as_str(), u.township.as_str(), u.kind, u.status)),
+    );
     let forms = || {
         returns
             .par_iter()
@@ -132,13 +132,12 @@ pub fn write(
                 let Some(draft) = &job.draft else {
                     return Ok((form, None));
                 };
-                let missing = missing_units(unsent.iter().copied(), job.ret);
                 let content = DraftContent {
                     template,
                     ret: job.ret,
                     year,
                     last: job.last,
-                    missing: &missing,
+                    members: members.of_return(job.ret),
                 };
                 Ok((form, Some(write_draft(draft, &content)?)))
             })

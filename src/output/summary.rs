@@ -122,6 +122,15 @@ impl UnitStatus {
         }
     }
 
+    /// Whether the unit's own form is summed (a unit covered by its
+    /// district's return is in the sum through the return).
+    pub fn summed(self) -> bool {
+        matches!(
+            self,
+            UnitStatus::Submitted | UnitStatus::Duplicate | UnitStatus::NotInRoster
+        )
+    }
+
     /// Whether the unit's figures are in the rollup.
     pub fn reported(self) -> bool {
         matches!(
@@ -261,18 +270,54 @@ impl OutputFile {
     }
 }
 
-/// The units of the roster that belong to `ret` (all of them for the city)
-/// and sent nothing: (district, township, status) of each unit.
-pub fn missing_units<'a>(
-    units: impl IntoIterator<Item = (&'a str, &'a str, UnitStatus)>,
-    ret: &Return,
-) -> Vec<String> {
-    units
-        .into_iter()
-        .filter(|(_, _, status)| *status == UnitStatus::Missing)
-        .filter(|(district, _, _)| ret.level == Level::Office || *district == ret.name)
-        .map(|(_, township, _)| township.to_string())
-        .collect()
+/// A unit of a return's area, as its draft accounts for it.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// The office it reports to.
+    pub office: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub status: UnitStatus,
+}
+
+/// Each return's units, found once for all the drafts of a run: the office's
+/// return has every unit, a lower office's its own. (Searching every unit
+/// for each draft would grow with the square of a national year.)
+pub struct Members<'a> {
+    all: Vec<Member>,
+    by_office: HashMap<&'a str, Vec<Member>>,
+}
+
+impl<'a> Members<'a> {
+    /// From (office, unit, kind, status) of every unit in the roster's order.
+    pub fn of(
+        units: impl IntoIterator<Item = (&'a str, &'a str, UnitKind, UnitStatus)>,
+    ) -> Members<'a> {
+        let mut all = Vec::new();
+        let mut by_office: HashMap<&str, Vec<Member>> = HashMap::new();
+        for (office, name, kind, status) in units {
+            let member = Member {
+                office: office.to_string(),
+                name: name.to_string(),
+                kind,
+                status,
+            };
+            by_office.entry(office).or_default().push(member.clone());
+            all.push(member);
+        }
+        Members { all, by_office }
+    }
+
+    /// The units `ret` accounts for.
+    pub fn of_return(&self, ret: &Return) -> &[Member] {
+        match ret.level {
+            Level::Office => &self.all,
+            Level::District => self
+                .by_office
+                .get(ret.name.as_str())
+                .map_or(&[], Vec::as_slice),
+        }
+    }
 }
 
 /// A finished run as its run.json gives it back: what `gongkai report`
@@ -290,7 +335,14 @@ pub struct SavedRun {
 pub struct SavedUnit {
     pub district: String,
     pub township: String,
+    /// Runs before kinds wrote none: every unit a township.
+    #[serde(default = "township")]
+    pub kind: UnitKind,
     pub status: UnitStatus,
+}
+
+fn township() -> UnitKind {
+    UnitKind::Township
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -315,10 +367,10 @@ impl SavedRun {
     }
 
     /// (district, township, status) of each unit, for [`missing_units`].
-    pub fn unit_status(&self) -> impl Iterator<Item = (&str, &str, UnitStatus)> {
+    pub fn unit_status(&self) -> impl Iterator<Item = (&str, &str, UnitKind, UnitStatus)> {
         self.units
             .iter()
-            .map(|u| (u.district.as_str(), u.township.as_str(), u.status))
+            .map(|u| (u.district.as_str(), u.township.as_str(), u.kind, u.status))
     }
 }
 

@@ -96,13 +96,42 @@ fn the_sentences_say_the_returns_numbers_and_shares() {
     // What only the office knows is a prompt, never prose.
     assert!(text.contains("【待补充：本年度政府信息管理情况"));
     assert!(text.contains("三、收到和处理政府信息公开申请情况"));
-    // The source line names who is in the figures and who is not.
-    let units = report["counts"]["units_reported"].as_u64().unwrap();
+    // The source line counts who is in the figures by kind, and names who
+    // is not: counted here from run.json's units.
+    let units = report["units"].as_array().unwrap();
+    let count = |kind: &str, own: Option<bool>| {
+        units
+            .iter()
+            .filter(|u| u["kind"] == kind && u["status"] == "submitted")
+            .filter(|u| own.is_none_or(|own| (u["district"] == city) == own))
+            .count()
+    };
+    let (townships, departments, lower) = (
+        count("township", None),
+        count("department", Some(true)),
+        count("department", Some(false)),
+    );
+    assert_eq!((townships, departments, lower), (89, 8, 10));
+    let source = format!(
+        "本报告中的统计数据由全市{townships}个乡镇（街道）、{departments}个市直部门、\
+         {lower}个下级单位的部门、1个下级政府本级和市政府本级报送的统计表汇总而成"
+    );
+    assert!(text.contains(&source), "{source} not in {text}");
+    assert!(text.contains("；2个单位未报送，不在其中："), "{text}");
     assert!(
-        text.contains(&format!("全市 {units} 个乡镇(街道)")),
+        text.contains("；1个单位报送的表格未能计入汇总：野钟苗族彝族布依族乡"),
         "{text}"
     );
-    assert!(text.contains("2 个单位未报送"), "{text}");
+    // Every unit is in the annex, with its kind and how it stands.
+    assert!(text.contains("附件：报送单位名单"), "{text}");
+    for name in [
+        "野钟苗族彝族布依族乡",
+        "六盘水市教育局",
+        "水城区人民政府办公室",
+    ] {
+        assert!(text.contains(name), "{name}");
+    }
+    assert!(text.contains("不能计入") && text.contains("未报送") && text.contains("市直"));
 }
 
 fn run_year(root: &Path, out: &Path, year: i32) -> std::process::Output {
