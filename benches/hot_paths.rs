@@ -371,6 +371,7 @@ fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
             template: &TEMPLATE,
             districts: &districts,
             city: &city,
+            by_kind: &[],
             submissions: subs,
             issues: &[],
             status: &[],

@@ -155,11 +155,12 @@ fn page(summary: &Summary, links: &Links, outputs: &[String]) -> Markup {
                 @for d in &districts {
                     h2 { (if d.name.is_empty() { "(未分区县)" } else { d.name }) }
                     table.units {
-                        tr { th { "乡镇(街道)" } th { "情况" } th { "文件" } th { "到达时间" }
+                        tr { th { "单位" } th { "类别" } th { "情况" } th { "文件" } th { "到达时间" }
                              th { "错误" } th { "警告" } th { "问题" } }
                         @for (r, s) in &d.units {
                             tr.unit data-status=(s.label()) {
                                 td { (r.township) }
+                                td { (r.kind.label()) }
                                 td { span.tag style={ "background:" (s.color()) } { (s.label()) } }
                                 td {
                                     @if let Some(href) = links.to_input(&r.file) {

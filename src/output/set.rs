@@ -101,11 +101,14 @@ pub fn write(
             .and_then(|set| set.parent()?.parent())
             .map(|out| crate::output::trend::past_values(out, &plan.office.name, year, template))
             .unwrap_or_default();
+        // Each kind's subtotal, summed here on the workbook's own thread.
+        let by_kind = crate::rollup::by_kind(subs, template);
         let analyst = workbook::Analysis {
             info: &summary.info,
             template,
             districts,
             city,
+            by_kind: &by_kind,
             submissions: subs,
             issues: &summary.issues,
             status: &summary.units,

@@ -143,6 +143,41 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
     (districts, city)
 }
 
+/// The sums of each kind of unit (乡镇（街道）, 部门, 本级, a lower office's
+/// return) among what the rollup adds up, for the kinds present, in
+/// [`UnitKind::ALL`]'s order: the subtotals 概览 shows under the office's
+/// total. Added in submission order, as the rollup adds.
+pub fn by_kind(subs: &[Submission], template: &Template) -> Vec<(UnitKind, Vec<Option<f64>>)> {
+    let covered = covered_offices(subs);
+    let mut sums: Vec<(UnitKind, Vec<Option<f64>>)> = Vec::new();
+    for kind in UnitKind::ALL {
+        let of_kind: Vec<&Submission> = subs
+            .iter()
+            .filter(|s| s.kind == kind && s.used_form().is_some())
+            .filter(|s| s.kind == UnitKind::Lower || !covered.contains(s.district.as_str()))
+            .collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        let mut sum = vec![None; template.cells().len()];
+        for chunk in of_kind.chunks(CHUNK) {
+            let rolled: Vec<Vec<Option<f64>>> = chunk
+                .par_iter()
+                .map(|sub| rollup_values(template, &values_of(sub, template)))
+                .collect();
+            for values in rolled {
+                for (cell, value) in values.into_iter().enumerate() {
+                    if let Some(v) = value {
+                        sum[cell] = Some(sum[cell].unwrap_or(0.0) + v);
+                    }
+                }
+            }
+        }
+        sums.push((kind, sum));
+    }
+    sums
+}
+
 /// Units whose values are worked out at once: enough to keep every thread
 /// busy, few enough that their values are never all held at once.
 const CHUNK: usize = 1024;

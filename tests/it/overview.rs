@@ -120,6 +120,21 @@ fn the_first_sheet_gives_the_year_at_a_glance_with_charts() {
             return_value(&report, name, "T4R01C5")
         );
     }
+    // Under the city, each kind's part: counted and summed apart, adding up
+    // to the whole.
+    let kinds = ["其中：乡镇（街道）", "其中：部门", "其中：本级"];
+    let expected: Vec<f64> = kinds
+        .iter()
+        .map(|k| sheet.number(sheet.row_of(k, header), 1))
+        .collect();
+    assert_eq!(expected, [92.0, 18.0, 2.0], "roster units of each kind");
+    let parts: f64 = kinds
+        .iter()
+        .map(|k| sheet.number(sheet.row_of(k, figures), received))
+        .sum();
+    assert_eq!(parts, return_value(&report, "六盘水市", "T3R01C7"));
+    assert!(sheet.number(sheet.row_of("其中：部门", figures), received) > 0.0);
+
     // No records of 2024: no 上年 column.
     assert!((0..sheet.range.width() as u32).all(|c| sheet.text(figures, c) != "上年"));
 

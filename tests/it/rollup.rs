@@ -206,7 +206,7 @@ fn jinpen_row_5_finding_is_in_the_workbook_and_run_json() {
     let status = wb.worksheet_range("报送情况").unwrap();
     let missing = status
         .rows()
-        .filter(|r| r.get(2).is_some_and(|c| *c == "未报送"))
+        .filter(|r| r.get(3).is_some_and(|c| *c == "未报送"))
         .count();
     assert_eq!(missing, 5);
     // 乡镇明细: one row per used file under two header rows.

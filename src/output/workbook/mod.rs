@@ -24,6 +24,8 @@ pub struct Analysis<'a> {
     pub template: &'a Template,
     pub districts: &'a [Return],
     pub city: &'a Return,
+    /// The sums of each kind of unit present, for 概览's subtotals.
+    pub by_kind: &'a [(crate::form::UnitKind, Vec<Option<f64>>)],
     pub submissions: &'a [Submission],
     pub issues: &'a [Issue],
     pub status: &'a [StatusRow],
@@ -346,8 +348,9 @@ fn findings(
 
 fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), XlsxError> {
     let columns = [
-        ("区县", 10),
-        ("乡镇(街道)", 22),
+        ("上级", 10),
+        ("单位", 22),
+        ("类别", 12),
         ("报送情况", 10),
         ("错误", 6),
         ("警告", 6),
@@ -376,6 +379,7 @@ fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), X
             let cells = vec![
                 Cell::Text(&s.district),
                 Cell::Text(&s.township),
+                Cell::Text(s.kind.label()),
                 Cell::Text(s.status.label_zh()),
                 Cell::Number(s.errors),
                 Cell::Number(s.warnings),

@@ -10,18 +10,44 @@ use crate::input::roster::area_word;
 use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, Worksheet, XlsxError};
 
 use super::Analysis;
+use crate::form::UnitKind;
 use crate::form::draft::Figure;
 use crate::form::file::ChartFile;
 use crate::output::summary::{StatusRow, UnitStatus};
-use crate::rollup::Return;
 
 pub const SHEET: &str = "概览";
 
 /// Charts' size in pixels.
 const CHART: (u32, u32) = (560, 300);
 
-/// A row of 概览: its label, the return, and the return's values last year.
-type Unit<'a> = (&'a str, &'a Return, Option<&'a [Option<f64>]>);
+/// A row of 概览: its label, whose units it counts, its values, and its
+/// values last year.
+struct Unit<'a> {
+    label: String,
+    whose: Whose<'a>,
+    values: &'a [Option<f64>],
+    last: Option<&'a [Option<f64>]>,
+}
+
+/// The units a row of 概览 counts.
+enum Whose<'a> {
+    /// An office below the run's: its own units.
+    Office(&'a str),
+    /// Everyone.
+    All,
+    /// One kind of unit, among everyone.
+    Kind(UnitKind),
+}
+
+impl Whose<'_> {
+    fn counts(&self, row: &StatusRow) -> bool {
+        match self {
+            Whose::Office(name) => row.district == *name,
+            Whose::All => true,
+            Whose::Kind(kind) => row.kind == *kind,
+        }
+    }
+}
 
 /// Where a figure is on the sheet: its column, and last year's beside it.
 struct Placed<'a> {
@@ -41,20 +67,34 @@ pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), X
     let title = Format::new().set_bold().set_font_size(14);
     let name = format!("{}{}年政府信息公开 概览", a.city.name, a.info.year);
     ws.write_string_with_format(0, 0, &name, &title)?;
-    let units: Vec<Unit> = a
+    let mut units: Vec<Unit> = a
         .districts
         .iter()
         .chain([a.city])
         .zip(a.last_year)
         .map(|(r, last)| {
-            let label = if std::ptr::eq(r, a.city) {
-                area_word(&a.city.name)
+            let (label, whose) = if std::ptr::eq(r, a.city) {
+                (area_word(&a.city.name).to_string(), Whose::All)
             } else {
-                r.name.as_str()
+                (r.name.clone(), Whose::Office(r.name.as_str()))
             };
-            (label, r, last.as_deref())
+            Unit {
+                label,
+                whose,
+                values: &r.values,
+                last: last.as_deref(),
+            }
         })
         .collect();
+    // Under the total, each kind of unit's part, when there is more than one.
+    if a.by_kind.len() > 1 {
+        units.extend(a.by_kind.iter().map(|(kind, values)| Unit {
+            label: format!("其中：{}", kind.label()),
+            whose: Whose::Kind(*kind),
+            values,
+            last: None,
+        }));
+    }
     let formats = Formats {
         share: Format::new().set_num_format("0.0%"),
         change: Format::new().set_num_format("+0.0%;-0.0%;0.0%"),
@@ -95,14 +135,10 @@ fn who_reported(
     for (c, text) in columns.iter().enumerate() {
         ws.write_string_with_format(top, c as u16, *text, head)?;
     }
-    for (i, (label, ret, _)) in units.iter().enumerate() {
+    for (i, unit) in units.iter().enumerate() {
         let r = top + 1 + i as u32;
-        ws.write_string(r, 0, *label)?;
-        let rows: Vec<&StatusRow> = a
-            .status
-            .iter()
-            .filter(|s| std::ptr::eq(*ret, a.city) || s.district == ret.name)
-            .collect();
+        ws.write_string(r, 0, &unit.label)?;
+        let rows: Vec<&StatusRow> = a.status.iter().filter(|s| unit.whose.counts(s)).collect();
         let count = |f: &dyn Fn(&StatusRow) -> bool| rows.iter().filter(|s| f(s)).count() as f64;
         ws.write_number(r, 1, count(&|s| s.status != UnitStatus::NotInRoster))?;
         ws.write_number(r, 2, count(&|s| s.status.reported()))?;
@@ -122,7 +158,7 @@ fn figures<'a>(
     head: &Format,
     f: &Formats,
 ) -> Result<Vec<Placed<'a>>, XlsxError> {
-    let has_last = units.iter().any(|(_, _, last)| last.is_some());
+    let has_last = units.iter().any(|u| u.last.is_some());
     ws.write_string_with_format(header, 0, "区县", head)?;
     let mut placed = Vec::new();
     let mut c = 1u16;
@@ -142,22 +178,22 @@ fn figures<'a>(
             c += 1;
         }
     }
-    for (i, (label, ret, last)) in units.iter().enumerate() {
+    for (i, unit) in units.iter().enumerate() {
         let r = header + 1 + i as u32;
-        ws.write_string(r, 0, *label)?;
+        ws.write_string(r, 0, &unit.label)?;
         for p in &placed {
-            let this = p.figure.of(&ret.values);
+            let this = p.figure.of(unit.values);
             let format = if p.figure.is_share() {
                 &f.share
             } else {
                 &f.count
             };
-            if p.figure.has_base(&ret.values) {
+            if p.figure.has_base(unit.values) {
                 ws.write_number_with_format(r, p.column, this, format)?;
             } else {
                 ws.write_string(r, p.column, "—")?;
             }
-            if let (Some(l), Some(last)) = (p.last, last) {
+            if let (Some(l), Some(last)) = (p.last, unit.last) {
                 let before = p.figure.of(last);
                 ws.write_number_with_format(r, l, before, &f.count)?;
                 match growth(this, before) {
