@@ -248,3 +248,98 @@ fn a_city_office_rolls_up_its_districts_returns_and_its_own_departments() {
         );
     }
 }
+
+/// Writes `名册.csv` and the forms `(path, R84)` of one office's year under `root/2018`.
+fn office_year(root: &Path, roster: &str, forms: &[(&str, f64)]) -> std::path::PathBuf {
+    let year = root.join("2018");
+    std::fs::create_dir_all(&year).unwrap();
+    std::fs::write(year.join("名册.csv"), format!("office,unit,kind\n{roster}")).unwrap();
+    for (path, value) in forms {
+        form_with(&year.join(path), &[("R84", *value)]);
+    }
+    year
+}
+
+/// The return `<office>_2018_统计表.xlsx` a run over `input` wrote into `out`.
+fn run_office(input: &Path, out: &Path, office: &str) -> (serde_json::Value, std::path::PathBuf) {
+    let report = run_json(input, out, &[]);
+    assert_eq!(
+        office_return(&report)["name"],
+        office,
+        "{:#}",
+        report["issues"]
+    );
+    let file = out
+        .join("2018")
+        .join(office)
+        .join(format!("{office}_2018_统计表.xlsx"));
+    assert!(file.is_file());
+    (report, file)
+}
+
+#[test]
+fn three_levels_as_a_chain_of_runs_give_the_province_every_units_sum() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    let province = office_year(
+        &work.path().join("贵州省"),
+        "贵州省,甲市,下级\n贵州省,乙市,下级\n贵州省,贵州省教育厅,部门\n",
+        &[("贵州省教育厅.xlsx", 5.0)],
+    );
+    let cities = [
+        (
+            "甲市",
+            "甲市,子县,下级\n子县,子甲镇,乡镇\n子县,子乙镇,乡镇\n甲市,甲市教育局,部门\n",
+            vec![
+                ("子县/子甲镇.xlsx", 1.0),
+                ("子县/子乙镇.xlsx", 2.0),
+                ("甲市教育局.xlsx", 3.0),
+            ],
+            vec!["子县"],
+        ),
+        (
+            "乙市",
+            "乙市,丑区,下级\n丑区,丑甲镇,乡镇\n",
+            vec![("丑区/丑甲镇.xlsx", 4.0)],
+            vec!["丑区"],
+        ),
+    ];
+    for (city, roster, forms, districts) in &cities {
+        // Everything the city's units sent, as one run over its tree sees it.
+        let tree = office_year(&work.path().join(format!("{city}-全部")), roster, forms);
+        let (whole, _) = run_office(&tree, &work.path().join(format!("{city}-one")), city);
+        // The chain: each district office over its own folder, then the city
+        // office over their returns and its own departments' forms.
+        let received = office_year(&work.path().join(*city), roster, &[]);
+        for district in districts {
+            let (_, file) = run_office(&tree.join(district), &out, district);
+            std::fs::copy(&file, received.join(file.file_name().unwrap())).unwrap();
+        }
+        for (path, value) in forms.iter().filter(|(p, _)| !p.contains('/')) {
+            form_with(&received.join(path), &[("R84", *value)]);
+        }
+        let (chained, file) = run_office(&received, &out, city);
+        assert_eq!(
+            values(office_return(&chained)),
+            values(office_return(&whole)),
+            "{city}"
+        );
+        std::fs::copy(&file, province.join(file.file_name().unwrap())).unwrap();
+    }
+    let (report, _) = run_office(&province, &out, "贵州省");
+    assert_eq!(cell(office_return(&report), "R84").0.as_f64(), Some(15.0));
+    for code in ["UNIT-MISSING", "UNIT-NOT-IN-ROSTER", "RETURN-DIFFERS"] {
+        assert!(
+            issues(&report, code).is_empty(),
+            "{code}: {:#}",
+            report["issues"]
+        );
+    }
+    // Each office's set stands beside the others' in the one OUT.
+    for office in ["子县", "丑区", "甲市", "乙市", "贵州省"] {
+        assert!(
+            out.join("2018").join(office).join("run.json").is_file(),
+            "{office}"
+        );
+    }
+}
