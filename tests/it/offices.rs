@@ -343,3 +343,39 @@ fn three_levels_as_a_chain_of_runs_give_the_province_every_units_sum() {
         );
     }
 }
+
+#[test]
+fn the_city_example_of_returns_as_they_arrive_rolls_up_to_the_sample_years_city_return() {
+    // examples/市级/2025: one district return as gongkai writes it, one
+    // typed by hand in the official layout, one the district's report as
+    // .docx, and the 市直部门's own forms.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = tempfile::tempdir().unwrap();
+    let whole = run_json(
+        &root.join("inputs"),
+        &work.path().join("one"),
+        &["--year", "2025"],
+    );
+    let city = run_json(&root.join("examples/市级"), &work.path().join("city"), &[]);
+    assert_eq!(exit_code_for(&city), 0, "{:#}", city["issues"]);
+    let mut lower: Vec<&str> = city["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["kind"] == "lower" && u["status"] == "submitted")
+        .map(|u| u["township"].as_str().unwrap())
+        .collect();
+    lower.sort();
+    assert_eq!(lower, ["六枝特区", "水城区", "盘州市", "钟山区"]);
+    for (i, (g, w)) in values(office_return(&city))
+        .iter()
+        .zip(values(office_return(&whole)))
+        .enumerate()
+    {
+        let same = match (g.as_f64(), w.as_f64()) {
+            (Some(g), Some(w)) => (g - w).abs() < 1e-9,
+            (g, w) => g.unwrap_or(0.0) == 0.0 && w.unwrap_or(0.0) == 0.0,
+        };
+        assert!(same, "cell {i}: example {g}, one run {w}");
+    }
+}
