@@ -35,11 +35,11 @@ pub enum RunError {
     Write(#[from] crate::output::WriteError),
     #[error(transparent)]
     Stage(#[from] StageError),
-    #[error("the records table could not be built: {0}")]
+    #[error("记录表无法生成:{0}")]
     Table(#[from] polars::error::PolarsError),
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
-    #[error("cannot start {0} threads: {1}")]
+    #[error("无法启动 {0} 个线程:{1}")]
     Threads(usize, String),
 }
 
@@ -55,10 +55,15 @@ impl Progress {
         Progress { bar }
     }
 
+    /// A line above the bar on a terminal; off one (a cron job's log, where
+    /// hourly runs append to one file) a line that starts with its time.
     fn log(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.println(line),
-            None => eprintln!("gongkai: {line}"),
+            None => eprintln!(
+                "{} gongkai: {line}",
+                chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
+            ),
         }
     }
 
@@ -68,7 +73,7 @@ impl Progress {
             bar.set_length(len as u64);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} reading {pos}/{len} [{bar:30}] {elapsed} {wide_msg}",
+                    "{spinner} 读取 {pos}/{len} [{bar:30}] {elapsed} {wide_msg}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
@@ -80,6 +85,20 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.set_message(shown.to_string());
             bar.inc(1);
+        }
+    }
+
+    /// A phase after reading (校验和汇总, 写出): a spinner that names it, so
+    /// the screen is never blank while the run works.
+    fn phase(&self, name: &str) {
+        if let Some(bar) = &self.bar {
+            bar.reset();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_message(name.to_string());
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
         }
     }
 
@@ -116,18 +135,18 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         None => None,
     };
     progress.log(&format!(
-        "{}: {} form files in {}, form {}",
+        "{}:{} 中有 {} 个报表文件,格式 {}",
         plan.what(),
-        plan.files.len(),
         opts.input.display(),
+        plan.files.len(),
         plan.template.id
     ));
 
     let clock = Instant::now();
     progress.start(plan.files.len());
     let loaded = read_all(&plan.files, &plan.template, &progress);
-    progress.finish();
     timings.read_ms = clock.elapsed().as_millis();
+    progress.phase("校验和汇总");
 
     let (subs, assigned) = assign_files(&plan, loaded);
     let (
@@ -142,7 +161,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         },
     ) = audit_and_sum(&plan, &subs, assigned, &mut timings)?;
     for left in stage.iter().flat_map(|s| &s.leftovers) {
-        progress.log(&format!("removed what an interrupted run left: {left}"));
+        progress.log(&format!("已删除上次中断的运行留下的 {left}"));
     }
     issues.extend(stage.iter().flat_map(Stage::findings));
     sort_issues(&mut issues);
@@ -188,8 +207,10 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
             records,
             last_year: &last_year,
         };
+        progress.phase("写出");
         publish(&plan, stage, &files, &mut summary, &rolled, &progress)?;
     }
+    progress.finish();
     Ok(summary)
 }
 
@@ -249,7 +270,7 @@ fn publish(
     let target = stage.target().display().to_string();
     stage.commit()?;
     progress.log(&format!(
-        "wrote {} files and run.json to {target}",
+        "已写出 {} 个文件和 run.json 到 {target}",
         summary.outputs.len()
     ));
     Ok(())

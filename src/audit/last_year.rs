@@ -20,7 +20,7 @@ use crate::text::fmt_num;
 use crate::text::normalize_label;
 
 #[derive(Debug, thiserror::Error)]
-#[error("cannot use last year's records {path}: {message}")]
+#[error("上年记录 {path} 无法使用:{message}")]
 pub struct PreviousError {
     pub path: String,
     pub message: String,
@@ -94,8 +94,8 @@ impl Previous {
         let declared = declared_rows(path).map_err(|e| fail(e.to_string()))?;
         if declared > budget {
             return Err(fail(format!(
-                "it declares {declared} records, more than {budget} ({units} units' forms of {} cells, \
-                 and several years of them, cannot fill more); give the records file of one year",
+                "其中有 {declared} 条记录,多于 {budget} 条({units} 个单位、每份 {} 个单元格的报表,\
+                 几个年度也填不满);请给出一个年度的记录文件",
                 template.cells().len()
             )));
         }
@@ -105,7 +105,7 @@ impl Previous {
                 .column(name)
                 .map_err(|_| {
                     fail(format!(
-                        "it has no `{name}` column; give a records file gongkai wrote"
+                        "其中没有“{name}”列;请给出 gongkai 写出的记录文件(records.parquet 或 records.csv)"
                     ))
                 })?
                 .cast(&dtype)
@@ -147,7 +147,7 @@ impl Previous {
             .filter(|&y| y < year)
             .max()
         else {
-            return Err(fail(format!("it holds no year before {year}")));
+            return Err(fail(format!("其中没有 {year} 年以前的记录")));
         };
         let in_last = |y: Option<f64>| y.map(|y| y as i32) == Some(last);
         let last_year_forms = || {
@@ -218,7 +218,7 @@ impl Previous {
             && let Some(other) = other_template
         {
             return Err(fail(format!(
-                "its {last} records use template {other}, not {}; their rows cannot be compared",
+                "其 {last} 年的记录是 {other} 格式,不是 {};各行无法对照",
                 template.id
             )));
         }

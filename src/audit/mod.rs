@@ -21,7 +21,7 @@ use units::{FileStatus, Submission};
 pub enum AuditError {
     #[error(transparent)]
     Previous(#[from] last_year::PreviousError),
-    #[error("cannot read the explanations file {0}: {1}")]
+    #[error("无法读取说明文件 {0}:{1}")]
     Explanations(String, std::io::Error),
 }
 

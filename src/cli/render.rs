@@ -67,15 +67,20 @@ pub fn form_report(s: &Summary) -> String {
     out
 }
 
-/// The report for people. Notes (how unusual cells were read) are listed with
-/// `--verbose` and always by `check`, where a clerk is fixing one form.
+/// How many errors and warnings the summary lists before it points to 校验:
+/// the whole list of a large year would push 下一步 off the screen.
+const LISTED: usize = 20;
+
+/// The report for people: what was read and found, then 下一步, what the
+/// office does next. Notes (how unusual cells were read) and every output
+/// path are listed with `--verbose`.
 pub fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
     let notes = verbose || checking;
     let mut out = String::new();
     let c = &s.counts;
     say!(
         out,
-        "{} {} ({}), template {}",
+        "{} {}年度(名册:{}),格式 {}",
         s.info.city,
         s.info.year,
         s.info.roster,
@@ -83,7 +88,7 @@ pub fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
     );
     say!(
         out,
-        "files: {} read, {} used, {} superseded, {} rejected",
+        "文件:读取 {} 个,计入 {} 个,重复报送未用 {} 个,不能计入 {} 个",
         c.files,
         c.used,
         c.superseded,
@@ -92,44 +97,50 @@ pub fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
     if c.units_expected > 0 {
         say!(
             out,
-            "units: {} of {} reported, {} missing",
-            c.units_reported,
+            "单位:应报 {} 个,已报送 {} 个,未报送 {} 个,报送了但不能计入 {} 个",
             c.units_expected,
-            c.units_missing
+            c.units_reported,
+            c.units_missing,
+            c.units_rejected
         );
     }
     say!(
         out,
-        "findings: {} errors, {} warnings, {} notes; {} explained, {} count toward the exit code{}",
+        "问题:错误 {} 处,警告 {} 处,提示 {} 处;已说明 {} 处,计入退出码 {} 处{}",
         c.errors,
         c.warnings,
         c.infos,
         c.explained,
         c.counted,
-        if s.info.strict { " (--strict)" } else { "" }
+        if s.info.strict { "(--strict)" } else { "" }
     );
-    for issue in s
+    let shown: Vec<_> = s
         .issues
         .iter()
         .filter(|i| notes || i.severity != Severity::Info)
-    {
+        .collect();
+    let limit = if verbose { usize::MAX } else { LISTED };
+    for issue in shown.iter().take(limit) {
         say!(
             out,
-            "  {:<7} {} {}: {}",
-            issue.severity.as_str(),
+            "  {} {} {}:{}",
+            issue.severity.label_zh(),
             issue.place(),
             issue.code,
             issue.message
         );
         if let Some(why) = &issue.explained {
-            say!(out, "          已说明: {why}");
+            say!(out, "       已说明:{why}");
         }
+    }
+    if shown.len() > limit {
+        say!(out, "  ……另有 {} 处,见下", shown.len() - limit);
     }
     if verbose {
         let t = &s.timings;
         say!(
             out,
-            "time (ms): discover {}, read {}, check {}, records {}, rollup {}, write {}",
+            "用时(毫秒):查找 {},读取 {},校验 {},记录 {},汇总 {},写出 {}",
             t.discover_ms,
             t.read_ms,
             t.check_ms,
@@ -138,11 +149,109 @@ pub fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
             t.write_ms
         );
     }
-    if !s.outputs.is_empty() {
-        say!(out, "outputs:");
-        for o in &s.outputs {
-            say!(out, "  {}", o.file);
-        }
+    if !checking {
+        next_steps(&mut out, s, verbose);
     }
     out
+}
+
+/// 下一步: whom to chase, what stops the returns being signed, where the
+/// full lists are, and the returns to sign.
+fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
+    use crate::output::summary::UnitStatus;
+    say!(out, "下一步:");
+    let mut step = 0;
+    let mut next = |out: &mut String, text: String| {
+        step += 1;
+        say!(out, "  {step}. {text}");
+    };
+    let named = |status: UnitStatus| -> Vec<String> {
+        s.units
+            .iter()
+            .filter(|u| u.status == status)
+            .map(|u| {
+                let phone = if u.phone.is_empty() {
+                    String::new()
+                } else {
+                    format!(",电话 {}", u.phone)
+                };
+                match u.district.as_str() {
+                    "" => u.township.clone(),
+                    d => format!("{}({d}{phone})", u.township),
+                }
+            })
+            .collect()
+    };
+    let (missing, refused) = (named(UnitStatus::Missing), named(UnitStatus::Rejected));
+    if !missing.is_empty() {
+        next(
+            out,
+            format!(
+                "催报未报送的 {} 个单位:{}",
+                missing.len(),
+                missing.join("、")
+            ),
+        );
+    }
+    if !refused.is_empty() {
+        next(
+            out,
+            format!(
+                "请这 {} 个单位按提示重新报送:{}",
+                refused.len(),
+                refused.join("、")
+            ),
+        );
+    }
+    let blocking = s.counts.counted;
+    if blocking > 0 {
+        next(
+            out,
+            format!(
+                "更正或说明 {blocking} 处未说明的问题后再签发(说明写在年度文件夹的 explanations.csv)"
+            ),
+        );
+    }
+    let workbook = s
+        .outputs
+        .iter()
+        .map(|o| o.file.as_str())
+        .find(|f| f.ends_with("_汇总.xlsx"));
+    if let Some(workbook) = workbook {
+        next(
+            out,
+            format!(
+                "全部问题见 {workbook} 的“校验”工作表,各单位报送情况见同一文件夹的 报送进度.html"
+            ),
+        );
+        let returns: Vec<&str> = s
+            .outputs
+            .iter()
+            .map(|o| o.file.as_str())
+            .filter(|f| f.ends_with("_统计表.xlsx"))
+            .collect();
+        let file_name = |f: &&str| {
+            std::path::Path::new(f)
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+        };
+        let names: Vec<String> = returns.iter().filter_map(file_name).collect();
+        next(out, format!("核对并签发汇总表:{}", names.join("、")));
+    }
+    if let Some(first) = s.outputs.first() {
+        let folder = std::path::Path::new(&first.file)
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        say!(
+            out,
+            "输出文件夹:{folder}(共 {} 个文件和 run.json)",
+            s.outputs.len()
+        );
+        if verbose {
+            for o in &s.outputs {
+                say!(out, "  {}", o.file);
+            }
+        }
+    }
 }

@@ -39,18 +39,18 @@ pub fn year_dir_of_file(path: &Path) -> Option<PathBuf> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
-    #[error("input {0} does not exist")]
+    #[error("输入 {0} 不存在")]
     Missing(String),
-    #[error("cannot read input folder {path}: {source}")]
+    #[error("无法读取输入文件夹 {path}:{source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
     #[error(
-        "{path} holds no year folder (like {path}/2018); name the year folder itself or pass --year"
+        "{path} 中没有年度文件夹;请把各单位的报表放在 {path}/<年度>/<区县>/ 下(如 {path}/2025/水城区/以朵街道.xlsx),或直接给出年度文件夹"
     )]
     NoYear { path: String },
-    #[error("{path} has no folder for {year}; it has: {have}")]
+    #[error("{path} 中没有 {year} 年度的文件夹;现有:{have}")]
     YearMissing {
         path: String,
         year: i32,

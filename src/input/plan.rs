@@ -22,7 +22,7 @@ pub enum PlanError {
     #[error(transparent)]
     Discover(#[from] crate::input::discover::DiscoverError),
     #[error(
-        "{path} is {district}'s folder of the {year} forms; to roll up {wanted}, run `gongkai run {root} --year {wanted}`"
+        "{path} 是 {district} {year} 年度报表的文件夹;要汇总 {wanted} 年度,请运行 `gongkai run {root} --year {wanted}`"
     )]
     DistrictOfAnotherYear {
         path: String,
@@ -275,12 +275,12 @@ impl Plan {
         }
     }
 
-    /// What the run reads, for the log: `2018`, `2018 水城县` or `one file`.
+    /// What the run reads, for the log: `2018年度`, `2018年度 水城县` or `单个文件`.
     pub fn what(&self) -> String {
         match &self.target {
-            Target::Year { .. } => self.year.to_string(),
-            Target::District { name, .. } => format!("{} {name}", self.year),
-            Target::File => "one file".into(),
+            Target::Year { .. } => format!("{}年度", self.year),
+            Target::District { name, .. } => format!("{}年度 {name}", self.year),
+            Target::File => "单个文件".into(),
         }
     }
 }

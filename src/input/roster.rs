@@ -16,12 +16,12 @@ const LIUPANSHUI: &str = include_str!("../../data/liupanshui_divisions.csv");
 
 #[derive(Debug, thiserror::Error)]
 pub enum RosterError {
-    #[error("cannot read hierarchy file {path}: {source}")]
+    #[error("无法读取名册 {path}:{source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
-    #[error("hierarchy file {path}, line {line}: {message}")]
+    #[error("名册 {path} 第 {line} 行:{message}")]
     Invalid {
         path: String,
         line: usize,
@@ -142,7 +142,7 @@ impl Roster {
         if let Some(bad) = text.lines().position(|l| l.contains('\u{FFFD}')) {
             return Err(invalid(
                 bad + 1,
-                "the file is neither UTF-8 nor GBK text, so its names cannot be read; save it from Excel or WPS as CSV".into(),
+                "文件既不是 UTF-8 也不是 GBK 文本,名称无法读取;请用 Excel 或 WPS 另存为 CSV".into(),
             ));
         }
         let mut reader = csv::ReaderBuilder::new()
@@ -193,7 +193,7 @@ impl Roster {
                 if (0..3).any(|n| field(f, n).is_empty()) {
                     return Err(invalid(
                         *line,
-                        "expected city,district,township[,aliases]".into(),
+                        "每行应为 city,district,township[,aliases](市,区县,乡镇,别名)".into(),
                     ));
                 }
                 units.push(Unit {
@@ -207,7 +207,7 @@ impl Roster {
             (city, units, None)
         };
         if units.is_empty() && lower.as_ref().is_none_or(Vec::is_empty) {
-            return Err(invalid(1, "no units in the file".into()));
+            return Err(invalid(1, "名册中没有单位".into()));
         }
         Ok(Roster::new(city, shown, units, lower))
     }
@@ -584,7 +584,7 @@ mod tests {
         assert_eq!(r.units[0].aliases, ["金盆", "金盆苗族彝族乡"]);
         std::fs::write(&path, "city,district,township\n六盘水市,,金盆乡\n").unwrap();
         let err = Roster::from_csv(&path).unwrap_err().to_string();
-        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("第 2 行"), "{err}");
     }
 
     fn roster_of(text: &str) -> Result<Roster, RosterError> {
@@ -646,7 +646,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(
-            three.contains("line 4") && three.contains("一次只汇总两级"),
+            three.contains("第 4 行") && three.contains("一次只汇总两级"),
             "{three}"
         );
         let unknown = roster_of("office,unit,kind\n六盘水市,水城区,下级\n钟山区,荷城街道,乡镇\n")

@@ -21,24 +21,20 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
-    #[error(
-        "the output folder {path} cannot be written ({source}); give an --out folder this account may write to"
-    )]
+    #[error("输出文件夹 {path} 无法写入({source});请用 --out 指定本账户可以写入的文件夹")]
     NotWritable {
         path: String,
         source: std::io::Error,
     },
     #[error(
-        "another gongkai run is writing {path} ({holder}); waited {waited} s; run again when it has finished, or wait longer with --wait SECONDS"
+        "另一个 gongkai 正在写入 {path}({holder});已等待 {waited} 秒;请待其结束后再运行,或用 --wait 秒数 等待更久"
     )]
     Busy {
         path: String,
         holder: String,
         waited: u64,
     },
-    #[error(
-        "the new outputs could not be put in place in {path} ({source}); the previous outputs are unchanged"
-    )]
+    #[error("新的输出无法放入 {path}({source});原有输出未改动")]
     Swap {
         path: String,
         source: std::io::Error,
@@ -111,7 +107,7 @@ impl Lock {
                     }
                     if started.elapsed() < RETRY {
                         log(&format!(
-                            "waiting up to {} s for another run writing {} ({holder})",
+                            "另一个运行正在写入 {1}({holder});最多等待 {0} 秒",
                             wait.as_secs(),
                             target.display()
                         ));
@@ -352,12 +348,12 @@ fn holder(lock: &mut File) -> String {
     let _ = lock.rewind().and_then(|()| lock.read_to_string(&mut text));
     let text = text.trim();
     if text.is_empty() {
-        return "its details are not known".into();
+        return "详情不明".into();
     }
     match recorded_pid(text) {
-        Some(pid) if !alive(pid) => format!(
-            "held by another process; the last gongkai run the lock file names has ended: {text}"
-        ),
+        Some(pid) if !alive(pid) => {
+            format!("被另一个进程占用;锁文件记录的上一次 gongkai 运行已经结束:{text}")
+        }
         _ => text.to_string(),
     }
 }
@@ -556,7 +552,7 @@ mod tests {
         .unwrap();
         let mut file = File::open(&path).unwrap();
         let said = holder(&mut file);
-        assert!(said.starts_with("held by another process"), "{said}");
+        assert!(said.starts_with("被另一个进程占用"), "{said}");
         assert!(said.contains("pid 2147483600"), "{said}");
     }
 

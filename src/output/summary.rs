@@ -172,6 +172,9 @@ pub struct Counts {
     pub units_expected: usize,
     pub units_reported: usize,
     pub units_missing: usize,
+    /// Units whose only file could not be used: expected = reported +
+    /// missing + rejected.
+    pub units_rejected: usize,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
@@ -568,7 +571,11 @@ pub fn count(
         units_expected: roster_rows.clone().count(),
         units_reported: roster_rows.clone().filter(|s| s.status.reported()).count(),
         units_missing: roster_rows
+            .clone()
             .filter(|s| s.status == UnitStatus::Missing)
+            .count(),
+        units_rejected: roster_rows
+            .filter(|s| s.status == UnitStatus::Rejected)
             .count(),
         errors: sev(Severity::Error),
         warnings: sev(Severity::Warning),

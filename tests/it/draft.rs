@@ -257,7 +257,7 @@ fn report_writes_the_drafts_again_from_a_finished_run_without_the_forms() {
     // A folder that holds no finished run is refused with what to give.
     let output = gongkai().arg("report").arg(root).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("OUT/<year>"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("OUT/<年度>"));
 }
 
 #[test]
@@ -341,7 +341,7 @@ fn report_waits_for_a_run_holding_the_year_before_it_reads_run_json() {
         .unwrap();
     let mut stderr = std::io::BufReader::new(report.stderr.take().unwrap());
     let mut line = String::new();
-    while !line.contains("waiting") {
+    while !line.contains("最多等待") {
         line.clear();
         let read = std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
         assert!(read > 0, "report ended without waiting for the lock");

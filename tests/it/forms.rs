@@ -248,7 +248,7 @@ fn bad_input_exits_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("不存在"));
     let out = gongkai().args(["run", "--jobs", "many"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }

@@ -382,7 +382,7 @@ fn check_on_a_folder_of_refused_and_good_files() {
     for (file, township) in refused_files.iter().zip(&townships) {
         let lines: Vec<&str> = text
             .lines()
-            .filter(|l| l.contains(&format!("{township}.")) && l.contains("error"))
+            .filter(|l| l.contains(&format!("{township}.")) && l.contains("错误"))
             .collect();
         assert_eq!(lines.len(), 1, "{file}: one line\n{text}");
         // What is wrong and what to do, in a sentence.

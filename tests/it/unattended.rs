@@ -333,7 +333,7 @@ fn a_full_disk_is_one_plain_line_exit_3_and_the_previous_set_intact() {
     let out = limited(&year, &roster, 12_000);
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("错误")).collect();
     assert_eq!(errors.len(), 1, "{stderr}");
     assert!(!stderr.contains("Io(Os"), "no library debug text: {stderr}");
     assert_eq!(set_of(&set_in(&year.out(), 2018)), before);
@@ -360,9 +360,9 @@ fn an_output_folder_that_cannot_be_written_stops_the_run_before_reading() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("cannot be written"), "{stderr}");
+    assert!(stderr.contains("无法写入"), "{stderr}");
     assert!(
-        !stderr.contains("form files in"),
+        !stderr.contains("个报表文件"),
         "stopped before reading: {stderr}"
     );
 }
