@@ -18,9 +18,7 @@ mod template;
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use args::{Cli, Command};
+use args::Command;
 use exit::Exit;
 use settings::{Given, Settings};
 
@@ -35,7 +33,7 @@ pub fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    let cli = Cli::parse();
+    let cli = args::parse();
     let flags = match &cli.command {
         Command::Run(a) => Given {
             out: a.out.clone(),

@@ -241,7 +241,7 @@ fn last_year_swings_and_a_unit_gone_are_warnings() {
         Some(2),
         "a ratio of 1 or below flags everything"
     );
-    assert!(String::from_utf8_lossy(&nonsense.stderr).contains("above 1"));
+    assert!(String::from_utf8_lossy(&nonsense.stderr).contains("大于 1"));
 }
 
 #[test]
