@@ -229,6 +229,7 @@ fn write_one_draft(bencher: Bencher) {
             year: 2025,
             last: Some(&last),
             members: &[],
+            notes: &[],
         };
         gongkai::output::draft::write_draft(&path, &content).unwrap()
     });
@@ -320,8 +321,9 @@ fn write_one_return(bencher: Bencher) {
     let (_, city) = gongkai::rollup::rollup(subs, &TEMPLATE, &Office::whole(roster));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("return.xlsx");
-    bencher
-        .bench(|| gongkai::output::returns::write_return(&path, &TEMPLATE, &city, 2018).unwrap());
+    bencher.bench(|| {
+        gongkai::output::returns::write_return(&path, &TEMPLATE, &city, 2018, Vec::new()).unwrap()
+    });
 }
 
 #[divan::bench(sample_count = 3, sample_size = 1)]

@@ -266,6 +266,7 @@ pub fn generate(
                     .collect(),
                 extra: None,
                 typed: quirks.typed,
+                notes: Vec::new(),
             };
             let name = if quirks.government_name {
                 format!("{township}人民政府")

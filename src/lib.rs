@@ -1,5 +1,5 @@
 //! gongkai: the yearly rollup of government information disclosure statistics
-//! (政府信息公开情况统计表) from township spreadsheets to district and city returns.
+//! (政府信息公开工作年度报告统计表; before 2019 政府信息公开情况统计表) from township spreadsheets to district and city returns.
 //!
 //! The data flows one way, and the modules in the order it flows
 //! (`pipeline` runs them):

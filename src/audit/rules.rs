@@ -129,6 +129,45 @@ pub fn check(sub: &Submission, template: &Template) -> Vec<Issue> {
     out
 }
 
+/// The relations (`balance` and `at_most` rules) that `values` break, each
+/// with its rule, the cell it is about and its message. A return's totals
+/// are recomputed from their parts, so only these can break in a sum: when
+/// units' forms that break them are summed as reported.
+pub fn relations_broken<'t>(
+    template: &'t Template,
+    values: &[Option<f64>],
+) -> Vec<(&'t Rule, String)> {
+    let sum_of = |cells: &[usize]| -> f64 { cells.iter().filter_map(|&c| values[c]).sum() };
+    let mut out = Vec::new();
+    for rule in template.rules() {
+        match &rule.check {
+            Check::Balance { left, right } => {
+                let filled = |cells: &[usize]| cells.iter().any(|&c| values[c].is_some());
+                let (l, r) = (sum_of(left), sum_of(right));
+                if (filled(left) || filled(right)) && (l - r).abs() > EPSILON {
+                    let message = render(template, rule, left[0], Some(l), &[("sum", fmt_num(r))]);
+                    out.push((rule, message));
+                }
+            }
+            Check::AtMost { left, right } => {
+                let (Some(l), Some(sum)) = (values[*left], sum_given(values, right)) else {
+                    continue;
+                };
+                if l > sum + EPSILON {
+                    let vars = [
+                        ("parts", rule.parts.clone()),
+                        ("sum", fmt_num(sum)),
+                        ("why", rule.why.clone()),
+                    ];
+                    out.push((rule, render(template, rule, *left, Some(l), &vars)));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 impl Form {
     /// Every cell's number, `None` where blank, missing or not a number.
     pub fn numbers(&self) -> Vec<Option<f64>> {

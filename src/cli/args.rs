@@ -218,7 +218,10 @@ fn chinese(command: clap::Command) -> clap::Command {
         .collect();
     let has_subcommands = command.has_subcommands();
     let (usage, sections) = if has_subcommands {
-        (format!("{name} <命令>"), "命令：\n{subcommands}\n\n选项：\n{options}")
+        (
+            format!("{name} <命令>"),
+            "命令：\n{subcommands}\n\n选项：\n{options}",
+        )
     } else if positionals.is_empty() {
         (format!("gongkai {name} [选项]"), "选项：\n{options}")
     } else {
@@ -228,7 +231,9 @@ fn chinese(command: clap::Command) -> clap::Command {
         )
     };
     command
-        .help_template(format!("{{about-with-newline}}\n用法：{{usage}}\n\n{sections}\n"))
+        .help_template(format!(
+            "{{about-with-newline}}\n用法：{{usage}}\n\n{sections}\n"
+        ))
         .override_usage(usage)
         .disable_help_subcommand(true)
         .disable_help_flag(true)
@@ -292,8 +297,14 @@ mod tests {
         for sub in command.get_subcommands_mut() {
             let help = sub.render_help().to_string();
             assert!(help.contains("用法：gongkai "), "{help}");
-            assert!(help.contains("选项：") && help.contains("显示帮助"), "{help}");
-            assert!(!help.contains("Options") && !help.contains("[default"), "{help}");
+            assert!(
+                help.contains("选项：") && help.contains("显示帮助"),
+                "{help}"
+            );
+            assert!(
+                !help.contains("Options") && !help.contains("[default"),
+                "{help}"
+            );
         }
     }
 }

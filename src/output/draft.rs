@@ -61,6 +61,8 @@ pub struct DraftContent<'a> {
     /// The units the return accounts for, with their kinds and how each
     /// stands: the source line counts them and the annex lists them.
     pub members: &'a [Member],
+    /// 备注: the relations the return breaks, and why.
+    pub notes: &'a [String],
 }
 
 pub fn write_draft(path: &Path, content: &DraftContent) -> Result<super::Saved, WriteError> {
@@ -228,6 +230,7 @@ fn document(c: &DraftContent, report_title: &str) -> String {
     }
 
     let parts = layout::parts(template, Reporting::Hidden);
+    let parts_last_title = parts.last().map(|p| p.title).unwrap_or_default();
     // A one-part form (the 2018 form) is the report's 附表, after the text.
     let single = parts.len() == 1;
     let tables = parts.iter().map(|part| {
@@ -245,6 +248,16 @@ fn document(c: &DraftContent, report_title: &str) -> String {
             heading(&mut blocks, Style::Heading, part.title, Break::None);
         }
         table(&mut blocks, part, &c.ret.values, orientation);
+        // The return's 备注 under its last table, as on the signed return.
+        if part.title == parts_last_title {
+            for note in c.notes {
+                paragraph(
+                    &mut blocks,
+                    Style::Body,
+                    &[Written::Text(format!("备注：{note}"))],
+                );
+            }
+        }
         (orientation, blocks)
     });
     let closing = (Orientation::Portrait, closing(c, &values, single));
@@ -763,6 +776,7 @@ mod tests {
                 year: 2025,
                 last: None,
                 members: &[],
+                notes: &[],
             };
             write_draft(&path, &content).unwrap();
             let (named, defined, text) = parts(&std::fs::read(&path).unwrap());

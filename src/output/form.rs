@@ -29,6 +29,9 @@ pub struct FormContent<'a> {
     /// Values typed as text, the way clerks type them (`33条`), by cell
     /// index; they replace the number of that cell.
     pub typed: Vec<(usize, String)>,
+    /// 备注 under the form, above the signature lines: a return's
+    /// relations that its units' forms break (see `remarks`).
+    pub notes: Vec<String>,
 }
 
 /// Column widths of the tables (in characters of the default font): the
@@ -127,7 +130,8 @@ pub fn write_form(
         }
         r = write_part(ws, template, part, content, r, &f)?;
     }
-    signatures(ws, content, r + 1, width, &f)?;
+    let r = notes(ws, content, r + 1, width, &f)?;
+    signatures(ws, content, r, width, &f)?;
     set_widths(ws, template, &parts, content)?;
     page(ws, width, template.is_single_column())
 }
@@ -151,7 +155,8 @@ pub fn write_form_by_part(
         let r = heading(ws, template, content, width, &f)?;
         let r = write_part(ws, template, part, content, r, &f)?;
         if n + 1 == parts.len() {
-            signatures(ws, content, r + 1, width, &f)?;
+            let r = notes(ws, content, r + 1, width, &f)?;
+            signatures(ws, content, r, width, &f)?;
         }
         set_widths(ws, template, std::slice::from_ref(part), content)?;
         page(ws, width, false)?;
@@ -259,9 +264,9 @@ fn signatures(
             .iter()
             .map(|(k, v)| {
                 if v.is_empty() {
-                    format!("{k}:            ")
+                    format!("{k}：            ")
                 } else {
-                    format!("{k}:{v}    ")
+                    format!("{k}：{v}    ")
                 }
             })
             .collect::<String>()
@@ -279,6 +284,30 @@ fn signatures(
         }
     }
     Ok(())
+}
+
+/// The 备注 lines from row `r`, each across the form's width and tall
+/// enough for its text; the row after them.
+fn notes(
+    ws: &mut Worksheet,
+    content: &FormContent,
+    r: u32,
+    width: u16,
+    f: &Formats,
+) -> Result<u32, XlsxError> {
+    let wrapped = f.plain.clone().set_text_wrap();
+    for (n, note) in content.notes.iter().enumerate() {
+        let y = r + n as u32;
+        let text = match content.notes.len() {
+            1 => format!("备注：{note}"),
+            _ => format!("备注{}：{note}", n + 1),
+        };
+        put(ws, (y, 0), (y, width - 1), &text, &wrapped)?;
+        // About forty characters a line across a printed table.
+        let lines = (text.chars().count() as f64 / 40.0).ceil().max(1.0);
+        ws.set_row_height(y, 15.0 * lines)?;
+    }
+    Ok(r + content.notes.len() as u32 + u32::from(!content.notes.is_empty()))
 }
 
 fn set_widths(
@@ -348,11 +377,12 @@ pub fn write_blank(path: &std::path::Path, template: &Template) -> Result<(), Wr
     let mut wb = Workbook::new();
     let values = vec![None; template.cells().len()];
     let content = FormContent {
-        unit_line: format!("{}:", template.unit_line),
+        unit_line: format!("{}：", template.unit_line),
         values: &values,
         footer: blank_footer(template),
         extra: None,
         typed: Vec::new(),
+        notes: Vec::new(),
     };
     write_form_by_part(&mut wb, template, &content).map_err(|source| WriteError::Xlsx {
         path: path.display().to_string(),

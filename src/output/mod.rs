@@ -12,6 +12,7 @@ mod layout;
 pub(crate) mod names;
 pub(crate) mod progress;
 pub(crate) mod redraft;
+pub(crate) mod remarks;
 pub mod returns;
 pub(crate) mod run_json;
 pub(crate) mod set;

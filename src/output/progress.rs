@@ -100,7 +100,10 @@ ul{margin:0;padding-left:1.2em}small{color:#666}";
 
 fn page(summary: &Summary, links: &Links, outputs: &[String]) -> Markup {
     let info = &summary.info;
-    let title = format!("{} {}年度 政府信息公开统计 报送进度", info.city, info.year);
+    let title = format!(
+        "{}{}年度 政府信息公开工作年度报表 报送进度",
+        info.city, info.year
+    );
     let rows: Vec<(&StatusRow, Standing)> =
         summary.units.iter().map(|r| (r, Standing::of(r))).collect();
     let count = |s: Standing| rows.iter().filter(|(_, x)| *x == s).count();

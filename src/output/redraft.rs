@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use super::draft::{DraftContent, write_draft};
 use super::names::{RunFiles, inside};
+use super::remarks::{Finding, remarks};
 use super::stage::{Stage, StageError};
 use super::summary::{Members, OutputFile, SavedRun};
 use super::{Saved, WriteError, atomic};
@@ -95,17 +96,20 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
     stage.carry_over(&drafts)?;
     let mut written = Vec::new();
     let members = Members::of(saved.unit_status());
+    let found: Vec<Finding> = saved.issues.iter().map(Finding::from).collect();
     for (ret, named) in returns.iter().zip(&files.returns) {
         let path = inside(stage.dir(), &named.draft)?;
         let last = previous
             .as_ref()
             .and_then(|p| p.return_values(&template, ret.scope()));
+        let notes = remarks(&template, ret, &found);
         let content = DraftContent {
             template: &template,
             ret,
             year: saved.year,
             last: last.as_deref(),
             members: members.of_return(ret),
+            notes: &notes,
         };
         let saved = write_draft(&path, &content)?;
         written.push((stage.target().join(&named.draft), saved));

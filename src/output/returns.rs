@@ -24,11 +24,12 @@ pub(super) fn return_content<'a>(
     ret: &'a Return,
     year: i32,
     with_counts: bool,
+    notes: Vec<String>,
 ) -> FormContent<'a> {
     let scope = crate::input::roster::area_word(&ret.name);
     FormContent {
         unit_line: format!(
-            "{}:{}        {}年度        ({scope}汇总 {} 个乡镇(街道))",
+            "{}：{}        {}年度        （{scope}汇总{}个单位）",
             template.unit_line,
             ret.name,
             year,
@@ -38,6 +39,7 @@ pub(super) fn return_content<'a>(
         footer: blank_footer(template),
         extra: with_counts.then_some(("报送单位数", ret.reporting.as_slice())),
         typed: Vec::new(),
+        notes,
     }
 }
 
@@ -47,12 +49,13 @@ pub fn write_return(
     template: &Template,
     ret: &Return,
     year: i32,
+    notes: Vec<String>,
 ) -> Result<Saved, WriteError> {
     let mut wb = Workbook::new();
     write_form_by_part(
         &mut wb,
         template,
-        &return_content(template, ret, year, false),
+        &return_content(template, ret, year, false, notes),
     )
     .map_err(xlsx_error(path))?;
     save_workbook(&mut wb, path)

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use super::draft::{DraftContent, write_draft};
 use super::names::{RunFiles, inside};
+use super::remarks::{Finding, remarks};
 use super::summary::{Members, Summary};
 use super::{Saved, WriteError, tables, workbook};
 use crate::audit::units::Submission;
@@ -126,12 +127,19 @@ pub fn write(
             .iter()
             .map(|u| (u.district.as_str(), u.township.as_str(), u.kind, u.status)),
     );
+    let findings: Vec<Finding> = summary.issues.iter().map(Finding::from).collect();
     let forms = || {
         returns
             .par_iter()
             .map(|job| {
-                let form =
-                    crate::output::returns::write_return(&job.sheet, template, job.ret, year)?;
+                let notes = remarks(template, job.ret, &findings);
+                let form = crate::output::returns::write_return(
+                    &job.sheet,
+                    template,
+                    job.ret,
+                    year,
+                    notes.clone(),
+                )?;
                 let Some(draft) = &job.draft else {
                     return Ok((form, None));
                 };
@@ -141,6 +149,7 @@ pub fn write(
                     year,
                     last: job.last,
                     members: members.of_return(job.ret),
+                    notes: &notes,
                 };
                 Ok((form, Some(write_draft(draft, &content)?)))
             })

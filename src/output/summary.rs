@@ -332,6 +332,32 @@ pub struct SavedRun {
     pub template: String,
     pub units: Vec<SavedUnit>,
     pub returns: Vec<SavedReturn>,
+    /// The findings, for the returns' 备注.
+    #[serde(default)]
+    pub issues: Vec<SavedIssue>,
+}
+
+/// A finding as run.json gives it back, as far as a 备注 needs it.
+#[derive(Debug, serde::Deserialize)]
+pub struct SavedIssue {
+    pub code: String,
+    #[serde(default)]
+    pub district: String,
+    #[serde(default)]
+    pub township: String,
+    #[serde(default)]
+    pub explained: Option<String>,
+}
+
+impl<'a> From<&'a SavedIssue> for crate::output::remarks::Finding<'a> {
+    fn from(i: &'a SavedIssue) -> Self {
+        crate::output::remarks::Finding {
+            code: &i.code,
+            district: &i.district,
+            unit: &i.township,
+            explained: i.explained.is_some(),
+        }
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]

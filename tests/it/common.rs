@@ -272,6 +272,7 @@ pub fn form_of(id: &str, path: &Path, changes: &[(&str, Option<f64>)]) {
         footer: vec![("填报日期".into(), "2019年2月1日".into())],
         extra: None,
         typed: Vec::new(),
+        notes: Vec::new(),
     };
     write_form(wb.add_worksheet(), &t, &content).unwrap();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();

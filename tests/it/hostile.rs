@@ -112,6 +112,7 @@ fn form_typing(path: &Path, typed: &[(&str, &str)]) {
             .iter()
             .map(|(code, text)| (t.position(code).unwrap(), text.to_string()))
             .collect(),
+        notes: Vec::new(),
     };
     write_form(wb.add_worksheet(), &t, &content).unwrap();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -291,6 +292,7 @@ fn a_unit_that_sent_a_folder_of_copies_gets_one_finding_that_fits_a_cell() {
         footer: Vec::new(),
         extra: None,
         typed: Vec::new(),
+        notes: Vec::new(),
     };
     let original = year.path("测试县", "甲镇.xlsx");
     std::fs::create_dir_all(original.parent().unwrap()).unwrap();

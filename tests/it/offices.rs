@@ -379,3 +379,51 @@ fn the_city_example_of_returns_as_they_arrive_rolls_up_to_the_sample_years_city_
         assert!(same, "cell {i}: example {g}, one run {w}");
     }
 }
+
+#[test]
+fn a_return_that_breaks_a_relation_because_of_a_units_form_says_so_in_a_remark() {
+    // 柏果镇's 表三 does not balance (explained); 盘州市's and the city's
+    // returns, which sum it as reported, carry a 备注 naming the relation
+    // and the township, on the signed return and in the draft.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    let output = gongkai()
+        .arg("run")
+        .arg(root.join("inputs"))
+        .args(["--year", "2025", "--no-progress", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let set = out.join("2025/六盘水市");
+    let texts = |path: &Path| -> Vec<String> {
+        use calamine::{Reader, open_workbook_auto};
+        let mut wb = open_workbook_auto(path).unwrap();
+        let mut texts = Vec::new();
+        for name in wb.sheet_names() {
+            let range = wb.worksheet_range(&name).unwrap();
+            texts.extend(range.used_cells().map(|(_, _, c)| c.to_string()));
+        }
+        texts
+    };
+    for office in ["盘州市", "六盘水市"] {
+        let cells = texts(&set.join(format!("{office}_2025_统计表.xlsx")));
+        let remarks: Vec<&String> = cells.iter().filter(|t| t.starts_with("备注")).collect();
+        assert_eq!(remarks.len(), 2, "自然人 and 总计: {remarks:?}");
+        assert!(remarks[0].contains("“自然人”列") && remarks[0].contains("柏果镇（已说明）"));
+    }
+    // A district whose units all balance has none.
+    let cells = texts(&set.join("钟山区_2025_统计表.xlsx"));
+    assert!(!cells.iter().any(|t| t.starts_with("备注")));
+    let draft = set.join("盘州市_2025_政府信息公开工作年度报告（草稿）.docx");
+    let mut xml = String::new();
+    use std::io::Read;
+    zip::ZipArchive::new(std::fs::File::open(draft).unwrap())
+        .unwrap()
+        .by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert_eq!(xml.matches("备注：表三").count(), 2);
+}

@@ -62,6 +62,7 @@ fn variant_form(template: &Template, path: &Path, township: &str, rules: f64, la
         ],
         extra: None,
         typed: Vec::new(),
+        notes: Vec::new(),
     };
     let mut wb = rust_xlsxwriter::Workbook::new();
     write_form(wb.add_worksheet(), template, &content).unwrap();
@@ -163,7 +164,7 @@ fn a_province_variant_given_as_a_template_file_rolls_up_with_its_own_rows_and_fo
         );
     }
     assert!(
-        printed.iter().any(|t| t.starts_with("报送单位:测试市")),
+        printed.iter().any(|t| t.starts_with("报送单位：测试市")),
         "{printed:?}"
     );
     assert!(

@@ -1,5 +1,6 @@
 //! The analyst workbook: 概览, 说明, the returns, 乡镇明细, 报送情况 and 校验.
 
+use crate::output::remarks::{Finding, remarks};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -54,7 +55,11 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<Saved, WriteError> {
     overview::overview(ws, a, &head).map_err(&err)?;
 
     let ws = wb.add_worksheet().set_name("说明").map_err(&err)?;
-    ws.write_string_with_format(0, 0, "政府信息公开情况统计 汇总", &bold)
+    let heading = format!(
+        "{}{}年度 {} 汇总",
+        a.city.name, a.info.year, a.template.title
+    );
+    ws.write_string_with_format(0, 0, &heading, &bold)
         .map_err(&err)?;
     for (r, (k, v)) in a.info.describe().iter().enumerate() {
         ws.write_string(r as u32 + 2, 0, fit_cell(k))
@@ -70,12 +75,14 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<Saved, WriteError> {
     // A one-column form shows how many units reported each row beside it;
     // on the national matrices those counts are in run.json.
     let counts = a.template.is_single_column();
+    let found: Vec<Finding> = a.issues.iter().map(Finding::from).collect();
+    let notes = |ret: &Return| remarks(a.template, ret, &found);
     let whole = crate::input::roster::area_word(&a.city.name);
     let ws = wb.add_worksheet().set_name(whole).map_err(&err)?;
     write_form(
         ws,
         a.template,
-        &return_content(a.template, a.city, a.info.year, counts),
+        &return_content(a.template, a.city, a.info.year, counts, notes(a.city)),
     )
     .map_err(&err)?;
     let mut names =
@@ -88,7 +95,7 @@ pub fn write_analysis(path: &Path, a: &Analysis) -> Result<Saved, WriteError> {
         write_form(
             ws,
             a.template,
-            &return_content(a.template, d, a.info.year, counts),
+            &return_content(a.template, d, a.info.year, counts, notes(d)),
         )
         .map_err(&err)?;
     }
