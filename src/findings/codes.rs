@@ -93,6 +93,8 @@ codes! {
     ValueDate => "VALUE-DATE", Error,
     /// A row label with a typo, matched anyway.
     FormLabelTypo => "FORM-LABEL-TYPO", Warning,
+    /// A row label in another year's format's wording, read as the row it stands for.
+    FormLabelWording => "FORM-LABEL-WORDING", Info,
     /// Template rows the form does not have.
     FormRowsMissing => "FORM-ROWS-MISSING", Warning,
     /// A row inside the table the template does not have.

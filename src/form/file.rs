@@ -192,6 +192,11 @@ pub struct RowFile {
     /// (`三、本年度办理结果`, `（三）不予公开`).
     #[serde(default)]
     pub groups: Vec<String>,
+    /// The row's label in another year's format (`规范性文件` for 2021's
+    /// `行政规范性文件`): a table that keeps that wording is read as this
+    /// row, with a note.
+    #[serde(default)]
+    pub also: Vec<String>,
 }
 
 fn item() -> RowKind {

@@ -108,6 +108,9 @@ pub struct Row {
     pub groups: Vec<String>,
     /// The label as the reader compares it.
     pub key: String,
+    /// The row's label in another year's format, and how the reader
+    /// compares it.
+    pub also: Vec<(String, String)>,
     unit: String,
     value: ValueType,
 }
@@ -561,6 +564,11 @@ fn build(file: TemplateFile) -> Result<Template, String> {
             .into_iter()
             .map(|r| Row {
                 key: normalize_label(&r.label),
+                also: r
+                    .also
+                    .iter()
+                    .map(|a| (a.clone(), normalize_label(a)))
+                    .collect(),
                 unit: r.unit.unwrap_or_else(|| tf.unit.clone()),
                 code: r.code,
                 label: r.label,
@@ -616,6 +624,9 @@ fn build(file: TemplateFile) -> Result<Template, String> {
         for (r, row) in table.rows.iter().enumerate() {
             if !row.key.is_empty() {
                 labels.entry(row.key.clone()).or_default().push((t, r));
+            }
+            for (_, key) in &row.also {
+                labels.entry(key.clone()).or_default().push((t, r));
             }
         }
     }

@@ -534,6 +534,31 @@ fn match_rows<'l, 'a>(
             None => unmatched.push(label),
         }
     }
+    // A row in another year's wording (规范性文件 in a 2021 table) is the
+    // row it stands for, where that row was not found by its own label.
+    unmatched.retain(|label| {
+        let Some(i) = (0..table.rows.len()).find(|&i| {
+            rows_found[i].is_none() && table.rows[i].also.iter().any(|(_, k)| *k == label.key)
+        }) else {
+            return true;
+        };
+        rows_found[i] = Some(label.row);
+        let row = &table.rows[i];
+        notes.push(
+            Issue::new(
+                Code::FormLabelWording,
+                format!(
+                    "行标签“{}”是另一年度格式的叫法,按本格式的 {}“{}”读取",
+                    label.text.trim(),
+                    row.code,
+                    row.label
+                ),
+            )
+            .at(sheet, &cell_name(label.row, label.col))
+            .cell_code(&row.code, ""),
+        );
+        false
+    });
     let first = rows_found.iter().flatten().min().copied().unwrap_or(0);
     let last = rows_found.iter().flatten().max().copied().unwrap_or(0);
     unmatched.retain(|l| l.row > first && l.row < last);

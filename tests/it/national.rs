@@ -461,3 +461,38 @@ fn last_years_carry_over_is_compared_across_the_change_of_format() {
     assert_eq!(issues(&report, "T3-CARRIED-C7").len(), 1);
     assert!(issues(&report, "T3-CARRIED-C2").is_empty(), "0 = 0");
 }
+
+#[test]
+fn a_2021_table_keeping_the_2019_wording_of_a_row_reads_it_as_the_row_it_stands_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = dir.path().join("written.xlsx");
+    form_of(
+        "nat2021",
+        &written,
+        &[("T2R02C1", Some(4.0)), ("T2R02C3", Some(9.0))],
+    );
+    // The published table says 规范性文件, as the 2019 format did.
+    let year = Year::of(2025);
+    let path = year.path("测试县", "测试镇.xlsx");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    with_part(&written, "xl/sharedStrings.xml", &path, |xml| {
+        assert!(xml.contains(">行政规范性文件<"));
+        xml.replace(">行政规范性文件<", ">规范性文件<")
+    });
+    let roster = year.roster(&[("测试县", "测试镇")]);
+    let (code, report) = year.run(Some(&roster));
+    assert_eq!(code, 0, "{:#}", report["issues"]);
+    let wording = issues(&report, "FORM-LABEL-WORDING");
+    assert_eq!(wording.len(), 1, "{:#}", report["issues"]);
+    assert!(
+        wording[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("T2R02“行政规范性文件”")
+    );
+    assert!(issues(&report, "FORM-ROW-UNKNOWN").is_empty());
+    assert!(issues(&report, "FORM-ROWS-MISSING").is_empty());
+    let records = year.records();
+    assert_eq!(values_of(&records, "测试镇")["T2R02C1"], Some(4.0));
+    assert_eq!(values_of(&records, "测试镇")["T2R02C3"], Some(9.0));
+}
