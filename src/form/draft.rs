@@ -8,9 +8,9 @@
 //! | placeholder | written as |
 //! |---|---|
 //! | `{T3R01C7}` | the return's value (a sum of cells: `{T3R05C7+T3R06C7}`) |
-//! | `{T3R01C7\|change}` | `，比上年增加 3 件、增长 12.5%` (or 减少/下降, `，与上年持平`, `，上年为 0`); nothing without last year's records |
+//! | `{T3R01C7\|change}` | `，比上年增加3件、增长12.5%` (or 减少/下降, `，与上年持平`, `，上年为0`); nothing without last year's records |
 //! | `{T3R03C7\|share:T3R24C7}` | its share of the other sum, `37.5%` |
-//! | `{T3R05C7+…\|list}` | `（其中属于国家秘密 2 件、…）` for the cells that are not 0; nothing when all are |
+//! | `{T3R05C7+…\|list}` | `（其中属于国家秘密2件、…）` for the cells that are not 0; nothing when all are |
 //! | `{?本年度政府信息管理情况}` | a highlighted prompt, `【待补充：本年度政府信息管理情况】`, for what only the office knows |
 //!
 //! A blank cell counts as 0, as it does in the rollup's sums.
@@ -96,6 +96,9 @@ pub struct Draft {
 pub struct Section {
     pub heading: String,
     pub sentences: Vec<Sentence>,
+    /// The printed part it is written under (its title's start, `四`);
+    /// `None` for a sub-head of 一、总体情况.
+    pub under: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +148,7 @@ impl Draft {
                     Ok(Section {
                         heading: s.heading.clone(),
                         sentences: sentences(&s.sentences)?,
+                        under: s.under.clone(),
                     })
                 })
                 .collect::<Result<_, String>>()?,
@@ -267,23 +271,24 @@ fn change(this: f64, last: f64, unit: &str) -> String {
     if (this - last).abs() < 1e-9 {
         "，与上年持平".to_string()
     } else if last == 0.0 {
-        "，上年为 0".to_string()
+        "，上年为0".to_string()
     } else if this > last {
         format!(
-            "，比上年增加 {by} {unit}、增长 {}",
+            "，比上年增加{by}{unit}、增长{}",
             percent((this - last) / last)
         )
     } else {
         format!(
-            "，比上年减少 {by} {unit}、下降 {}",
+            "，比上年减少{by}{unit}、下降{}",
             percent((last - this) / last)
         )
     }
 }
 
 fn share(part: f64, whole: f64) -> String {
+    // A share of nothing has no value: "—", not 0.0%.
     if whole == 0.0 {
-        return percent(0.0);
+        return "—".to_string();
     }
     percent(part / whole)
 }
@@ -301,7 +306,7 @@ fn list(sum: &Sum, template: &Template, values: &[Option<f64>]) -> String {
                 let label = label.trim_start_matches(|c: char| {
                     c.is_ascii_digit() || matches!(c, '.' | '．' | '、')
                 });
-                format!("{label} {} {}", number(v), template.cells()[i].unit)
+                format!("{label}{}{}", number(v), template.cells()[i].unit)
             })
         })
         .collect();
@@ -339,15 +344,12 @@ mod tests {
 
     #[test]
     fn the_change_is_worded_for_up_down_unchanged_and_from_zero() {
-        assert_eq!(change(12.0, 10.0, "件"), "，比上年增加 2 件、增长 20.0%");
-        assert_eq!(change(8.0, 10.0, "件"), "，比上年减少 2 件、下降 20.0%");
+        assert_eq!(change(12.0, 10.0, "件"), "，比上年增加2件、增长20.0%");
+        assert_eq!(change(8.0, 10.0, "件"), "，比上年减少2件、下降20.0%");
         assert_eq!(change(10.0, 10.0, "件"), "，与上年持平");
-        assert_eq!(change(5.0, 0.0, "件"), "，上年为 0");
+        assert_eq!(change(5.0, 0.0, "件"), "，上年为0");
         assert_eq!(change(0.0, 0.0, "件"), "，与上年持平");
-        assert_eq!(
-            change(0.36, 0.3, "万元"),
-            "，比上年增加 0.06 万元、增长 20.0%"
-        );
+        assert_eq!(change(0.36, 0.3, "万元"), "，比上年增加0.06万元、增长20.0%");
     }
 
     #[test]
@@ -377,7 +379,7 @@ mod tests {
         );
         assert_eq!(
             text(&written),
-            "新收申请8件，比上年减少 2 件、下降 20.0%，予以公开3件（37.5%）（其中保护第三方合法权益 2 件）。【待补充：其他情况】"
+            "新收申请8件，比上年减少2件、下降20.0%，予以公开3件（37.5%）（其中保护第三方合法权益2件）。【待补充：其他情况】"
         );
         assert_eq!(
             written.last(),

@@ -125,8 +125,14 @@ pub struct DraftFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DraftSectionFile {
+    /// The sub-heading under 一、总体情况; none for sentences under a table.
+    #[serde(default)]
     pub heading: String,
     pub sentences: Vec<String>,
+    /// Written under the printed part whose title starts with this
+    /// (`四` for 四、政府信息公开行政复议、行政诉讼情况), not in 一、总体情况.
+    #[serde(default)]
+    pub under: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

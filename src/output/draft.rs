@@ -220,13 +220,19 @@ fn document(c: &DraftContent, report_title: &str) -> String {
     );
     paragraph(&mut body, Style::Body, &[Written::Text(source_line(c))]);
     heading(&mut body, Style::Heading, "一、总体情况", Break::None);
-    for section in &template.draft().sections {
-        heading(&mut body, Style::Subheading, &section.heading, Break::None);
+    let write_section = |xml: &mut String, section: &crate::form::draft::Section| {
+        if !section.heading.is_empty() {
+            heading(xml, Style::Subheading, &section.heading, Break::None);
+        }
         let mut written = Vec::new();
         for s in &section.sentences {
             written.extend(s.write(template, &values));
         }
-        paragraph(&mut body, Style::Body, &written);
+        paragraph(xml, Style::Body, &written);
+    };
+    let sections = &template.draft().sections;
+    for section in sections.iter().filter(|s| s.under.is_none()) {
+        write_section(&mut body, section);
     }
 
     let parts = layout::parts(template, Reporting::Hidden);
@@ -248,6 +254,15 @@ fn document(c: &DraftContent, report_title: &str) -> String {
             heading(&mut blocks, Style::Heading, part.title, Break::None);
         }
         table(&mut blocks, part, &c.ret.values, orientation);
+        // Sentences about a part's figures (复议诉讼 under 四) follow its table.
+        let here = |s: &&crate::form::draft::Section| {
+            s.under
+                .as_deref()
+                .is_some_and(|u| part.title.starts_with(u))
+        };
+        for section in sections.iter().filter(here) {
+            write_section(&mut blocks, section);
+        }
         // The return's 备注 under its last table, as on the signed return.
         if part.title == parts_last_title {
             for note in c.notes {

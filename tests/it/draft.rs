@@ -81,18 +81,33 @@ fn the_sentences_say_the_returns_numbers_and_shares() {
         text.starts_with("六盘水市2025年政府信息公开工作年度报告"),
         "{text}"
     );
-    let received = format!("本年新收政府信息公开申请 {} 件", n(v("T3R01C7")));
+    let received = format!("本年新收政府信息公开申请{}件", n(v("T3R01C7")));
     assert!(text.contains(&received), "{received} not in {text}");
     let applicants: f64 = (2..=6).map(|c| v(&format!("T3R01C{c}"))).sum();
-    assert!(text.contains(&format!("法人或其他组织申请 {} 件", n(applicants))));
+    assert!(text.contains(&format!("法人或其他组织申请{}件", n(applicants))));
     // The share of 予以公开 among the closed applications, worked out here.
     let share = v("T3R03C7") / v("T3R24C7") * 100.0;
-    let opened = format!("予以公开 {} 件（占 {share:.1}%）", n(v("T3R03C7")));
+    let opened = format!("予以公开{}件（占{share:.1}%）", n(v("T3R03C7")));
     assert!(text.contains(&opened), "{opened} not in {text}");
-    let reviews = format!("被申请行政复议 {} 件", n(v("T4R01C5")));
+    let reviews = format!("被申请行政复议{}件", n(v("T4R01C5")));
     assert!(text.contains(&reviews), "{reviews}");
     // No records of 2024 here: no comparison is invented.
     assert!(!text.contains("比上年"), "{text}");
+    // 一、总体情况 has the format's five sub-heads; 复议 and 诉讼 are told
+    // under part 四's table, as the format puts them.
+    let at = |t: &str| text.find(t).unwrap_or_else(|| panic!("{t} not in {text}"));
+    let heads = [
+        "（一）主动公开",
+        "（二）依申请公开",
+        "（三）政府信息管理",
+        "（四）政府信息公开平台建设",
+        "（五）监督保障",
+    ];
+    assert!(heads.windows(2).all(|w| at(w[0]) < at(w[1])), "{text}");
+    assert!(!text.contains("（三）行政复议") && !text.contains("（六）监督保障"));
+    assert!(at("（五）监督保障") < at("二、主动公开政府信息情况"));
+    assert!(at("四、政府信息公开行政复议") < at("被申请行政复议"));
+    assert!(at("被申请行政复议") < at("五、存在的主要问题"));
     // What only the office knows is a prompt, never prose.
     assert!(text.contains("【待补充：本年度政府信息管理情况"));
     assert!(text.contains("三、收到和处理政府信息公开申请情况"));
@@ -176,17 +191,17 @@ fn the_change_against_last_year_is_worded_up_down_unchanged_and_from_zero() {
     for (district, says) in [
         (
             "上升县",
-            "本年新收政府信息公开申请 12 件，比上年增加 2 件、增长 20.0%",
+            "本年新收政府信息公开申请12件，比上年增加2件、增长20.0%",
         ),
         (
             "下降县",
-            "本年新收政府信息公开申请 8 件，比上年减少 2 件、下降 20.0%",
+            "本年新收政府信息公开申请8件，比上年减少2件、下降20.0%",
         ),
-        ("持平县", "本年新收政府信息公开申请 5 件，与上年持平"),
-        ("新起县", "本年新收政府信息公开申请 4 件，上年为 0"),
+        ("持平县", "本年新收政府信息公开申请5件，与上年持平"),
+        ("新起县", "本年新收政府信息公开申请4件，上年为0"),
         (
             "测试市",
-            "本年新收政府信息公开申请 29 件，比上年增加 4 件、增长 16.0%",
+            "本年新收政府信息公开申请29件，比上年增加4件、增长16.0%",
         ),
     ] {
         let path = set_in(&out, 2025).join(draft_name(district, 2025));
@@ -231,7 +246,7 @@ fn report_writes_the_drafts_again_from_a_finished_run_without_the_forms() {
     );
     let city = paragraphs(&year.join(draft_name("测试市", 2025))).join("\n");
     assert!(
-        city.contains("本年新收政府信息公开申请 12 件，比上年增加 2 件、增长 20.0%"),
+        city.contains("本年新收政府信息公开申请12件，比上年增加2件、增长20.0%"),
         "{city}"
     );
     // run.json lists the drafts as they now are.
@@ -269,7 +284,7 @@ fn a_2018_draft_carries_the_form_as_its_appendix() {
     let text = paragraphs(&path).join("\n");
     assert!(text.contains("附表：政府信息公开情况统计表"), "{text}");
     let received = format!(
-        "本年收到政府信息公开申请 {} 件",
+        "本年收到政府信息公开申请{}件",
         return_value(&report, "六盘水市", "R38")
     );
     assert!(text.contains(&received), "{received}");
@@ -362,5 +377,5 @@ fn report_waits_for_a_run_holding_the_year_before_it_reads_run_json() {
 
     assert!(report.wait().unwrap().success());
     let city = paragraphs(&year.join(draft_name("测试市", 2025))).join("\n");
-    assert!(city.contains("本年新收政府信息公开申请 34 件"), "{city}");
+    assert!(city.contains("本年新收政府信息公开申请34件"), "{city}");
 }

@@ -197,7 +197,7 @@ fn last_years_figures_stand_beside_this_years_with_the_change_and_the_trend() {
     assert_eq!(sheet.number(jia, received + 1), 10.0);
     assert!((sheet.number(jia, received + 2) - 0.2).abs() < 1e-12);
     let yi = sheet.row_of("乙县", figures);
-    assert_eq!(sheet.text(yi, received + 2), "上年为 0");
+    assert_eq!(sheet.text(yi, received + 2), "上年为0");
     let city = sheet.row_of("全市", figures);
     assert!((sheet.number(city, received + 2) - 0.5).abs() < 1e-12);
     // A share of nothing is shown as none, not as 0.0%.

@@ -198,7 +198,7 @@ fn figures<'a>(
                 ws.write_number_with_format(r, l, before, &f.count)?;
                 match growth(this, before) {
                     Growth::Ratio(g) => ws.write_number_with_format(r, l + 1, g, &f.change)?,
-                    Growth::FromZero => ws.write_string(r, l + 1, "上年为 0")?,
+                    Growth::FromZero => ws.write_string(r, l + 1, "上年为0")?,
                 };
             }
         }
