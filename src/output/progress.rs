@@ -96,7 +96,15 @@ td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top
 th{background:#d9e1f2}.n{text-align:right}\
 .tag{display:inline-block;padding:0 .4em;border-radius:.3em;color:#fff;white-space:nowrap}\
 .t{white-space:nowrap}\
-ul{margin:0;padding-left:1.2em}small{color:#666}";
+ul{margin:0;padding-left:1.2em}small{color:#666}\
+#index a{margin-right:1em;white-space:nowrap}summary{cursor:pointer;font-weight:bold}\
+#pending td{background:#fff4f0}\
+@media print{body{margin:0}#index{display:none}h2{break-after:avoid}\
+tr{break-inside:avoid}thead{display:table-header-group}a{color:inherit;text-decoration:none}}";
+
+/// Districts with more units than this are folded on the page: the
+/// missing and refused units are listed above them anyway.
+const FOLDED_ABOVE: usize = 30;
 
 fn page(summary: &Summary, links: &Links, outputs: &[String]) -> Markup {
     let info = &summary.info;
@@ -154,34 +162,95 @@ fn page(summary: &Summary, links: &Links, outputs: &[String]) -> Markup {
                         td.n #expected { (summary.counts.units_expected) }
                     }
                 }
+                (pending(&districts))
                 (chart(&districts))
-                @for d in &districts {
-                    h2 { (if d.name.is_empty() { "(未分区县)" } else { d.name }) }
-                    table.units {
-                        tr { th { "单位" } th { "类别" } th { "情况" } th { "文件" } th { "到达时间" }
-                             th { "错误" } th { "警告" } th { "问题" } }
-                        @for (r, s) in &d.units {
-                            tr.unit data-status=(s.label()) {
-                                td { (r.township) }
-                                td { (r.kind.label()) }
-                                td { span.tag style={ "background:" (s.color()) } { (s.label()) } }
-                                td {
-                                    @if let Some(href) = links.to_input(&r.file) {
-                                        a href=(href) { (r.file) }
-                                    } @else {
-                                        (r.file)
-                                    }
-                                }
-                                td.t { (r.arrived) }
-                                td.n { (r.errors) }
-                                td.n { (r.warnings) }
-                                td { (findings(&about, r)) }
-                            }
+                p #index {
+                    @for (n, d) in districts.iter().enumerate() {
+                        a href=(format!("#d{n}")) { (shown_name(d.name)) " " (d.counts()) }
+                    }
+                }
+                @for (n, d) in districts.iter().enumerate() {
+                    h2 id=(format!("d{n}")) { (shown_name(d.name)) " " small { (d.counts()) } }
+                    @if d.units.len() > FOLDED_ABOVE {
+                        details {
+                            summary { "展开 " (d.units.len()) " 个单位" }
+                            (units_table(d, links, &about))
                         }
+                    } @else {
+                        (units_table(d, links, &about))
                     }
                 }
                 h2 { "本次生成的文件" }
                 ul #outputs { @for o in outputs { li { a href=(encode(o)) { (o) } } } }
+            }
+        }
+    }
+}
+
+/// A district as the page names it.
+fn shown_name(name: &str) -> &str {
+    if name.is_empty() {
+        "(未分区县)"
+    } else {
+        name
+    }
+}
+
+/// 待催报: the units that sent nothing and those whose file could not be
+/// used, by district, before anything else: who the office must call.
+fn pending(districts: &[District]) -> Markup {
+    let waiting = |s: &Standing| matches!(s, Standing::Missing | Standing::Refused);
+    let total: usize = districts
+        .iter()
+        .map(|d| d.units.iter().filter(|(_, s)| waiting(s)).count())
+        .sum();
+    html! {
+        h2 { "待催报(" (total) " 个单位)" }
+        @if total == 0 {
+            p { "应报单位均已报送,且报表都能计入。" }
+        } @else {
+            table #pending {
+                thead { tr { th { "区县" } th { "单位" } th { "情况" } th { "联系电话" } } }
+                @for d in districts {
+                    @for (r, s) in d.units.iter().filter(|(_, s)| waiting(s)) {
+                        tr {
+                            td { (shown_name(d.name)) }
+                            td { (r.township) }
+                            td { span.tag style={ "background:" (s.color()) } { (s.label()) } }
+                            td { (r.phone) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One district's units, a row each.
+fn units_table(d: &District, links: &Links, about: &HashMap<(&str, &str), Vec<&Issue>>) -> Markup {
+    html! {
+        table.units {
+            thead {
+                tr { th { "单位" } th { "类别" } th { "情况" } th { "文件" } th { "到达时间" }
+                     th { "错误" } th { "警告" } th { "问题" } }
+            }
+            @for (r, s) in &d.units {
+                tr.unit data-status=(s.label()) {
+                    td { (r.township) }
+                    td { (r.kind.label()) }
+                    td { span.tag style={ "background:" (s.color()) } { (s.label()) } }
+                    td {
+                        @if let Some(href) = links.to_input(&r.file) {
+                            a href=(href) { (r.file) }
+                        } @else {
+                            (r.file)
+                        }
+                    }
+                    td.t { (r.arrived) }
+                    td.n { (r.errors) }
+                    td.n { (r.warnings) }
+                    td { (findings(about, r)) }
+                }
             }
         }
     }
@@ -210,6 +279,23 @@ fn findings(about: &HashMap<(&str, &str), Vec<&Issue>>, row: &StatusRow) -> Mark
 struct District<'a> {
     name: &'a str,
     units: Vec<(&'a StatusRow, Standing)>,
+}
+
+impl District<'_> {
+    /// `已报送 27/29`: units whose form is in, of those expected.
+    fn counts(&self) -> String {
+        let expected = self
+            .units
+            .iter()
+            .filter(|(_, s)| *s != Standing::Other)
+            .count();
+        let reported = self
+            .units
+            .iter()
+            .filter(|(_, s)| matches!(s, Standing::Submitted | Standing::WithErrors))
+            .count();
+        format!("已报送 {reported}/{expected}")
+    }
 }
 
 /// One bar of the chart: a district's units of one standing.
@@ -255,10 +341,12 @@ fn chart(districts: &[District]) -> Markup {
         .collect();
     let height = districts.len() * ROW + 30;
     html! {
-        svg #chart xmlns="http://www.w3.org/2000/svg" width="640" height=(height)
+        svg #chart xmlns="http://www.w3.org/2000/svg" width="700" height=(height)
             role="img" aria-label="各区县报送情况" {
             @for (n, (d, bar)) in districts.iter().zip(&bars).enumerate() {
-                text x="0" y=(n * ROW + 15) font-size="13" { (d.name) }
+                text x="0" y=(n * ROW + 15) font-size="13" { (shown_name(d.name)) }
+                text x=(format!("{:.1}", bar.last().map_or(LEFT, |s| s.x + s.width) + 6.0)) y=(n * ROW + 15)
+                    font-size="12" { (d.counts()) }
                 @for s in bar {
                     rect x=(format!("{:.1}", s.x)) y=(n * ROW + 3) width=(format!("{:.1}", s.width))
                         height="16" fill=(s.standing.color()) {

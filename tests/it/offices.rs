@@ -427,3 +427,36 @@ fn a_return_that_breaks_a_relation_because_of_a_units_form_says_so_in_a_remark()
         .unwrap();
     assert_eq!(xml.matches("备注：表三").count(), 2);
 }
+
+#[test]
+fn the_progress_page_lists_who_to_chase_first_and_folds_large_districts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    run_json(&root.join("inputs"), &out, &["--year", "2025"]);
+    let page = std::fs::read_to_string(out.join("2025/六盘水市/报送进度.html")).unwrap();
+    let at = |t: &str| {
+        page.find(t)
+            .unwrap_or_else(|| panic!("{t} not on the page"))
+    };
+    // Who to chase, before the chart and the districts.
+    assert!(
+        page.contains("待催报(3 个单位)"),
+        "two missing and one refused"
+    );
+    for unit in ["新场乡", "保基苗族彝族乡", "野钟苗族彝族布依族乡"] {
+        assert!(at(unit) < at("<svg"), "{unit} first");
+    }
+    // An index of the districts, each with its count, and counts on the bars.
+    assert!(page.contains("id=\"index\""));
+    assert!(page.contains("href=\"#d0\""));
+    assert!(
+        page.matches("已报送 17/17").count() >= 3,
+        "钟山区's index entry, heading and bar"
+    );
+    // 水城区's 41 units are folded; 钟山区's 17 are not.
+    let shuicheng = &page[at(">水城区 <small>")..];
+    assert!(shuicheng[..shuicheng.find("</summary>").unwrap()].contains("<details><summary>"));
+    let zhongshan = &page[at(">钟山区 <small>")..];
+    assert!(zhongshan.find("<table").unwrap() < zhongshan.find("<details>").unwrap_or(usize::MAX));
+}
