@@ -620,6 +620,13 @@ fn table(xml: &mut String, part: &PartLayout, values: &[Option<f64>], o: Orienta
     xml.push_str("</w:tblGrid>");
     for r in 0..part.rows {
         xml.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+        // Every row but the last kept with the next, so a table that fits
+        // on a page is never split and never leaves a row alone.
+        let keep = if r + 1 < part.rows {
+            "<w:keepNext/>"
+        } else {
+            ""
+        };
         let mut c = 0u16;
         while c < part.width {
             let (merge, span, start) = if let Some(p) = starts.get(&(r, c)) {
@@ -642,9 +649,9 @@ fn table(xml: &mut String, part: &PartLayout, values: &[Option<f64>], o: Orienta
             xml.push_str(merge);
             xml.push_str("<w:vAlign w:val=\"center\"/></w:tcPr>");
             match start {
-                Some(p) => placed(xml, p, values, style),
+                Some(p) => placed(xml, p, values, style, keep),
                 None => {
-                    paragraph_start(xml, style, "");
+                    paragraph_start(xml, style, keep);
                     xml.push_str("</w:p>");
                 }
             }
@@ -682,7 +689,7 @@ fn column_widths(part: &PartLayout, o: Orientation) -> Vec<u32> {
         .collect()
 }
 
-fn placed(xml: &mut String, p: &layout::Placed, values: &[Option<f64>], style: Style) {
+fn placed(xml: &mut String, p: &layout::Placed, values: &[Option<f64>], style: Style, keep: &str) {
     let number_text;
     let text_of: &str = match &p.content {
         Content::Text(t) => t,
@@ -701,7 +708,7 @@ fn placed(xml: &mut String, p: &layout::Placed, values: &[Option<f64>], style: S
         Role::Header | Role::Caption | Role::Heading => "<w:rPr><w:b/><w:bCs/></w:rPr>",
         _ => "",
     };
-    paragraph_start(xml, style, align);
+    paragraph_start(xml, style, &format!("{keep}{align}"));
     for (n, line) in text_of.split('\n').enumerate() {
         if n > 0 {
             xml.push_str("<w:r><w:br/></w:r>");

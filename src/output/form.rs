@@ -124,15 +124,20 @@ pub fn write_form(
     let parts = layout::parts(template, reporting(content));
     let width = parts.iter().map(|p| p.width).max().unwrap_or(1);
     let mut r = heading(ws, template, content, width, &f)?;
+    // Each printed part on a page of its own, the last with the 备注 and
+    // the signature lines under it.
+    let mut breaks = Vec::new();
     for (n, part) in parts.iter().enumerate() {
         if n > 0 {
             r += 1;
+            breaks.push(r);
         }
         r = write_part(ws, template, part, content, r, &f)?;
     }
     let r = notes(ws, content, r + 1, width, &f)?;
     signatures(ws, content, r, width, &f)?;
     set_widths(ws, template, &parts, content)?;
+    ws.set_page_breaks(&breaks)?;
     page(ws, width, template.is_single_column())
 }
 
@@ -356,7 +361,10 @@ fn page(ws: &mut Worksheet, width: u16, repeat_header: bool) -> Result<(), XlsxE
         ws.set_portrait();
     }
     ws.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
-    ws.set_print_fit_to_pages(1, 0);
+    // A one-part form (the 2018 form's 86 rows) on one page with its
+    // signature lines; a part of the national tables one page wide.
+    let tall = if repeat_header { 1 } else { 0 };
+    ws.set_print_fit_to_pages(1, tall);
     ws.set_print_center_horizontally(true);
     if repeat_header {
         ws.set_repeat_rows(2, 2)?;

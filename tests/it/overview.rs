@@ -221,3 +221,56 @@ fn last_years_figures_stand_beside_this_years_with_the_change_and_the_trend() {
         ]
     );
 }
+
+/// Each worksheet's XML of a workbook, by sheet name.
+fn sheets_xml(path: &Path) -> Vec<(String, String)> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut read = |name: &str| {
+        let mut xml = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut xml).unwrap();
+        xml
+    };
+    let book = read("xl/workbook.xml");
+    let names: Vec<String> = book
+        .split("<sheet ")
+        .skip(1)
+        .map(|s| {
+            let at = s.find("name=\"").unwrap() + 6;
+            s[at..at + s[at..].find('"').unwrap()].to_string()
+        })
+        .collect();
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| (name, read(&format!("xl/worksheets/sheet{}.xml", i + 1))))
+        .collect()
+}
+
+#[test]
+fn returns_print_a_table_a_page_with_the_signature_lines_and_long_sheets_legibly() {
+    let out = tempfile::tempdir().unwrap();
+    run_sample(2025, out.path());
+    let book = sheets_xml(&set_in(out.path(), 2025).join("六盘水市_2025_汇总.xlsx"));
+    let sheet = |name: &str| &book.iter().find(|(n, _)| n == name).unwrap().1;
+    // The city's return on the analyst's sheet: 表三 and 表四 each start a
+    // page, so 表四's page carries the 备注 and the signature lines.
+    assert_eq!(
+        sheet("全市").matches("<brk ").count(),
+        2,
+        "{}",
+        sheet("全市")
+    );
+    // 乡镇明细 at a scale that can be read, its unit columns on every page.
+    let details = sheet("乡镇明细");
+    assert!(
+        details.contains("scale=\"70\"") && !details.contains("fitToWidth"),
+        "{details}"
+    );
+    let out18 = tempfile::tempdir().unwrap();
+    run_sample(2018, out18.path());
+    let ret = sheets_xml(&set_in(out18.path(), 2018).join("六盘水市_2018_统计表.xlsx"));
+    // The 2018 form's 86 rows and its signature lines on one page.
+    // (Fitting one page wide and one tall is the default of fitToPage.)
+    assert!(ret[0].1.contains("fitToPage=\"1\"") && !ret[0].1.contains("fitToHeight=\"0\""));
+}

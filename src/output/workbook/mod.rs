@@ -234,7 +234,14 @@ fn details<'a>(
         r.max(header_rows) - 1,
         first + t.cells().len() as u16 - 1,
     )?;
-    print_wide(ws, header_rows)?;
+    // A column per value cell is hundreds wide: printed at a scale that can
+    // be read, pages across, each with the header rows and the unit's
+    // columns repeated, rather than squeezed onto one illegible page.
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_scale(70);
+    ws.set_repeat_rows(0, header_rows - 1)?;
+    ws.set_repeat_columns(0, first - 1)?;
     Ok(at)
 }
 
@@ -279,15 +286,21 @@ fn print_wide(ws: &mut Worksheet, header_rows: u32) -> Result<(), XlsxError> {
     Ok(())
 }
 
-/// Errors red, warnings yellow, explained findings green, notes plain.
+/// Errors red, warnings yellow, explained findings green, notes plain;
+/// each wrapped.
 fn finding_format(issue: &Issue) -> Format {
+    // Messages wrap in their column instead of running past it, on screen
+    // and on paper.
+    let wrapped = Format::new()
+        .set_text_wrap()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
     let fill = match (issue.severity, &issue.explained) {
-        (Severity::Info, _) => return Format::new(),
+        (Severity::Info, _) => return wrapped,
         (_, Some(_)) => 0xE2EFDA,
         (Severity::Error, None) => 0xF8CBAD,
         (Severity::Warning, None) => 0xFFF2CC,
     };
-    Format::new().set_background_color(Color::RGB(fill))
+    wrapped.set_background_color(Color::RGB(fill))
 }
 
 /// 校验: every finding, errors first, then by unit (the order of the run),
