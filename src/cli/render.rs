@@ -182,15 +182,18 @@ fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
             })
             .collect()
     };
+    // A long list is cut short here: 报送进度.html lists them all.
+    let some = |names: &[String]| -> String {
+        match names.len() {
+            n if n > LISTED => format!("{}等(全部见 报送进度.html)", names[..LISTED].join("、")),
+            _ => names.join("、"),
+        }
+    };
     let (missing, refused) = (named(UnitStatus::Missing), named(UnitStatus::Rejected));
     if !missing.is_empty() {
         next(
             out,
-            format!(
-                "催报未报送的 {} 个单位:{}",
-                missing.len(),
-                missing.join("、")
-            ),
+            format!("催报未报送的 {} 个单位:{}", missing.len(), some(&missing)),
         );
     }
     if !refused.is_empty() {
@@ -199,7 +202,7 @@ fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
             format!(
                 "请这 {} 个单位按提示重新报送:{}",
                 refused.len(),
-                refused.join("、")
+                some(&refused)
             ),
         );
     }
@@ -236,7 +239,14 @@ fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
                 .map(|n| n.to_string_lossy().to_string())
         };
         let names: Vec<String> = returns.iter().filter_map(file_name).collect();
-        next(out, format!("核对并签发汇总表:{}", names.join("、")));
+        let signed = match names.split_last() {
+            // The office's own return last; the lower offices' counted.
+            Some((own, lower)) if lower.len() > 4 => {
+                format!("{own},及 {} 个下级单位的汇总表", lower.len())
+            }
+            _ => names.join("、"),
+        };
+        next(out, format!("核对并签发汇总表:{signed}"));
     }
     if let Some(first) = s.outputs.first() {
         let folder = std::path::Path::new(&first.file)
