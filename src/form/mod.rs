@@ -106,6 +106,9 @@ pub struct Row {
     pub city_only: bool,
     /// The merged row headers to its left, outermost first.
     pub groups: Vec<String>,
+    /// The label under its groups, as a reader of the records needs it
+    /// (`三、本年度办理结果 / （六）其他处理 / 3.其他`).
+    pub path: String,
     /// The label as the reader compares it.
     pub key: String,
     /// The row's label in another year's format, and how the reader
@@ -564,6 +567,13 @@ fn build(file: TemplateFile) -> Result<Template, String> {
             .into_iter()
             .map(|r| Row {
                 key: normalize_label(&r.label),
+                path: r
+                    .groups
+                    .iter()
+                    .chain(std::iter::once(&r.label))
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" / "),
                 also: r
                     .also
                     .iter()

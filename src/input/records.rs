@@ -12,6 +12,8 @@ pub mod columns {
     pub const CODE: &str = "code";
     pub const TABLE: &str = "table";
     pub const ROW: &str = "row";
+    /// The row's label under its groups, ` / ` between them.
+    pub const ROW_PATH: &str = "row_path";
     pub const COLUMN: &str = "column";
     pub const UNIT: &str = "unit";
     pub const KIND: &str = "kind";

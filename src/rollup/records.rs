@@ -73,6 +73,7 @@ pub fn build(
         of_cell(columns::CODE, |t, i| &t.cells()[i].code),
         of_cell(columns::TABLE, |t, i| t.table_title(i)),
         of_cell(columns::ROW, |t, i| &t.row_of(i).label),
+        of_cell(columns::ROW_PATH, |t, i| &t.row_of(i).path),
         of_cell(columns::COLUMN, |t, i| &t.column_of(i).label),
         of_cell(columns::UNIT, |t, i| &t.cells()[i].unit),
         of_cell(columns::KIND, |t, i| t.row_of(i).kind.as_str()),

@@ -496,3 +496,26 @@ fn a_2021_table_keeping_the_2019_wording_of_a_row_reads_it_as_the_row_it_stands_
     assert_eq!(values_of(&records, "测试镇")["T2R02C1"], Some(4.0));
     assert_eq!(values_of(&records, "测试镇")["T2R02C3"], Some(9.0));
 }
+
+#[test]
+fn each_record_carries_its_rows_full_label_path() {
+    let out = tempfile::tempdir().unwrap();
+    run_sample(2025, out.path());
+    let file = set_in(out.path(), 2025).join("records.csv");
+    let header = csv::Reader::from_path(&file)
+        .unwrap()
+        .headers()
+        .unwrap()
+        .clone();
+    let records = read_csv(&file);
+    let (code, path) = (
+        header.iter().position(|h| h == "code").unwrap(),
+        header.iter().position(|h| h == "row_path").unwrap(),
+    );
+    let of = |c: &str| records.iter().find(|r| &r[code] == c).unwrap()[path].to_string();
+    assert_eq!(
+        of("T3R23C7"),
+        "三、本年度办理结果 / （六）其他处理 / 3.其他"
+    );
+    assert_eq!(of("T3R01C1"), "一、本年新收政府信息公开申请数量");
+}
