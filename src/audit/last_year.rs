@@ -91,6 +91,17 @@ impl Previous {
             message,
         };
         let budget = record_budget(units, template.cells().len());
+        // Bounded by its size as well as by what it declares: a few rows of
+        // enormous texts are as costly as many rows.
+        let size = std::fs::metadata(path)
+            .map_err(|e| fail(e.to_string()))?
+            .len();
+        let most = (budget as u64).saturating_mul(BYTES_PER_RECORD);
+        if size > most {
+            return Err(fail(format!(
+                "文件有 {size} 字节,多于 {budget} 条记录所需的 {most} 字节;请给出一个年度的记录文件"
+            )));
+        }
         let declared = declared_rows(path).map_err(|e| fail(e.to_string()))?;
         if declared > budget {
             return Err(fail(format!(
@@ -289,6 +300,10 @@ pub(crate) fn record_budget(units: usize, cells: usize) -> usize {
         .saturating_mul(YEARS_KEPT)
         .max(MIN_RECORDS)
 }
+
+/// The most bytes a record may take in a records file: records.csv's rows
+/// are about 250 bytes (BENCHMARKS.md, "Last year's records").
+const BYTES_PER_RECORD: u64 = 512;
 
 /// Years one records file may hold (a run writes one; an analyst may join a few).
 const YEARS_KEPT: usize = 3;

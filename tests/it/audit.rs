@@ -293,6 +293,28 @@ fn last_years_records_declaring_more_rows_than_the_year_could_fill_are_refused_u
         stderr.contains("huge.csv") && stderr.contains("1200000"),
         "{stderr}"
     );
+
+    // A file larger than that many records could be is refused by its size
+    // before a byte is read (made sparse here: its 600 MB cost no disk).
+    let wide = year.root().join("wide.csv");
+    std::fs::write(&wide, "year,district,township,template,code,value\n").unwrap();
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&wide)
+        .unwrap();
+    file.set_len(600_000_000).unwrap();
+    let output = gongkai()
+        .args(["check", "--no-progress", "--year", "2018", "--previous"])
+        .arg(&wide)
+        .arg(year.root())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("wide.csv") && stderr.contains("字节"),
+        "{stderr}"
+    );
 }
 
 #[test]
