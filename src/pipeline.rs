@@ -35,11 +35,11 @@ pub enum RunError {
     Write(#[from] crate::output::WriteError),
     #[error(transparent)]
     Stage(#[from] StageError),
-    #[error("记录表无法生成:{0}")]
+    #[error("记录表无法生成：{0}")]
     Table(#[from] polars::error::PolarsError),
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
-    #[error("无法启动 {0} 个线程:{1}")]
+    #[error("无法启动 {0} 个线程：{1}")]
     Threads(usize, String),
 }
 
@@ -135,7 +135,7 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         None => None,
     };
     progress.log(&format!(
-        "{}:{} 中有 {} 个报表文件,格式 {}",
+        "{}：{} 中有 {} 个报表文件，格式 {}",
         plan.what(),
         opts.input.display(),
         plan.files.len(),

@@ -55,7 +55,7 @@ pub fn load(path: &Path) -> std::io::Result<(Vec<Explanation>, Vec<Issue>)> {
         let bad = |why: &str| {
             Issue::new(
                 Code::ExplanationInvalid,
-                format!("第{line}行{why},这一行没有使用;每行应为 单位,代码,说明"),
+                format!("第{line}行{why}，这一行没有使用；每行应为 unit,code,explanation（单位，代码，说明）"),
             )
             .file(&shown)
             .at(FILE_NAME, &format!("第{line}行"))
@@ -63,7 +63,7 @@ pub fn load(path: &Path) -> std::io::Result<(Vec<Explanation>, Vec<Issue>)> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                problems.push(bad(&format!("无法读取({e})")));
+                problems.push(bad(&format!("无法读取（{e}）")));
                 continue;
             }
         };
@@ -122,7 +122,7 @@ pub fn apply(explanations: &[Explanation], issues: &mut Vec<Issue>, file: &str) 
             Issue::new(
                 Code::ExplanationUnused,
                 format!(
-                    "第{}行的说明({} {})没有对应的问题:单位或代码可能写错了,或问题已更正",
+                    "第{}行的说明（{} {}）没有对应的问题：单位或代码可能写错了，或问题已更正",
                     e.line, e.unit, e.code
                 ),
             )

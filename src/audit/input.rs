@@ -12,7 +12,7 @@ pub fn findings(ignored: &[Found], skipped: &[Skipped]) -> Vec<Issue> {
         issues.push(
             Issue::new(
                 Code::FileIgnored,
-                "不是 gongkai 读取的文件(xlsx、xls、et、xlsb、ods、docx、html);未读取",
+                "不是 gongkai 读取的文件（xlsx、xls、et、xlsb、ods、docx、html）；未读取",
             )
             .file(&f.shown),
         );
@@ -21,11 +21,11 @@ pub fn findings(ignored: &[Found], skipped: &[Skipped]) -> Vec<Issue> {
         let (code, message) = match s.why {
             Skip::Link => (
                 Code::InputLink,
-                "符号链接;未跟随,因为它可能指向输入文件夹之外或绕回其中;请把文件本身复制到区县文件夹中",
+                "符号链接；未跟随，因为它可能指向输入文件夹之外或绕回其中；请把文件本身复制到区县文件夹中",
             ),
             Skip::Archive => (
                 Code::InputArchive,
-                "区县文件夹中以年份命名的文件夹:视为该年报表的存档,未读取",
+                "区县文件夹中以年份命名的文件夹：视为该年报表的存档，未读取",
             ),
             Skip::Special => (
                 Code::InputSpecial,
@@ -33,7 +33,7 @@ pub fn findings(ignored: &[Found], skipped: &[Skipped]) -> Vec<Issue> {
             ),
             Skip::Nested => (
                 Code::InputNested,
-                "区县文件夹中的子文件夹;其中的文件未读取;请把各乡镇的文件直接放在区县文件夹中",
+                "区县文件夹中的子文件夹；其中的文件未读取；请把各乡镇的文件直接放在区县文件夹中",
             ),
         };
         issues.push(Issue::new(code, message).file(&s.shown));

@@ -20,7 +20,7 @@ use crate::text::fmt_num;
 use crate::text::normalize_label;
 
 #[derive(Debug, thiserror::Error)]
-#[error("上年记录 {path} 无法使用:{message}")]
+#[error("上年记录 {path} 无法使用：{message}")]
 pub struct PreviousError {
     pub path: String,
     pub message: String,
@@ -99,7 +99,7 @@ impl Previous {
         let most = (budget as u64).saturating_mul(BYTES_PER_RECORD);
         if size > most {
             return Err(fail(format!(
-                "文件有 {size} 字节,多于 {budget} 条记录所需的 {most} 字节;请给出一个年度的记录文件"
+                "文件有 {size} 字节，多于 {budget} 条记录所需的 {most} 字节；请给出一个年度的记录文件"
             )));
         }
         let declared = declared_rows(path).map_err(|e| fail(e.to_string()))?;
@@ -116,7 +116,7 @@ impl Previous {
                 .column(name)
                 .map_err(|_| {
                     fail(format!(
-                        "其中没有“{name}”列;请给出 gongkai 写出的记录文件(records.parquet 或 records.csv)"
+                        "其中没有“{name}”列；请给出 gongkai 写出的记录文件（records.parquet 或 records.csv）"
                     ))
                 })?
                 .cast(&dtype)
@@ -229,7 +229,7 @@ impl Previous {
             && let Some(other) = other_template
         {
             return Err(fail(format!(
-                "其 {last} 年的记录是 {other} 格式,不是 {};各行无法对照",
+                "其 {last} 年的记录是 {other} 格式，不是 {}；各行无法对照",
                 template.id
             )));
         }
@@ -453,7 +453,7 @@ pub fn compare(subs: &[Submission], previous: &Previous, template: &Template) ->
             Issue::new(
                 Code::UnitGone,
                 format!(
-                    "{}年报送了统计表,本年没有可用的统计表;请确认该单位是否撤并或漏报",
+                    "{}年报送了统计表，本年没有可用的统计表；请确认该单位是否撤并或漏报",
                     previous.year
                 ),
             )

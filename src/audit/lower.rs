@@ -62,7 +62,7 @@ pub fn compare(subs: &[Submission], template: &Template) -> Vec<Issue> {
                 names.push("没有单位填报");
             }
             let message = format!(
-                "{}报送的汇总表{}“{}”“{}”为 {},其所属单位报表之和为 {}({}{more}),相差 {};上级汇总按报送的汇总表计",
+                "{}报送的汇总表{}“{}”“{}”为 {}，其所属单位报表之和为 {}（{}{more}），相差 {}；上级汇总按报送的汇总表计",
                 ret.district,
                 template.table_title(cell),
                 template.row_of(cell).label,

@@ -21,7 +21,7 @@ use units::{FileStatus, Submission};
 pub enum AuditError {
     #[error(transparent)]
     Previous(#[from] last_year::PreviousError),
-    #[error("无法读取说明文件 {0}:{1}")]
+    #[error("无法读取说明文件 {0}：{1}")]
     Explanations(String, std::io::Error),
 }
 
@@ -87,7 +87,7 @@ fn last_year(plan: &Plan, issues: &mut Vec<Issue>) -> Result<Option<Previous>, A
             Ok(previous) => Ok(Some(previous)),
             Err(e) => {
                 issues.push(
-                    Issue::new(Code::PreviousUnreadable, format!("{e};本年未与上年比较"))
+                    Issue::new(Code::PreviousUnreadable, format!("{e}；本年未与上年比较"))
                         .file(&path.display().to_string()),
                 );
                 Ok(None)

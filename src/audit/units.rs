@@ -107,7 +107,7 @@ pub fn assign(
         let sent = sent.contains(&(unit.district.as_str(), unit.township.as_str()));
         if !sent && !covered.contains(unit.district.as_str()) {
             issues.push(
-                Issue::new(Code::UnitMissing, "本单位没有报送统计表,汇总中不含本单位")
+                Issue::new(Code::UnitMissing, "本单位没有报送统计表，汇总中不含本单位")
                     .unit(&unit.district, &unit.township),
             );
         }
@@ -187,7 +187,7 @@ fn place(
                     let district = folder_district.clone().unwrap_or_else(|| folder.clone());
                     issues.push(sub.issue(Code::UnitWrongFolder,
                         format!(
-                            "名册中{}属于{},但文件放在“{folder}”文件夹;按文件夹汇总到{district}",
+                            "名册中{}属于{}，但文件放在“{folder}”文件夹；按文件夹汇总到{district}",
                             u.township, u.district
                         ),
                     ).unit(&district, &u.township));
@@ -208,7 +208,7 @@ fn place(
                 issues.push(sub.issue(
                     Code::UnitNotInRoster,
                     format!(
-                        "“{}”与{}名册中的单位都对不上;作为单独的单位汇总到“{}”",
+                        "“{}”与{}名册中的单位都对不上；作为单独的单位汇总到“{}”",
                         sub.found.stem, roster.city, sub.district
                     ),
                 ));
@@ -268,12 +268,12 @@ fn lower_return(
         return None;
     }
     if let Some(office) = roster.office_named(&found.stem) {
-        let matched = format!("按文件名:{office}的汇总表");
+        let matched = format!("按文件名：{office}的汇总表");
         return Some(Placed { office, matched });
     }
     let name = loaded.outcome.as_ref().ok()?.unit_name.as_deref()?;
     let office = roster.office_named(name)?;
-    let matched = format!("按表内填报单位“{name}”:{office}的汇总表");
+    let matched = format!("按表内填报单位“{name}”：{office}的汇总表");
     Some(Placed { office, matched })
 }
 
@@ -298,7 +298,7 @@ fn refusals(subs: &[Submission], issues: &mut Vec<Issue>) {
             (Some(form), Some(what)) => sub
                 .issue(
                     e.code(),
-                    format!("这是{what},未读取;本单位的统计表已从 {form} 读取"),
+                    format!("这是{what}，未读取；本单位的统计表已从 {form} 读取"),
                 )
                 .as_info(),
             _ => sub.issue(e.code(), e.to_string()),
@@ -309,7 +309,7 @@ fn refusals(subs: &[Submission], issues: &mut Vec<Issue>) {
 fn describe(stem: &str, how: &NameMatch) -> String {
     match how {
         NameMatch::Exact => "按文件名".into(),
-        NameMatch::SameName(core) => format!("按文件名“{stem}”(同一地名:{core})"),
+        NameMatch::SameName(core) => format!("按文件名“{stem}”（同一地名：{core}）"),
         NameMatch::Contained(core) => format!("按文件名“{stem}”中的地名“{core}”"),
     }
 }
@@ -369,7 +369,7 @@ fn settle_duplicates(subs: &mut [Submission], issues: &mut Vec<Issue>) {
             }
         }
         let message = format!(
-            "本单位报送了 {} 个文件:{};使用 {},因为{reason}",
+            "本单位报送了 {} 个文件：{}；使用 {}，因为{reason}",
             group.len(),
             files.join(", "),
             subs[winner].found.shown

@@ -177,14 +177,14 @@ fn boolean(text: &str) -> Result<bool, String> {
 fn above_one(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v > 1.0 => Ok(v),
-        _ => Err("请给出大于 1 的数,如 3".into()),
+        _ => Err("请给出大于 1 的数，如 3".into()),
     }
 }
 
 fn not_negative(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v >= 0.0 => Ok(v),
-        _ => Err("请给出不小于 0 的数,如 20".into()),
+        _ => Err("请给出不小于 0 的数，如 20".into()),
     }
 }
 
@@ -261,7 +261,7 @@ fn exit_with(e: clap::Error) -> ! {
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
         ErrorKind::UnknownArgument => format!("不认识的参数 {}", context(ContextKind::InvalidArg)),
         ErrorKind::InvalidSubcommand => format!(
-            "没有命令 {};命令有 run、check、template、report、demo",
+            "没有命令 {}；命令有 run、check、template、report、demo",
             context(ContextKind::InvalidSubcommand)
         ),
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
@@ -281,7 +281,7 @@ fn exit_with(e: clap::Error) -> ! {
         }
         _ => "命令行参数有误".to_string(),
     };
-    eprintln!("gongkai: 错误:{said}(gongkai --help 查看用法)");
+    eprintln!("gongkai: 错误：{said}（gongkai --help 查看用法）");
     std::process::exit(2)
 }
 

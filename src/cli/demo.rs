@@ -9,9 +9,9 @@ pub fn command(args: DemoArgs) -> Exit {
     let made = demo_year(&args);
     match made {
         Ok(dir) => {
-            println!("已生成 {} 份报表:{}", args.townships, dir.display());
+            println!("已生成 {} 份报表：{}", args.townships, dir.display());
             println!(
-                "汇总:gongkai run {} --hierarchy {}",
+                "汇总：gongkai run {} --hierarchy {}",
                 args.out.display(),
                 args.out.join("hierarchy.csv").display()
             );

@@ -70,6 +70,6 @@ pub fn main() -> ExitCode {
 
 /// An error that stops a command before it did anything.
 fn fail(e: &dyn std::fmt::Display) -> Exit {
-    eprintln!("gongkai: 错误:{e:#}");
+    eprintln!("gongkai: 错误：{e:#}");
     Exit::Nothing
 }

@@ -33,8 +33,19 @@ pub fn form_report(s: &Summary) -> String {
             Some(f) if f.is_document() => "表格",
             _ => "工作表",
         };
-        say!(out, "  {sheet}“{}”({format}),{}年度", f.sheet, s.info.year);
-        say!(out, "  单位:{}/{}({})", f.district, f.township, f.matched);
+        say!(
+            out,
+            "  {sheet}“{}”（{format}），{}年度",
+            f.sheet,
+            s.info.year
+        );
+        say!(
+            out,
+            "  单位：{}/{}（{}）",
+            f.district,
+            f.township,
+            f.matched
+        );
     }
     if s.issues.is_empty() {
         say!(out, "  没有发现问题");
@@ -52,18 +63,18 @@ pub fn form_report(s: &Summary) -> String {
     }
     let c = &s.counts;
     let verdict = if c.rejected > 0 {
-        "不能计入汇总,不可报送;请按上面的提示处理后重新报送".to_string()
+        "不能计入汇总，不可报送；请按上面的提示处理后重新报送".to_string()
     } else if c.errors > 0 {
-        format!("有 {} 处错误,请更正后再报送", c.errors)
+        format!("有 {} 处错误，请更正后再报送", c.errors)
     } else if c.warnings > 0 {
         format!(
-            "没有错误;有 {} 处警告,请核实,必要时附说明后报送",
+            "没有错误；有 {} 处警告，请核实，必要时附说明后报送",
             c.warnings
         )
     } else {
-        "没有错误,可以报送".to_string()
+        "没有错误，可以报送".to_string()
     };
-    say!(out, "结论:{verdict}");
+    say!(out, "结论：{verdict}");
     out
 }
 
@@ -80,7 +91,7 @@ pub fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
     let c = &s.counts;
     say!(
         out,
-        "{} {}年度(名册:{}),格式 {}",
+        "{} {}年度（名册：{}），格式 {}",
         s.info.city,
         s.info.year,
         s.info.roster,
@@ -88,7 +99,7 @@ pub fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
     );
     say!(
         out,
-        "文件:读取 {} 个,计入 {} 个,重复报送未用 {} 个,不能计入 {} 个",
+        "文件：读取 {} 个，计入 {} 个，重复报送未用 {} 个，不能计入 {} 个",
         c.files,
         c.used,
         c.superseded,
@@ -97,7 +108,7 @@ pub fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
     if c.units_expected > 0 {
         say!(
             out,
-            "单位:应报 {} 个,已报送 {} 个,未报送 {} 个,报送了但不能计入 {} 个",
+            "单位：应报 {} 个，已报送 {} 个，未报送 {} 个，报送了但不能计入 {} 个",
             c.units_expected,
             c.units_reported,
             c.units_missing,
@@ -106,7 +117,7 @@ pub fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
     }
     say!(
         out,
-        "问题:错误 {} 处,警告 {} 处,提示 {} 处;已说明 {} 处,计入退出码 {} 处{}",
+        "问题：错误 {} 处，警告 {} 处，提示 {} 处；已说明 {} 处，计入退出码 {} 处{}",
         c.errors,
         c.warnings,
         c.infos,
@@ -123,24 +134,24 @@ pub fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
     for issue in shown.iter().take(limit) {
         say!(
             out,
-            "  {} {} {}:{}",
+            "  {} {} {}：{}",
             issue.severity.label_zh(),
             issue.place(),
             issue.code,
             issue.message
         );
         if let Some(why) = &issue.explained {
-            say!(out, "       已说明:{why}");
+            say!(out, "       已说明：{why}");
         }
     }
     if shown.len() > limit {
-        say!(out, "  ……另有 {} 处,见下", shown.len() - limit);
+        say!(out, "  ……另有 {} 处，见下", shown.len() - limit);
     }
     if verbose {
         let t = &s.timings;
         say!(
             out,
-            "用时(毫秒):查找 {},读取 {},校验 {},记录 {},汇总 {},写出 {}",
+            "用时（毫秒）：查找 {}，读取 {}，校验 {}，记录 {}，汇总 {}，写出 {}",
             t.discover_ms,
             t.read_ms,
             t.check_ms,
@@ -159,7 +170,7 @@ pub fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
 /// full lists are, and the returns to sign.
 fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
     use crate::output::summary::UnitStatus;
-    say!(out, "下一步:");
+    say!(out, "下一步：");
     let mut step = 0;
     let mut next = |out: &mut String, text: String| {
         step += 1;
@@ -173,7 +184,7 @@ fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
                 let phone = if u.phone.is_empty() {
                     String::new()
                 } else {
-                    format!(",电话 {}", u.phone)
+                    format!("，电话 {}", u.phone)
                 };
                 match u.district.as_str() {
                     "" => u.township.clone(),
@@ -185,7 +196,7 @@ fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
     // A long list is cut short here: 报送进度.html lists them all.
     let some = |names: &[String]| -> String {
         match names.len() {
-            n if n > LISTED => format!("{}等(全部见 报送进度.html)", names[..LISTED].join("、")),
+            n if n > LISTED => format!("{}等（全部见 报送进度.html）", names[..LISTED].join("、")),
             _ => names.join("、"),
         }
     };
@@ -193,14 +204,14 @@ fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
     if !missing.is_empty() {
         next(
             out,
-            format!("催报未报送的 {} 个单位:{}", missing.len(), some(&missing)),
+            format!("催报未报送的 {} 个单位：{}", missing.len(), some(&missing)),
         );
     }
     if !refused.is_empty() {
         next(
             out,
             format!(
-                "请这 {} 个单位按提示重新报送:{}",
+                "请这 {} 个单位按提示重新报送：{}",
                 refused.len(),
                 some(&refused)
             ),
@@ -211,7 +222,7 @@ fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
         next(
             out,
             format!(
-                "更正或说明 {blocking} 处未说明的问题后再签发(说明写在年度文件夹的 explanations.csv)"
+                "更正或说明 {blocking} 处未说明的问题后再签发（说明写在年度文件夹的 explanations.csv）"
             ),
         );
     }
@@ -224,7 +235,7 @@ fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
         next(
             out,
             format!(
-                "全部问题见 {workbook} 的“校验”工作表,各单位报送情况见同一文件夹的 报送进度.html"
+                "全部问题见 {workbook} 的“校验”工作表，各单位报送情况见同一文件夹的 报送进度.html"
             ),
         );
         let returns: Vec<&str> = s
@@ -242,11 +253,11 @@ fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
         let signed = match names.split_last() {
             // The office's own return last; the lower offices' counted.
             Some((own, lower)) if lower.len() > 4 => {
-                format!("{own},及 {} 个下级单位的汇总表", lower.len())
+                format!("{own}，及 {} 个下级单位的汇总表", lower.len())
             }
             _ => names.join("、"),
         };
-        next(out, format!("核对并签发汇总表:{signed}"));
+        next(out, format!("核对并签发汇总表：{signed}"));
     }
     if let Some(first) = s.outputs.first() {
         let folder = std::path::Path::new(&first.file)
@@ -255,7 +266,7 @@ fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
             .unwrap_or_default();
         say!(
             out,
-            "输出文件夹:{folder}(共 {} 个文件和 run.json)",
+            "输出文件夹：{folder}（共 {} 个文件和 run.json）",
             s.outputs.len()
         );
         if verbose {

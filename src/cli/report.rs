@@ -13,7 +13,7 @@ use crate::output::redraft::{RedraftOptions, redraft};
 pub fn command(args: ReportArgs, settings: &Settings) -> Exit {
     let Some(given) = args.dir.or_else(|| latest_year(&settings.out)) else {
         eprintln!(
-            "gongkai: 错误:{} 中没有完成的运行;请给出其输出文件夹 OUT/<年度>/<单位>",
+            "gongkai: 错误：{} 中没有完成的运行；请给出其输出文件夹 OUT/<年度>/<单位>",
             settings.out.display()
         );
         return Exit::Nothing;
@@ -22,7 +22,7 @@ pub fn command(args: ReportArgs, settings: &Settings) -> Exit {
         Ok(dir) => dir,
         Err(offices) => {
             eprintln!(
-                "gongkai: 错误:{} 中有 {} 的输出;请指定其一,如 `gongkai report {}`",
+                "gongkai: 错误：{} 中有 {} 的输出；请指定其一，如 `gongkai report {}`",
                 given.display(),
                 offices.join(", "),
                 given.join(&offices[0]).display()
@@ -44,7 +44,7 @@ pub fn command(args: ReportArgs, settings: &Settings) -> Exit {
             Exit::Done
         }
         Err(e) => {
-            eprintln!("gongkai: 错误:{e}");
+            eprintln!("gongkai: 错误：{e}");
             Exit::from(&e)
         }
     }

@@ -64,7 +64,7 @@ pub(super) fn roll(
             match common.format {
                 OutputFormat::Json => match serde_json::to_string_pretty(&summary) {
                     Ok(json) => render::emit(&(json + "\n")),
-                    Err(e) => eprintln!("gongkai: 错误:{e}"),
+                    Err(e) => eprintln!("gongkai: 错误：{e}"),
                 },
                 OutputFormat::Text if !write && summary.files.len() == 1 && one_file => {
                     render::emit(&render::form_report(&summary))
@@ -76,7 +76,7 @@ pub(super) fn roll(
             Exit::from(&summary)
         }
         Err(e) => {
-            eprintln!("gongkai: 错误:{e}");
+            eprintln!("gongkai: 错误：{e}");
             Exit::from(&e)
         }
     }

@@ -33,14 +33,14 @@ pub use unit_kind::UnitKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
-    #[error("没有名为“{id}”的格式(内置格式:{built_in});请给出格式文件的路径")]
+    #[error("没有名为“{id}”的格式（内置格式：{built_in}）；请给出格式文件的路径")]
     Unknown { id: String, built_in: String },
-    #[error("无法读取格式文件 {path}:{source}")]
+    #[error("无法读取格式文件 {path}：{source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
-    #[error("格式文件 {path} 有误:{message}")]
+    #[error("格式文件 {path} 有误：{message}")]
     Invalid { path: String, message: String },
 }
 

@@ -49,7 +49,7 @@ impl UnitKind {
     pub(crate) fn parse(word: &str) -> Option<UnitKind> {
         let word = crate::text::normalize_label(word);
         Some(match word.as_str() {
-            "乡镇" | "乡" | "镇" | "街道" | "乡镇(街道)" | "township" => {
+            "乡镇" | "乡" | "镇" | "街道" | "乡镇（街道）" | "township" => {
                 UnitKind::Township
             }
             "部门" | "直属机构" | "department" => UnitKind::Department,

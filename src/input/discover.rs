@@ -41,16 +41,16 @@ pub fn year_dir_of_file(path: &Path) -> Option<PathBuf> {
 pub enum DiscoverError {
     #[error("输入 {0} 不存在")]
     Missing(String),
-    #[error("无法读取输入文件夹 {path}:{source}")]
+    #[error("无法读取输入文件夹 {path}：{source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
     #[error(
-        "{path} 中没有年度文件夹;请把各单位的报表放在 {path}/<年度>/<区县>/ 下(如 {path}/2025/水城区/以朵街道.xlsx),或直接给出年度文件夹"
+        "{path} 中没有年度文件夹；请把各单位的报表放在 {path}/<年度>/<区县>/ 下（如 {path}/2025/水城区/以朵街道.xlsx），或直接给出年度文件夹"
     )]
     NoYear { path: String },
-    #[error("{path} 中没有 {year} 年度的文件夹;现有:{have}")]
+    #[error("{path} 中没有 {year} 年度的文件夹；现有：{have}")]
     YearMissing {
         path: String,
         year: i32,

@@ -22,7 +22,7 @@ pub enum PlanError {
     #[error(transparent)]
     Discover(#[from] crate::input::discover::DiscoverError),
     #[error(
-        "{path} 是 {district} {year} 年度报表的文件夹;要汇总 {wanted} 年度,请运行 `gongkai run {root} --year {wanted}`"
+        "{path} 是 {district} {year} 年度报表的文件夹；要汇总 {wanted} 年度，请运行 `gongkai run {root} --year {wanted}`"
     )]
     DistrictOfAnotherYear {
         path: String,
@@ -123,9 +123,9 @@ pub enum FormChoice {
 impl FormChoice {
     pub fn describe(self, year: i32) -> String {
         match self {
-            FormChoice::Given => ",按 --template 指定".into(),
-            FormChoice::Year => format!(",{year} 年度适用的格式"),
-            FormChoice::File => ",按文件内的表格识别".into(),
+            FormChoice::Given => "，按 --template 指定".into(),
+            FormChoice::Year => format!("，{year} 年度适用的格式"),
+            FormChoice::File => "，按文件内的表格识别".into(),
         }
     }
 }

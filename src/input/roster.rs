@@ -16,12 +16,12 @@ const LIUPANSHUI: &str = include_str!("../../data/liupanshui_divisions.csv");
 
 #[derive(Debug, thiserror::Error)]
 pub enum RosterError {
-    #[error("无法读取名册 {path}:{source}")]
+    #[error("无法读取名册 {path}：{source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
-    #[error("名册 {path} 第 {line} 行:{message}")]
+    #[error("名册 {path} 第 {line} 行：{message}")]
     Invalid {
         path: String,
         line: usize,
@@ -96,7 +96,9 @@ impl Roster {
         rows.retain(|f| f[0] == as_of);
         let latest = dates.last().is_some_and(|d| *d == as_of);
         let source = if latest && as_of.get(..4).is_some_and(|y| y < wanted.as_str()) {
-            format!("内置六盘水市区划 {as_of}(最新一份;{year} 年的区划如有变动,请用 --hierarchy)")
+            format!(
+                "内置六盘水市区划 {as_of}（最新一份；{year} 年的区划如有变动，请用 --hierarchy）"
+            )
         } else {
             format!("内置六盘水市区划 {as_of}")
         };
@@ -142,7 +144,8 @@ impl Roster {
         if let Some(bad) = text.lines().position(|l| l.contains('\u{FFFD}')) {
             return Err(invalid(
                 bad + 1,
-                "文件既不是 UTF-8 也不是 GBK 文本,名称无法读取;请用 Excel 或 WPS 另存为 CSV".into(),
+                "文件既不是 UTF-8 也不是 GBK 文本，名称无法读取；请用 Excel 或 WPS 另存为 CSV"
+                    .into(),
             ));
         }
         let mut reader = csv::ReaderBuilder::new()
@@ -193,7 +196,7 @@ impl Roster {
                 if (0..3).any(|n| field(f, n).is_empty()) {
                     return Err(invalid(
                         *line,
-                        "每行应为 city,district,township[,aliases](市,区县,乡镇,别名)".into(),
+                        "每行应为 city,district,township[,aliases]（市，区县，乡镇，别名）".into(),
                     ));
                 }
                 units.push(Unit {
@@ -269,7 +272,7 @@ impl Roster {
             .collect();
         Roster::new(
             self.city,
-            format!("{}(仅{district})", self.source),
+            format!("{}（仅{district}）", self.source),
             units,
             Some(vec![district]),
         )
@@ -363,7 +366,7 @@ fn by_office(
         if get(0).is_empty() || get(1).is_empty() {
             return Err(invalid(
                 *line,
-                "每行应为 office,unit,kind[,aliases]（上级,单位,类别,别名）".into(),
+                "每行应为 office,unit,kind[,aliases]（上级，单位，类别，别名）".into(),
             ));
         }
         let kind = UnitKind::parse(get(2)).ok_or_else(|| {
@@ -396,13 +399,13 @@ fn by_office(
     tops.dedup();
     let [top] = tops.as_slice() else {
         let hint = match tops.as_slice() {
-            [a, b, ..] => format!(";如{b}是{a}的下级,请加一行 {a},{b},下级"),
+            [a, b, ..] => format!("；如{b}是{a}的下级，请加一行 `{a},{b},下级`"),
             _ => String::new(),
         };
         return Err(invalid(
             1,
             format!(
-                "名册应只有一个最上级单位(不是任何单位的下级),现有 {}{hint}",
+                "名册应只有一个最上级单位（不是任何单位的下级），现有 {}{hint}",
                 tops.join("、")
             ),
         ));
@@ -417,7 +420,7 @@ fn by_office(
             return Err(invalid(
                 line,
                 format!(
-                    "{office} 是 {above} 的下级,{above} 又是 {top} 的下级:一次只汇总两级;请先分别汇总 {above},再把它的报表交给 {top} 汇总"
+                    "{office} 是 {above} 的下级，{above} 又是 {top} 的下级：一次只汇总两级；请先分别汇总 {above}，再把它的报表交给 {top} 汇总"
                 ),
             ));
         }
@@ -563,7 +566,7 @@ mod tests {
         // After the last list, the last list, said.
         let latest = Roster::liupanshui(2025);
         assert!(
-            latest.source.contains("2022-10-31(最新一份"),
+            latest.source.contains("2022-10-31（最新一份"),
             "{}",
             latest.source
         );
@@ -654,7 +657,7 @@ mod tests {
             .to_string();
         assert!(
             unknown.contains("六盘水市、钟山区")
-                && unknown.contains("请加一行 六盘水市,钟山区,下级"),
+                && unknown.contains("请加一行 `六盘水市,钟山区,下级`"),
             "{unknown}"
         );
         let kind = roster_of("office,unit,kind\n六盘水市,水城区,区县\n")

@@ -27,24 +27,24 @@ use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("无法写入 {path}:{source}")]
+    #[error("无法写入 {path}：{source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
-    #[error("无法生成工作簿 {path}:{source}")]
+    #[error("无法生成工作簿 {path}：{source}")]
     Xlsx {
         path: String,
         source: rust_xlsxwriter::XlsxError,
     },
-    #[error("无法写出表格 {path}:{source}")]
+    #[error("无法写出表格 {path}：{source}")]
     Table {
         path: String,
         source: polars::error::PolarsError,
     },
-    #[error("无法写入 {path}:{why}")]
+    #[error("无法写入 {path}：{why}")]
     Stopped { path: String, why: String },
-    #[error("拒绝写入 {file:?}:它不是 {dir} 之内的普通文件名")]
+    #[error("拒绝写入 {file:?}：它不是 {dir} 之内的普通文件名")]
     Outside { dir: String, file: String },
 }
 

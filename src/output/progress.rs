@@ -150,8 +150,8 @@ fn page(summary: &Summary, links: &Links, outputs: &[String]) -> Markup {
             body {
                 h1 { (title) }
                 p {
-                    "本页由 " (info.tool) " 于 " span #run-time { (info.started) } " 生成;"
-                    "名册:" (info.roster) ";表格:" (info.template_name) "。"
+                    "本页由 " (info.tool) " 于 " span #run-time { (info.started) } " 生成；"
+                    "名册：" (info.roster) "；表格：" (info.template_name) "。"
                 }
                 table #totals {
                     tr { @for s in Standing::ALL { th { (s.label()) } } th { "应报" } }
@@ -190,7 +190,7 @@ fn page(summary: &Summary, links: &Links, outputs: &[String]) -> Markup {
 /// A district as the page names it.
 fn shown_name(name: &str) -> &str {
     if name.is_empty() {
-        "(未分区县)"
+        "（未分区县）"
     } else {
         name
     }
@@ -205,9 +205,9 @@ fn pending(districts: &[District]) -> Markup {
         .map(|d| d.units.iter().filter(|(_, s)| waiting(s)).count())
         .sum();
     html! {
-        h2 { "待催报(" (total) " 个单位)" }
+        h2 { "待催报（" (total) " 个单位）" }
         @if total == 0 {
-            p { "应报单位均已报送,且报表都能计入。" }
+            p { "应报单位均已报送，且报表都能计入。" }
         } @else {
             table #pending {
                 thead { tr { th { "区县" } th { "单位" } th { "情况" } th { "联系电话" } } }
@@ -268,7 +268,7 @@ fn findings(about: &HashMap<(&str, &str), Vec<&Issue>>, row: &StatusRow) -> Mark
             @for i in about.get(&key).into_iter().flatten() {
                 li {
                     (i.severity.label_zh()) " " code { (i.code) } " " (i.message)
-                    @if let Some(why) = &i.explained { br; small { "已说明:" (why) } }
+                    @if let Some(why) = &i.explained { br; small { "已说明：" (why) } }
                 }
             }
         }

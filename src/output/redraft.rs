@@ -23,11 +23,13 @@ use crate::rollup::Return;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RedraftError {
-    #[error("{path} 无法读取({why});请给出一次完成的 `gongkai run` 的输出文件夹 OUT/<年度>/<单位>")]
+    #[error(
+        "{path} 无法读取（{why}）；请给出一次完成的 `gongkai run` 的输出文件夹 OUT/<年度>/<单位>"
+    )]
     NoRun { path: String, why: String },
-    #[error("该次运行使用的格式 {id} 不是内置格式;请用 --template 文件 给出格式文件")]
+    #[error("该次运行使用的格式 {id} 不是内置格式；请用 --template 文件 给出格式文件")]
     Template { id: String },
-    #[error("run.json 中的汇总表不是 {id} 格式:没有单元格 {code}")]
+    #[error("run.json 中的汇总表不是 {id} 格式：没有单元格 {code}")]
     OtherForm { id: String, code: String },
     #[error(transparent)]
     Lock(#[from] StageError),

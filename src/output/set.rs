@@ -25,7 +25,7 @@ const SPREADSHEET_ROWS: usize = 1_048_576;
 pub fn csv_note(plan: &Plan, rows: usize) -> Option<String> {
     (plan.out.is_some() && plan.csv == Csv::WhenItFits && rows >= SPREADSHEET_ROWS).then(|| {
         format!(
-            "未写出:记录共 {rows} 行,超过电子表格可打开的 {SPREADSHEET_ROWS} 行;请用 records.parquet,或加 --csv 强制写出"
+            "未写出：记录共 {rows} 行，超过电子表格可打开的 {SPREADSHEET_ROWS} 行；请用 records.parquet，或加 --csv 强制写出"
         )
     })
 }

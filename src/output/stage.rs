@@ -21,20 +21,20 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
-    #[error("输出文件夹 {path} 无法写入({source});请用 --out 指定本账户可以写入的文件夹")]
+    #[error("输出文件夹 {path} 无法写入（{source}）；请用 --out 指定本账户可以写入的文件夹")]
     NotWritable {
         path: String,
         source: std::io::Error,
     },
     #[error(
-        "另一个 gongkai 正在写入 {path}({holder});已等待 {waited} 秒;请待其结束后再运行,或用 --wait 秒数 等待更久"
+        "另一个 gongkai 正在写入 {path}({holder})；已等待 {waited} 秒；请待其结束后再运行，或用 --wait 秒数 等待更久"
     )]
     Busy {
         path: String,
         holder: String,
         waited: u64,
     },
-    #[error("新的输出无法放入 {path}({source});原有输出未改动")]
+    #[error("新的输出无法放入 {path}({source})；原有输出未改动")]
     Swap {
         path: String,
         source: std::io::Error,
@@ -73,7 +73,7 @@ impl Lock {
         // would take this run's outputs wherever it points.
         if std::fs::symlink_metadata(parent).is_ok_and(|m| m.file_type().is_symlink()) {
             return Err(not_writable(parent)(std::io::Error::other(
-                "它是一个符号链接;gongkai 只写入 OUT 之内的真实文件夹",
+                "它是一个符号链接；gongkai 只写入 OUT 之内的真实文件夹",
             )));
         }
         let lock_path = parent.join(format!(".gongkai-{name}.lock"));
@@ -107,7 +107,7 @@ impl Lock {
                     }
                     if started.elapsed() < RETRY {
                         log(&format!(
-                            "另一个运行正在写入 {1}({holder});最多等待 {0} 秒",
+                            "另一个运行正在写入 {1}({holder})；最多等待 {0} 秒",
                             wait.as_secs(),
                             target.display()
                         ));
@@ -140,7 +140,7 @@ impl Stage {
         self.leftovers.iter().map(|left| {
             Issue::new(
                 Code::OutputLeftover,
-                format!("上次中断的运行留下了 {left};已删除"),
+                format!("上次中断的运行留下了 {left}；已删除"),
             )
         })
     }
@@ -352,7 +352,7 @@ fn holder(lock: &mut File) -> String {
     }
     match recorded_pid(text) {
         Some(pid) if !alive(pid) => {
-            format!("被另一个进程占用;锁文件记录的上一次 gongkai 运行已经结束:{text}")
+            format!("被另一个进程占用；锁文件记录的上一次 gongkai 运行已经结束：{text}")
         }
         _ => text.to_string(),
     }

@@ -77,7 +77,7 @@ impl RunInfo {
             (
                 "退出码计入",
                 if self.strict {
-                    "未说明的错误和警告(--strict)"
+                    "未说明的错误和警告（--strict）"
                 } else {
                     "未说明的错误"
                 }
@@ -90,7 +90,7 @@ impl RunInfo {
         for r in &self.renamed {
             lines.push((
                 "文件名",
-                format!("「{}」不能用作文件名,写作 {}", r.name, r.file),
+                format!("「{}」不能用作文件名，写作 {}", r.name, r.file),
             ));
         }
         lines.into_iter().map(|(k, v)| (k.to_string(), v)).collect()

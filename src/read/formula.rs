@@ -22,7 +22,7 @@ pub fn evaluate(formula: &str, grid: &Grid) -> Result<f64, String> {
 
 fn eval_at_depth(formula: &str, grid: &Grid, depth: usize) -> Result<f64, String> {
     if depth > MAX_DEPTH {
-        return Err("它的公式互相引用过深(或循环引用)".into());
+        return Err("它的公式互相引用过深（或循环引用）".into());
     }
     let text = formula.trim().trim_start_matches('=');
     let mut parser = Parser {

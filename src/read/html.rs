@@ -66,7 +66,7 @@ pub fn tables(bytes: &[u8], budget: Budget) -> Result<Vec<Sheet>, ReadError> {
     if let Some(depth) = too_deep(&text) {
         return Err(ReadError::Corrupt {
             format: crate::read::sniff::Format::Html,
-            detail: format!("网页的元素嵌套超过 {depth} 层,不是正常的网页"),
+            detail: format!("网页的元素嵌套超过 {depth} 层，不是正常的网页"),
         });
     }
     let page = Html::parse_document(&text);

@@ -221,7 +221,7 @@ pub fn locate(sheets: &[Sheet], format: Format, template: &Template) -> Result<F
             form.notes.push(
                 Issue::new(
                     Code::FooterDate,
-                    format!("{key}“{text}”无法识别为日期;请写成 2019年2月18日"),
+                    format!("{key}“{text}”无法识别为日期；请写成 2019年2月18日"),
                 )
                 .at(&sheets[s].name, ""),
             );
@@ -337,7 +337,7 @@ fn table_missing(template: &Template, table: &Table) -> Issue {
     Issue::new(
         Code::FormTableMissing,
         format!(
-            "文件中没有{what}({title}{});其单元格按空白处理",
+            "文件中没有{what}（{title}{}）；其单元格按空白处理",
             if table.caption.is_empty() {
                 String::new()
             } else {
@@ -456,7 +456,7 @@ fn read_table(
         notes.push(
             Issue::new(
                 Code::FormRowUnknown,
-                format!("“{}”行不在模板中;其数值未使用{value}", label.text.trim()),
+                format!("“{}”行不在模板中；其数值未使用{value}", label.text.trim()),
             )
             .at(&sheet.name, &cell_name(label.row, label.col)),
         );
@@ -497,7 +497,7 @@ fn read_table(
             Issue::new(
                 Code::FormRowsMissing,
                 format!(
-                    "{whose}缺少模板中的 {} 行:{}",
+                    "{whose}缺少模板中的 {} 行：{}",
                     missing.len(),
                     missing.join(", ")
                 ),
@@ -548,7 +548,7 @@ fn match_rows<'l, 'a>(
             Issue::new(
                 Code::FormLabelWording,
                 format!(
-                    "行标签“{}”是另一年度格式的叫法,按本格式的 {}“{}”读取",
+                    "行标签“{}”是另一年度格式的叫法，按本格式的 {}“{}”读取",
                     label.text.trim(),
                     row.code,
                     row.label
@@ -579,7 +579,7 @@ fn match_rows<'l, 'a>(
                 notes.push(
                     Issue::new(
                         Code::FormLabelTypo,
-                        format!("行标签“{}”{how};按 {} 读取", label.text.trim(), row.code),
+                        format!("行标签“{}”{how}；按 {} 读取", label.text.trim(), row.code),
                     )
                     .at(sheet, &cell_name(label.row, label.col))
                     .cell_code(&row.code, ""),
@@ -710,7 +710,7 @@ fn guess_columns(
             Issue::new(
                 Code::FormHeaderMissing,
                 format!(
-                    "{what}:未找到表头“{column}”;按它与其他列的位置从 {} 列读取",
+                    "{what}：未找到表头“{column}”；按它与其他列的位置从 {} 列读取",
                     cell_name(0, guess).trim_end_matches(char::is_numeric)
                 ),
             )
@@ -817,7 +817,7 @@ fn read_value(
             )
         };
         notes.push(
-            Issue::new(*code, format!("{what}:{text}"))
+            Issue::new(*code, format!("{what}：{text}"))
                 .at(&sheet.name, &cell_name(y, x))
                 .cell_code(&row.code, &column.code),
         );
@@ -829,8 +829,8 @@ fn read_value(
 /// the office sees what was left out.
 fn unknown_value(grid: &Grid, row: u32, col: u32) -> String {
     match grid.get(row, col) {
-        Some(Data::Float(f)) => format!("(填的是 {})", fmt_num(*f)),
-        Some(Data::Int(i)) => format!("(填的是 {i})"),
+        Some(Data::Float(f)) => format!("（填的是 {}）", fmt_num(*f)),
+        Some(Data::Int(i)) => format!("（填的是 {i}）"),
         _ => String::new(),
     }
 }

@@ -36,56 +36,56 @@ const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 pub enum ReadError {
     #[error("{0}")]
     Io(String),
-    #[error("文件是空的(0 字节);请该单位重新报送")]
+    #[error("文件是空的（0 字节）；请该单位重新报送")]
     Empty,
-    #[error("文件有 {0} 字节,远大于任何统计表,未读取;请该单位只报送统计表")]
+    #[error("文件有 {0} 字节，远大于任何统计表，未读取；请该单位只报送统计表")]
     TooLarge(u64),
     #[error(
-        "文件解压后有 {} MB,远超任何统计表,未读取(文件可能已损坏,或有意为之);请该单位重新报送统计表",
+        "文件解压后有 {} MB，远超任何统计表，未读取（文件可能已损坏，或有意为之）；请该单位重新报送统计表",
         .0 / 1_000_000
     )]
     Unpacked(u64),
     #[error(
-        "有工作表的范围超过一百万个单元格,远超任何统计表,常因表格右下远处的某个单元格有内容;请删除它(Ctrl+End 可找到最后使用的单元格),保存后重新报送"
+        "有工作表的范围超过一百万个单元格，远超任何统计表，常因表格右下远处的某个单元格有内容；请删除它（Ctrl+End 可找到最后使用的单元格），保存后重新报送"
     )]
     TooManyCells,
-    #[error("文档中的表格超过一千个,远超任何年度报告,未读取;请该单位只报送年度报告或统计表")]
+    #[error("文档中的表格超过一千个，远超任何年度报告，未读取；请该单位只报送年度报告或统计表")]
     TooManyTables,
-    #[error("这是 Excel 2003 XML 表格,网站系统常这样导出;请用 Excel 或 WPS 打开,另存为 .xlsx")]
+    #[error("这是 Excel 2003 XML 表格，网站系统常这样导出；请用 Excel 或 WPS 打开，另存为 .xlsx")]
     Xml2003,
     #[error(
-        "这是旧版 Word(.doc)或 WPS 文字(.wps)文档,无法读取其中的表格;请用 Word 或 WPS 打开,另存为 .docx 后报送"
+        "这是旧版 Word（.doc）或 WPS 文字（.wps）文档，无法读取其中的表格；请用 Word 或 WPS 打开，另存为 .docx 后报送"
     )]
     LegacyWord,
     #[error(
-        "这是 PDF 文档,其中的表格无法可靠读取;请该单位报送统计表的 Excel 版本(.xlsx)或年度报告的 Word 版本(.docx)"
+        "这是 PDF 文档，其中的表格无法可靠读取；请该单位报送统计表的 Excel 版本（.xlsx）或年度报告的 Word 版本（.docx）"
     )]
     Pdf,
     #[error(
-        "这是{0},拍照或扫描的表格无法读取;请该单位报送统计表的 Excel 版本(.xlsx)或年度报告的 Word 版本(.docx)"
+        "这是{0}，拍照或扫描的表格无法读取；请该单位报送统计表的 Excel 版本（.xlsx）或年度报告的 Word 版本（.docx）"
     )]
     Image(&'static str),
-    #[error("这是{0},不是电子表格;请该单位报送 .xlsx 或 .xls 格式的统计表")]
+    #[error("这是{0}，不是电子表格；请该单位报送 .xlsx 或 .xls 格式的统计表")]
     NotSpreadsheet(&'static str),
-    #[error("工作簿设有密码;请该单位报送一份没有密码的")]
+    #[error("工作簿设有密码；请该单位报送一份没有密码的")]
     Password,
-    #[error("{format} 工作簿已损坏,无法打开({detail});请该单位重新保存后报送")]
+    #[error("{format} 工作簿已损坏，无法打开（{detail}）；请该单位重新保存后报送")]
     Corrupt { format: Format, detail: String },
     #[error(
-        "未找到 {template} 统计表;{closest};请该单位报送填好的统计表(`gongkai template` 可生成空白表)"
+        "未找到 {template} 统计表；{closest}；请该单位报送填好的统计表（`gongkai template` 可生成空白表）"
     )]
     NoForm { template: String, closest: String },
-    #[error("这是{what},不是本次汇总的 {template} 统计表;请该单位报送 {template} 统计表")]
+    #[error("这是{what}，不是本次汇总的 {template} 统计表；请该单位报送 {template} 统计表")]
     OtherForm { template: String, what: String },
     #[error(
-        "这是{found},不是本年度汇总所用的{expected};不计入汇总;请该单位把数字填入{expected}(`gongkai template --template {id}` 可生成空白表)"
+        "这是{found}，不是本年度汇总所用的{expected}；不计入汇总；请该单位把数字填入{expected}（`gongkai template --template {id}` 可生成空白表）"
     )]
     WrongFormat {
         found: String,
         expected: String,
         id: String,
     },
-    #[error("读取程序处理该文件时失败({0});请用 Excel 或 WPS 打开,重新保存后报送")]
+    #[error("读取程序处理该文件时失败（{0}）；请用 Excel 或 WPS 打开，重新保存后报送")]
     Panic(String),
 }
 
@@ -129,12 +129,12 @@ impl ReadError {
         use std::io::ErrorKind;
         ReadError::Io(match e.kind() {
             ErrorKind::PermissionDenied => {
-                "无权读取该文件;请重新复制一份,或让运行本程序的账户可以读取它".into()
+                "无权读取该文件；请重新复制一份，或让运行本程序的账户可以读取它".into()
             }
             ErrorKind::NotFound => {
-                "文件已不存在或是指向空处的链接;请把文件重新复制到文件夹中".into()
+                "文件已不存在或是指向空处的链接；请把文件重新复制到文件夹中".into()
             }
-            _ => format!("无法读取该文件:{e}"),
+            _ => format!("无法读取该文件：{e}"),
         })
     }
 }
@@ -386,7 +386,7 @@ fn read_workbook(bytes: Vec<u8>, ext: &str, template: &Template) -> Result<Form,
     {
         form.notes.push(Issue::new(
             Code::FileRenamed,
-            format!("文件扩展名为 .{ext},实际是 {format};已按 {format} 读取"),
+            format!("文件扩展名为 .{ext}，实际是 {format}；已按 {format} 读取"),
         ));
     }
     Ok(form)

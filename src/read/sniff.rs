@@ -52,7 +52,7 @@ pub enum Sniffed {
     /// A Word 97–2003 document or a WPS 文字 document of the same container.
     LegacyWord,
     Pdf,
-    /// A photo or scan, named for the clerk: "图片(PNG)".
+    /// A photo or scan, named for the clerk: "图片（PNG）".
     Image(&'static str),
     /// Some other kind of file, named for the clerk: "压缩包(zip)".
     Other(&'static str),
@@ -91,15 +91,15 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
             return Sniffed::Readable(Format::Docx);
         }
         if has(b"ppt/presentation.xml") {
-            return Sniffed::Other("PowerPoint 演示文稿(.pptx)");
+            return Sniffed::Other("PowerPoint 演示文稿（.pptx）");
         }
         if has(b"opendocument.text") {
-            return Sniffed::Other("文字处理文档(.odt)");
+            return Sniffed::Other("文字处理文档（.odt）");
         }
         if has(b"xl/") || has(b"[Content_Types].xml") {
             return Sniffed::Readable(Format::Xlsx);
         }
-        return Sniffed::Other("压缩包(zip)");
+        return Sniffed::Other("压缩包（zip）");
     }
     if bytes.starts_with(CFB) {
         if ends(&utf16(b"EncryptedPackage")) {
@@ -114,10 +114,10 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         return Sniffed::Pdf;
     }
     for (magic, what) in [
-        (&b"\x89PNG"[..], "图片(PNG)"),
-        (b"\xFF\xD8\xFF", "图片(JPEG)"),
-        (b"GIF8", "图片(GIF)"),
-        (b"II*\0", "图片(TIFF)"),
+        (&b"\x89PNG"[..], "图片（PNG）"),
+        (b"\xFF\xD8\xFF", "图片（JPEG）"),
+        (b"GIF8", "图片（GIF）"),
+        (b"II*\0", "图片（TIFF）"),
         (b"MM\0*", "图片(TIFF)"),
     ] {
         if bytes.starts_with(magic) {
@@ -126,7 +126,7 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
     }
     for (magic, what) in [
         (&b"Rar!"[..], "压缩包(RAR)"),
-        (b"7z\xBC\xAF", "压缩包(7z)"),
+        (b"7z\xBC\xAF", "压缩包（7z）"),
         (b"{\\rtf", "RTF 文档"),
     ] {
         if bytes.starts_with(magic) {
@@ -148,7 +148,7 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         }
     }
     if !head.contains(&0) {
-        return Sniffed::Other("文本文件(如 CSV)");
+        return Sniffed::Other("文本文件（如 CSV）");
     }
     Sniffed::Other("任何表格软件都不会写出的文件")
 }
@@ -227,7 +227,7 @@ mod tests {
             Sniffed::Xml2003
         );
         assert_eq!(sniff(b"%PDF-1.4"), Sniffed::Pdf);
-        assert_eq!(sniff(b"\x89PNG\r\n"), Sniffed::Image("图片(PNG)"));
+        assert_eq!(sniff(b"\x89PNG\r\n"), Sniffed::Image("图片（PNG）"));
         assert_eq!(
             sniff(b"PK\x03\x04....word/document.xml"),
             Sniffed::Readable(Format::Docx)
@@ -237,12 +237,12 @@ mod tests {
         assert_eq!(sniff(&doc), Sniffed::LegacyWord);
         assert_eq!(
             sniff(b"PK\x03\x04....2018/a.xlsx"),
-            Sniffed::Other("压缩包(zip)")
+            Sniffed::Other("压缩包（zip）")
         );
         let mut encrypted = CFB.to_vec();
         encrypted.extend(utf16(b"EncryptedPackage"));
         assert_eq!(sniff(&encrypted), Sniffed::Encrypted);
-        assert_eq!(sniff(b"a,b\n1,2"), Sniffed::Other("文本文件(如 CSV)"));
+        assert_eq!(sniff(b"a,b\n1,2"), Sniffed::Other("文本文件（如 CSV）"));
     }
 
     /// A zip of the named parts, each holding `content`, stored uncompressed

@@ -60,12 +60,12 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
             Some(f) => match formula::evaluate(f, grid) {
                 Ok(v) => Reading::new(Some(v), format!("={f}"), ReadAs::Computed).noted(
                     Code::ValueFormulaComputed,
-                    format!("`={f}` 保存时没有计算结果;gongkai 算得 {}", fmt_num(v)),
+                    format!("`={f}` 保存时没有计算结果；gongkai 算得 {}", fmt_num(v)),
                 ),
                 Err(why) => Reading::invalid(
                     format!("={f}"),
                     Code::ValueFormula,
-                    format!("`={f}` 保存时没有计算结果,且{why};请用 Excel 或 WPS 打开后重新保存"),
+                    format!("`={f}` 保存时没有计算结果，且{why}；请用 Excel 或 WPS 打开后重新保存"),
                 ),
             },
             None => Reading::new(None, String::new(), ReadAs::Blank),
@@ -83,7 +83,7 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
                 ),
                 ReadAs::Invalid => reading.noted(
                     Code::ValueInvalid,
-                    format!("`{s}` 不是数字;该单元格不计入合计"),
+                    format!("`{s}` 不是数字；该单元格不计入合计"),
                 ),
                 _ => reading,
             }
@@ -91,14 +91,14 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
         Data::Error(e) => Reading::invalid(
             e.to_string(),
             Code::ValueErrorCell,
-            format!("单元格显示错误值 `{e}`;请更正公式后重新报送"),
+            format!("单元格显示错误值 `{e}`；请更正公式后重新报送"),
         ),
         Data::Bool(b) => {
             let text = if *b { "TRUE" } else { "FALSE" };
             Reading::invalid(
                 text.to_string(),
                 Code::ValueInvalid,
-                format!("`{text}` 是是/否值,不是数字;该单元格不计入合计"),
+                format!("`{text}` 是是/否值，不是数字；该单元格不计入合计"),
             )
         }
         Data::DateTime(d) => {
@@ -107,14 +107,14 @@ pub fn read_cell(cell: Option<&GridCell>, grid: &Grid) -> Reading {
                 date.clone(),
                 Code::ValueDate,
                 format!(
-                    "单元格是日期 {date},不是数字;`2/3` 这样输入的数会变成日期,请重新输入为普通数字"
+                    "单元格是日期 {date}，不是数字；`2/3` 这样输入的数会变成日期，请重新输入为普通数字"
                 ),
             )
         }
         other => Reading::invalid(
             other.to_string(),
             Code::ValueInvalid,
-            format!("`{other}` 不是数字;该单元格不计入合计"),
+            format!("`{other}` 不是数字；该单元格不计入合计"),
         ),
     }
 }

@@ -132,7 +132,7 @@ fn a_sum_message_names_both_rows_and_both_numbers() {
     let sum = issues(&report, "SUM-R46");
     assert_eq!(
         sum[0]["message"],
-        "第46行“(三)申请答复数”填报 7,但第47–50、57–60行合计 5,两者应相等"
+        "第46行“(三)申请答复数”填报 7，但第47–50、57–60行合计 5，两者应相等"
     );
     assert_eq!(sum[0]["cell"], "C49");
     assert_eq!(sum[0]["row"], "R46");
@@ -197,7 +197,7 @@ fn last_year_swings_and_a_unit_gone_are_warnings() {
     assert_eq!(up[0]["severity"], "warning");
     assert_eq!(
         up[0]["message"],
-        "第84行“(一)召开政府信息公开工作会议或专题会议数”本年 40,2017年 10,变化超过 3 倍(大起大落),请核实或说明原因"
+        "第84行“(一)召开政府信息公开工作会议或专题会议数”本年 40，2017年 10，变化超过 3 倍（大起大落），请核实或说明原因"
     );
     assert_eq!(issues(&report, "SWING-R86").len(), 1, "0 → 30");
     assert!(
@@ -442,7 +442,7 @@ fn a_clerk_checks_one_form_before_sending_it() {
         "each finding with its cell: {stdout}"
     );
     assert!(
-        stdout.contains("结论:有 1 处错误,请更正后再报送"),
+        stdout.contains("结论：有 1 处错误，请更正后再报送"),
         "{stdout}"
     );
     assert!(
@@ -474,7 +474,7 @@ fn a_clerk_checks_one_form_before_sending_it() {
     let stdout = String::from_utf8_lossy(&ok.stdout);
     assert_eq!(ok.status.code(), Some(0), "{stdout}");
     assert!(
-        stdout.contains("没有发现问题") && stdout.contains("结论:没有错误,可以报送"),
+        stdout.contains("没有发现问题") && stdout.contains("结论：没有错误，可以报送"),
         "{stdout}"
     );
 }

@@ -60,7 +60,7 @@ fn totals_that_disagree_with_their_parts_are_errors_with_both_numbers() {
         sum[0]["message"]
             .as_str()
             .unwrap()
-            .contains("第38行“(一)收到申请数”填报 5,但第39–42行合计 4,两者应相等"),
+            .contains("第38行“(一)收到申请数”填报 5，但第39–42行合计 4，两者应相等"),
         "{sum:?}"
     );
     let of_which = issues(&report, "LE-R03-R02");
@@ -167,6 +167,64 @@ fn check_on_each_file_gives_the_verdict_the_run_of_its_year_gives() {
                 wrong_format > 0,
                 "the sample year has a file on the 2019 format"
             );
+        }
+    }
+}
+
+#[test]
+fn messages_and_the_summary_use_full_width_punctuation_in_chinese_sentences() {
+    // A half-width comma, semicolon or colon beside a Chinese character is
+    // gongkai's own wording (the forms' labels and file names hold none in
+    // the sample years), in every finding and the closing summary.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    let half = |text: &str| -> Option<String> {
+        let chars: Vec<char> = text.chars().collect();
+        let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+        (1..chars.len().saturating_sub(1))
+            .find(|&i| {
+                matches!(chars[i], ',' | ';' | ':') && (han(chars[i - 1]) || han(chars[i + 1]))
+            })
+            .map(|i| {
+                chars[i.saturating_sub(8)..(i + 8).min(chars.len())]
+                    .iter()
+                    .collect()
+            })
+    };
+    for year in ["2018", "2025"] {
+        let json = gongkai()
+            .args([
+                "check",
+                "--no-progress",
+                "--format",
+                "json",
+                "-v",
+                "--year",
+                year,
+            ])
+            .arg(&root)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        for issue in report["issues"].as_array().unwrap() {
+            let message = issue["message"].as_str().unwrap();
+            assert_eq!(half(message), None, "{}: {message}", issue["code"]);
+        }
+        let text = gongkai()
+            .args([
+                "run",
+                "--no-progress",
+                "--no-report",
+                "--year",
+                year,
+                "--out",
+            ])
+            .arg(tempfile::tempdir().unwrap().path())
+            .arg(&root)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&text.stdout);
+        for line in stdout.lines().filter(|l| !l.contains("已说明")) {
+            assert_eq!(half(line), None, "{line}");
         }
     }
 }

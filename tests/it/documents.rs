@@ -159,9 +159,9 @@ fn documents_gongkai_cannot_read_are_refused_with_what_to_do() {
     for (name, code, says) in [
         ("report.doc", "FILE-LEGACY-WORD", "另存为 .docx"),
         ("report.wps", "FILE-LEGACY-WORD", "另存为 .docx"),
-        ("report.pdf", "FILE-PDF", "Word 版本(.docx)"),
-        ("scan.png", "FILE-IMAGE", "图片(PNG)"),
-        ("scan.jpg", "FILE-IMAGE", "图片(JPEG)"),
+        ("report.pdf", "FILE-PDF", "Word 版本（.docx）"),
+        ("scan.png", "FILE-IMAGE", "图片（PNG）"),
+        ("scan.jpg", "FILE-IMAGE", "图片（JPEG）"),
         ("no_form.html", "FILE-NO-FORM", "最接近的表格"),
         ("entities.docx", "FILE-CORRUPT", "entity"),
         ("bomb.docx", "FILE-UNPACKS-TOO-LARGE", "解压后"),

@@ -73,7 +73,7 @@ fn the_shanghai_2019_table_is_read_back_exactly_as_published() {
         blank.iter().any(|i| i["message"]
             .as_str()
             .unwrap()
-            .contains("表三“（一）予以公开”行“总计”列未填写,其分项合计 272")),
+            .contains("表三“（一）予以公开”行“总计”列未填写，其分项合计 272")),
         "{blank:?}"
     );
     let city = report["returns"].as_array().unwrap().last().unwrap();
@@ -455,7 +455,7 @@ fn last_years_carry_over_is_compared_across_the_change_of_format() {
     assert_eq!(found[0]["severity"], "warning");
     let message = found[0]["message"].as_str().unwrap();
     assert!(
-        message.contains("本年填报 1,2020年“四、结转下年度继续办理”为 2"),
+        message.contains("本年填报 1，2020年“四、结转下年度继续办理”为 2"),
         "{message}"
     );
     assert_eq!(issues(&report, "T3-CARRIED-C7").len(), 1);

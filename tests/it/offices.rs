@@ -441,7 +441,7 @@ fn the_progress_page_lists_who_to_chase_first_and_folds_large_districts() {
     };
     // Who to chase, before the chart and the districts.
     assert!(
-        page.contains("待催报(3 个单位)"),
+        page.contains("待催报（3 个单位）"),
         "two missing and one refused"
     );
     for unit in ["新场乡", "保基苗族彝族乡", "野钟苗族彝族布依族乡"] {

@@ -272,7 +272,7 @@ fn each_refused_file_gets_one_clear_error() {
         ("national_2021.xlsx", "FORM-WRONG-FORMAT", "2021 格式"),
         ("password.xlsx", "FILE-PASSWORD", "密码"),
         ("zero.xlsx", "FILE-EMPTY", "0 字节"),
-        ("pdf.xls", "FILE-PDF", "Word 版本(.docx)"),
+        ("pdf.xls", "FILE-PDF", "Word 版本（.docx）"),
         ("docx.xlsx", "FILE-NO-FORM", "文档中没有表格"),
         ("text.xls", "FILE-NOT-SPREADSHEET", "文本文件"),
         ("zip_bomb.xlsx", "FILE-UNPACKS-TOO-LARGE", "解压后有 149 MB"),
@@ -386,7 +386,7 @@ fn check_on_a_folder_of_refused_and_good_files() {
             .collect();
         assert_eq!(lines.len(), 1, "{file}: one line\n{text}");
         // What is wrong and what to do, in a sentence.
-        assert!(lines[0].contains(";请"), "{file}: {}", lines[0]);
+        assert!(lines[0].contains("；请"), "{file}: {}", lines[0]);
     }
 
     let json = |year: &Year| -> serde_json::Value {

@@ -190,7 +190,7 @@ fn details<'a>(
         names.push(|t, i| &t.row_of(i).label);
         names.push(|t, i| &t.column_of(i).label);
     }
-    let fixed = ["区县", "乡镇(街道)", "文件"];
+    let fixed = ["区县", "乡镇（街道）", "文件"];
     let first = FIRST_VALUE_COLUMN;
     let header_rows = names.len() as u32;
     for (r, name) in names.iter().enumerate() {
@@ -314,7 +314,7 @@ fn findings(
     let columns = [
         ("级别", 8),
         ("区县", 10),
-        ("乡镇(街道)", 22),
+        ("乡镇（街道）", 22),
         ("规则", 16),
         ("说明", 90),
         ("已说明", 30),

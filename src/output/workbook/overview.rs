@@ -227,7 +227,7 @@ fn charts(a: &Analysis, placed: &[Placed], first: u32) -> Vec<Chart> {
         let mut chart = Chart::new(ChartType::Column);
         chart
             .title()
-            .set_name(&format!("{}(按区县)", p.figure.label));
+            .set_name(&format!("{}（按区县）", p.figure.label));
         chart
             .add_series()
             .set_name(p.figure.label.as_str())
@@ -239,7 +239,7 @@ fn charts(a: &Analysis, placed: &[Placed], first: u32) -> Vec<Chart> {
             let mut chart = Chart::new(ChartType::Column);
             chart
                 .title()
-                .set_name(&format!("{}:本年与上年", p.figure.label));
+                .set_name(&format!("{}：本年与上年", p.figure.label));
             chart
                 .add_series()
                 .set_name("上年")
@@ -309,7 +309,7 @@ fn trend(
     let mut chart = Chart::new(ChartType::Line);
     chart
         .title()
-        .set_name(&format!("{}:历年(全市)", p.figure.label));
+        .set_name(&format!("{}：历年（全市）", p.figure.label));
     chart
         .add_series()
         .set_name(p.figure.label.as_str())
