@@ -218,6 +218,7 @@ fn write_one_draft(bencher: Bencher) {
         values: (0..cells).map(|i| Some((i % 7) as f64)).collect(),
         reporting: vec![17; cells],
         units: (1..=17).map(|i| format!("第{i}镇")).collect(),
+        filer: None,
     };
     let last: Vec<Option<f64>> = (0..cells).map(|i| Some((i % 5) as f64)).collect();
     let dir = tempfile::tempdir().unwrap();

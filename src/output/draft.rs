@@ -789,6 +789,7 @@ mod tests {
                 values: (0..cells).map(|i| Some(i as f64 / 4.0)).collect(),
                 reporting: vec![1; cells],
                 units: vec!["第1镇".into()],
+                filer: None,
             };
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("draft.docx");

@@ -31,7 +31,7 @@ pub(super) fn return_content<'a>(
         unit_line: format!(
             "{}：{}        {}年度        （{scope}汇总{}个单位）",
             template.unit_line,
-            ret.name,
+            ret.filer.as_deref().unwrap_or(&ret.name),
             year,
             ret.units.len()
         ),

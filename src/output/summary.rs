@@ -421,6 +421,7 @@ impl SavedReturn {
             values,
             reporting,
             units: self.units.clone(),
+            filer: None,
         })
     }
 }

@@ -44,6 +44,9 @@ pub struct Return {
     pub reporting: Vec<u32>,
     /// Units whose forms were rolled up.
     pub units: Vec<String>,
+    /// Who signs it on the 填报单位 line: the office's own government unit
+    /// as the roster names it (六盘水市人民政府办公室), when it lists one.
+    pub filer: Option<String>,
 }
 
 impl Return {
@@ -124,6 +127,7 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
                 values,
                 reporting,
                 units,
+                filer: None,
             }
         })
         .collect();
@@ -139,6 +143,7 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
             .flat_map(|d| d.units.clone())
             .chain(own)
             .collect(),
+        filer: None,
     };
     (districts, city)
 }

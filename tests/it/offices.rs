@@ -176,10 +176,16 @@ fn a_district_office_rolls_up_its_townships_departments_and_itself_each_counted_
     assert_eq!(returns.len(), 1);
     assert_eq!(returns[0]["name"], "测试县");
     assert_eq!(cell(&returns[0], "R84").0.as_f64(), Some(9.0));
+    let signed = year.out().join("2018/测试县/测试县_2018_统计表.xlsx");
+    // Signed by the office's own government unit, as the roster names it.
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(&signed).unwrap();
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).unwrap();
+    let unit_line = range.get_value((1, 0)).unwrap().to_string();
     assert!(
-        year.out()
-            .join("2018/测试县/测试县_2018_统计表.xlsx")
-            .is_file()
+        unit_line.starts_with("填报单位：测试县人民政府办公室"),
+        "{unit_line}"
     );
     // Each unit with its kind; the government's own form is missing.
     let kinds: Vec<(&str, &str, &str)> = report["units"]
