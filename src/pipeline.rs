@@ -41,6 +41,15 @@ pub enum RunError {
     Audit(#[from] crate::audit::AuditError),
     #[error("无法启动 {0} 个线程：{1}")]
     Threads(usize, String),
+    #[error(
+        "{path} 中是 {owner} 的输出，不是 {office} 的；本次运行不会覆盖它。请用 --out 另给一个输出文件夹，如 `gongkai run {input} --out {input}-输出`"
+    )]
+    OtherOffice {
+        path: String,
+        owner: String,
+        office: String,
+        input: String,
+    },
 }
 
 /// Progress for people at a terminal, plain log lines for logs.
@@ -129,6 +138,19 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     let plan = Plan::resolve(opts)?;
     timings.discover_ms = clock.elapsed().as_millis();
 
+    // A set in place is this office's, or it is left alone: two offices
+    // whose names make the same folder name never write over each other.
+    if let Some(dir) = &plan.out
+        && let Some(owner) = crate::output::run_json::office_of(dir)
+        && owner != plan.office.name
+    {
+        return Err(RunError::OtherOffice {
+            path: dir.display().to_string(),
+            owner,
+            office: plan.office.name.clone(),
+            input: opts.input.display().to_string(),
+        });
+    }
     // OUT is locked and known to be writable before a single form is read.
     let stage = match &plan.out {
         Some(dir) => Some(Stage::begin(dir, opts.wait, &|line| progress.log(line))?),

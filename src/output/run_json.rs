@@ -31,3 +31,19 @@ pub fn write(path: &Path, summary: &Summary) -> Result<(), WriteError> {
     })
     .map(|_| ())
 }
+
+/// The office whose set `set` holds, as its run.json names it near its top
+/// (`"city": "…"`); `None` where there is no run.json or it names none.
+/// Only the head of the file is read: run.json of a national year is large.
+pub fn office_of(set: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = vec![0u8; 4096];
+    let mut file = std::fs::File::open(set.join(FILE)).ok()?;
+    let n = file.read(&mut head).ok()?;
+    let text = String::from_utf8_lossy(&head[..n]);
+    let at = text.find("\n  \"city\": ")? + "\n  \"city\": ".len();
+    serde_json::Deserializer::from_str(&text[at..])
+        .into_iter::<String>()
+        .next()?
+        .ok()
+}

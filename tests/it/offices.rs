@@ -466,3 +466,40 @@ fn the_progress_page_lists_who_to_chase_first_and_folds_large_districts() {
     let zhongshan = &page[at(">钟山区 <small>")..];
     assert!(zhongshan.find("<table").unwrap() < zhongshan.find("<details>").unwrap_or(usize::MAX));
 }
+
+#[test]
+fn a_run_never_writes_over_another_offices_set_and_says_what_to_type() {
+    let year = Year::new();
+    form_with(&year.path("测试县", "甲镇.xlsx"), &[("R84", 2.0)]);
+    let roster = year.roster(&[("测试县", "甲镇")]);
+    // Another office whose name makes the same folder name got there first.
+    let theirs = year.out().join("2018/测试市");
+    std::fs::create_dir_all(&theirs).unwrap();
+    let json = "{\n  \"tool\": \"gongkai\",\n  \"year\": 2018,\n  \"city\": \"测试/市\"\n}\n";
+    std::fs::write(theirs.join("run.json"), json).unwrap();
+    let output = gongkai()
+        .arg("run")
+        .arg(year.root())
+        .arg("--hierarchy")
+        .arg(&roster)
+        .arg("--out")
+        .arg(year.out())
+        .arg("--no-progress")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("测试/市 的输出") && stderr.contains("--out"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(theirs.join("run.json")).unwrap(),
+        json
+    );
+    assert_eq!(
+        std::fs::read_dir(&theirs).unwrap().count(),
+        1,
+        "nothing written"
+    );
+}
