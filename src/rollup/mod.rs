@@ -151,8 +151,15 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
 /// The sums of each kind of unit (乡镇（街道）, 部门, 本级, a lower office's
 /// return) among what the rollup adds up, for the kinds present, in
 /// [`UnitKind::ALL`]'s order: the subtotals 概览 shows under the office's
-/// total. Added in submission order, as the rollup adds.
+/// total; none when every unit is of one kind. Added in submission order,
+/// as the rollup adds.
 pub fn by_kind(subs: &[Submission], template: &Template) -> Vec<(UnitKind, Vec<Option<f64>>)> {
+    // One kind alone is the total itself: not summed a second time.
+    let mut present = subs.iter().filter(|s| s.used_form().is_some()).map(|s| s.kind);
+    let first = present.next();
+    if present.all(|k| Some(k) == first) {
+        return Vec::new();
+    }
     let covered = covered_offices(subs);
     let mut sums: Vec<(UnitKind, Vec<Option<f64>>)> = Vec::new();
     for kind in UnitKind::ALL {
