@@ -155,7 +155,10 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
 /// as the rollup adds.
 pub fn by_kind(subs: &[Submission], template: &Template) -> Vec<(UnitKind, Vec<Option<f64>>)> {
     // One kind alone is the total itself: not summed a second time.
-    let mut present = subs.iter().filter(|s| s.used_form().is_some()).map(|s| s.kind);
+    let mut present = subs
+        .iter()
+        .filter(|s| s.used_form().is_some())
+        .map(|s| s.kind);
     let first = present.next();
     if present.all(|k| Some(k) == first) {
         return Vec::new();
