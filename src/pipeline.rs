@@ -15,7 +15,8 @@ use crate::audit::last_year as history;
 use crate::audit::units::{Submission, assign};
 use crate::findings::{Issue, sort_issues};
 use crate::input::discover::Found;
-use crate::input::plan::Plan;
+
+use crate::input::plan::{LastYear, Plan};
 use crate::output::names::RunFiles;
 use crate::output::stage::{Stage, StageError};
 use crate::output::summary::{
@@ -206,6 +207,12 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     let info = run_info(opts, &plan, started, previous, rows, &files);
     let mut status = unit_status(&plan.roster, &subs, plan.coverage(), &plan.template);
     tally(&mut status, &issues);
+    // Last year's run.json sits beside last year's records.
+    if let LastYear::Found(records) | LastYear::Given(records) = &plan.last_year
+        && let Some(set) = records.parent()
+    {
+        crate::output::summary::last_contacts(&mut status, &set.join(run_json::FILE));
+    }
     let mut summary = Summary {
         counts: count(&subs, &issues, &status, plan.ignored.len(), plan.strict),
         files: subs.iter().map(file_report).collect(),

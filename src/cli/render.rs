@@ -181,14 +181,15 @@ fn next_steps(out: &mut String, s: &Summary, verbose: bool) {
             .iter()
             .filter(|u| u.status == status)
             .map(|u| {
-                let phone = if u.phone.is_empty() {
-                    String::new()
-                } else {
-                    format!("，电话 {}", u.phone)
+                // This year's form's phone, else who filled it in last year.
+                let phone = match (u.phone.as_str(), u.last_contact.as_str()) {
+                    ("", "") => String::new(),
+                    ("", last) => format!("，上年填报人 {last}"),
+                    (phone, _) => format!("，电话 {phone}"),
                 };
                 match u.district.as_str() {
                     "" => u.township.clone(),
-                    d => format!("{}({d}{phone})", u.township),
+                    d => format!("{}（{d}{phone}）", u.township),
                 }
             })
             .collect()

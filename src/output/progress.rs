@@ -210,14 +210,16 @@ fn pending(districts: &[District]) -> Markup {
             p { "应报单位均已报送，且报表都能计入。" }
         } @else {
             table #pending {
-                thead { tr { th { "区县" } th { "单位" } th { "情况" } th { "联系电话" } } }
+                thead { tr { th { "区县" } th { "单位" } th { "情况" } th { "联系人和电话" } } }
                 @for d in districts {
                     @for (r, s) in d.units.iter().filter(|(_, s)| waiting(s)) {
                         tr {
                             td { (shown_name(d.name)) }
                             td { (r.township) }
                             td { span.tag style={ "background:" (s.color()) } { (s.label()) } }
-                            td { (r.phone) }
+                            td {
+                                @if r.phone.is_empty() { (r.last_contact) } @else { (r.phone) }
+                            }
                         }
                     }
                 }

@@ -151,6 +151,9 @@ pub struct StatusRow {
     pub file: String,
     pub filler: String,
     pub phone: String,
+    /// For a unit with no usable form this year: who filled in its form
+    /// last year and their phone, from last year's run.json, to call.
+    pub last_contact: String,
     pub date: String,
     pub matched: String,
     pub sha256: String,
@@ -364,6 +367,10 @@ impl<'a> From<&'a SavedIssue> for crate::output::remarks::Finding<'a> {
 pub struct SavedUnit {
     pub district: String,
     pub township: String,
+    #[serde(default)]
+    pub filler: String,
+    #[serde(default)]
+    pub phone: String,
     /// Runs before kinds wrote none: every unit a township.
     #[serde(default = "township")]
     pub kind: UnitKind,
@@ -460,6 +467,7 @@ pub fn unit_status(
                 .map(|(_, v)| v.clone())
         };
         StatusRow {
+            last_contact: String::new(),
             kind,
             district: district.to_string(),
             township: township.to_string(),
@@ -624,5 +632,35 @@ pub fn file_report(s: &Submission) -> FileReport {
         date: s.form().and_then(|f| f.date.clone()),
         sha256: s.sha256.clone(),
         error: s.outcome.as_ref().err().map(|e| e.to_string()),
+    }
+}
+
+/// Who to call for each unit that has no usable form this year: the 填报人
+/// and 联系电话 its form gave last year, from last year's run.json (beside
+/// last year's records). Nothing when last year's run is not at hand.
+pub fn last_contacts(rows: &mut [StatusRow], last_run: &std::path::Path) {
+    let waiting = |r: &StatusRow| matches!(r.status, UnitStatus::Missing | UnitStatus::Rejected);
+    if !rows.iter().any(waiting) {
+        return;
+    }
+    let Ok(last) = SavedRun::read(last_run) else {
+        return;
+    };
+    let known: HashMap<(&str, &str), &SavedUnit> = last
+        .units
+        .iter()
+        .filter(|u| !u.filler.is_empty() || !u.phone.is_empty())
+        .map(|u| ((u.district.as_str(), u.township.as_str()), u))
+        .collect();
+    for row in rows.iter_mut().filter(|r| waiting(r)) {
+        if let Some(u) = known.get(&(row.district.as_str(), row.township.as_str())) {
+            let who = [u.filler.as_str(), u.phone.as_str()]
+                .iter()
+                .filter(|t| !t.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            row.last_contact = format!("{who}（{}年）", last.year);
+        }
     }
 }

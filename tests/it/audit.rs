@@ -478,3 +478,68 @@ fn a_clerk_checks_one_form_before_sending_it() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_unit_that_sent_nothing_is_chased_with_last_years_filler_and_phone() {
+    use gongkai::form::Template;
+    use gongkai::output::form::{FormContent, write_form};
+    let year = Year::new();
+    // 2017: 甲镇's form names who filled it in; 2018: 甲镇 sends nothing.
+    let t = Template::load("lps2018").unwrap();
+    let values: Vec<Option<f64>> = (0..t.cells().len())
+        .map(|i| t.is_summed(i).then_some(0.0))
+        .collect();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let content = FormContent {
+        unit_line: "填报单位：甲镇".into(),
+        values: &values,
+        footer: vec![
+            ("填报人".into(), "张三".into()),
+            ("联系电话".into(), "0858-8221234".into()),
+        ],
+        extra: None,
+        typed: Vec::new(),
+        notes: Vec::new(),
+    };
+    write_form(wb.add_worksheet(), &t, &content).unwrap();
+    let jia = year.root().join("2017/测试县/甲镇.xlsx");
+    std::fs::create_dir_all(jia.parent().unwrap()).unwrap();
+    wb.save(&jia).unwrap();
+    form_with(&year.root().join("2017/测试县/乙镇.xlsx"), &[("R84", 1.0)]);
+    form_with(&year.root().join("2018/测试县/乙镇.xlsx"), &[("R84", 1.0)]);
+    let roster = year.roster(&[("测试县", "甲镇"), ("测试县", "乙镇")]);
+    let run = |y: &str, format: &str| {
+        gongkai()
+            .arg("run")
+            .arg(year.root())
+            .args([
+                "--year",
+                y,
+                "--no-progress",
+                "--no-report",
+                "--format",
+                format,
+            ])
+            .arg("--hierarchy")
+            .arg(&roster)
+            .arg("--out")
+            .arg(year.out())
+            .output()
+            .unwrap()
+    };
+    run("2017", "json");
+    let report: serde_json::Value = serde_json::from_slice(&run("2018", "json").stdout).unwrap();
+    let jia = report["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["township"] == "甲镇")
+        .unwrap();
+    assert_eq!(jia["status"], "missing");
+    assert_eq!(jia["last_contact"], "张三 0858-8221234（2017年）");
+    let text = String::from_utf8_lossy(&run("2018", "text").stdout).to_string();
+    assert!(
+        text.contains("甲镇（测试县，上年填报人 张三 0858-8221234（2017年））"),
+        "{text}"
+    );
+}
