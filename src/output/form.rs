@@ -127,12 +127,19 @@ pub fn write_form(
     // Each printed part on a page of its own, the last with the 备注 and
     // the signature lines under it.
     let mut breaks = Vec::new();
+    let labels = parts.iter().map(|p| p.labels).max().unwrap_or(0);
     for (n, part) in parts.iter().enumerate() {
         if n > 0 {
             r += 1;
             breaks.push(r);
         }
-        r = write_part(ws, template, part, content, r, &f)?;
+        // A part without row labels (表四's one row) keeps its columns.
+        let shift = if part.labels == 0 {
+            0
+        } else {
+            labels - part.labels
+        };
+        r = write_part(ws, template, part, content, (r, shift), &f)?;
     }
     let r = notes(ws, content, r + 1, width, &f)?;
     signatures(ws, content, r, width, &f)?;
@@ -158,7 +165,7 @@ pub fn write_form_by_part(
         let ws = wb.add_worksheet().set_name(part_sheet_name(part.title))?;
         let width = part.width;
         let r = heading(ws, template, content, width, &f)?;
-        let r = write_part(ws, template, part, content, r, &f)?;
+        let r = write_part(ws, template, part, content, (r, 0), &f)?;
         if n + 1 == parts.len() {
             let r = notes(ws, content, r + 1, width, &f)?;
             signatures(ws, content, r, width, &f)?;
@@ -201,27 +208,50 @@ fn heading(
 
 /// One part from row `r`: its title, then its laid-out tables. Returns the
 /// row after it.
+/// Writes one printed part from row `r`. `shift`: label columns the part
+/// lacks against the widest part on its sheet (表二's one beside 表三's
+/// three): its innermost label spans them, and its values move right to
+/// stand under the other parts' values.
 fn write_part(
     ws: &mut Worksheet,
     template: &Template,
     part: &PartLayout,
     content: &FormContent,
-    mut r: u32,
+    (mut r, shift): (u32, u16),
     f: &Formats,
 ) -> Result<u32, XlsxError> {
     if !part.title.is_empty() {
-        put(ws, (r, 0), (r, part.width - 1), part.title, &f.part)?;
+        put(ws, (r, 0), (r, part.width - 1 + shift), part.title, &f.part)?;
         r += 1;
     }
+    let shifted = |left: u16, right: u16| {
+        let labels = part.labels;
+        match (left < labels, right + 1 < labels) {
+            (true, true) => (left, right),
+            (true, false) => (left, right + shift),
+            (false, _) => (left + shift, right + shift),
+        }
+    };
     for p in &part.cells {
         let (top, bottom) = (r + p.top, r + p.bottom);
+        let (left, right) = shifted(p.left, p.right);
+        let p = &layout::Placed {
+            left,
+            right,
+            ..p.clone()
+        };
         match &p.content {
             Content::Text(text) => {
                 put(ws, (top, p.left), (bottom, p.right), text, f.of(p.role))?;
-                if p.role == Role::Label && !template.is_single_column() {
-                    // Spreadsheets do not grow a row for a wrapped label in a
-                    // merged cell: give a long label (表三's （六）1 and 2) its lines.
-                    let room = LABEL_WIDTH + f64::from(part.labels - 1 - p.left) * GROUP_WIDTH;
+                if p.role == Role::Label {
+                    // Spreadsheets do not grow a row for a wrapped label (nor
+                    // for one in a merged cell): give a long label (表三's
+                    // （六）1 and 2, the 2018 form's 专项经费) its lines.
+                    let room = if template.is_single_column() {
+                        single_label_width(template)
+                    } else {
+                        LABEL_WIDTH + f64::from(part.labels - 1 - p.left) * GROUP_WIDTH
+                    };
                     let lines = (text.width() as f64 / room).ceil();
                     if lines > 1.0 {
                         ws.set_row_height(top, lines * LINE_HEIGHT)?;
@@ -315,6 +345,18 @@ fn notes(
     Ok(r + content.notes.len() as u32 + u32::from(!content.notes.is_empty()))
 }
 
+/// The label column of a one-column form: as wide as its widest label,
+/// within bounds that keep the form on its page.
+fn single_label_width(template: &Template) -> f64 {
+    let widest = template.tables()[0]
+        .rows
+        .iter()
+        .map(|r| r.label.width())
+        .max()
+        .unwrap_or(20);
+    (widest as f64 * 1.1).clamp(30.0, 62.0)
+}
+
 fn set_widths(
     ws: &mut Worksheet,
     template: &Template,
@@ -322,13 +364,7 @@ fn set_widths(
     content: &FormContent,
 ) -> Result<(), XlsxError> {
     if template.is_single_column() {
-        let widest = template.tables()[0]
-            .rows
-            .iter()
-            .map(|r| r.label.width())
-            .max()
-            .unwrap_or(20);
-        ws.set_column_width(0, (widest as f64 * 1.1).clamp(30.0, 62.0))?;
+        ws.set_column_width(0, single_label_width(template))?;
         ws.set_column_width(1, 8)?;
         ws.set_column_width(2, 12)?;
         if content.extra.is_some() {

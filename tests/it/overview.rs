@@ -261,6 +261,23 @@ fn returns_print_a_table_a_page_with_the_signature_lines_and_long_sheets_legibly
         "{}",
         sheet("全市")
     );
+    // 表二's labels span the label columns 表三 needs three of, so they fit.
+    use calamine::Reader;
+    let path = set_in(out.path(), 2025).join("六盘水市_2025_汇总.xlsx");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let range = wb.worksheet_range("全市").unwrap();
+    let (row, col) = range
+        .used_cells()
+        .find(|(_, _, c)| c.to_string() == "行政规范性文件")
+        .map(|(r, c, _)| (r as u32, c as u32))
+        .unwrap();
+    let merges = wb.merge_cells_by_sheet_name("全市").unwrap();
+    assert!(
+        merges
+            .iter()
+            .any(|m| m.end.0 >= row && m.start.0 <= row && m.start.1 <= col && m.end.1 >= col + 2),
+        "{merges:?}"
+    );
     // 乡镇明细 at a scale that can be read, its unit columns on every page.
     let details = sheet("乡镇明细");
     assert!(
