@@ -268,7 +268,7 @@ fn returns_print_a_table_a_page_with_the_signature_lines_and_long_sheets_legibly
     let range = wb.worksheet_range("全市").unwrap();
     let (row, col) = range
         .used_cells()
-        .find(|(_, _, c)| c.to_string() == "行政规范性文件")
+        .find(|(_, _, c)| *c == "行政规范性文件")
         .map(|(r, c, _)| (r as u32, c as u32))
         .unwrap();
     let merges = wb.merge_cells_by_sheet_name("全市").unwrap();
