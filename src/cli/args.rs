@@ -21,7 +21,7 @@ pub enum Command {
     /// 读取一个年度各单位的报表，校验、汇总，把汇总表、分析工作簿、年度报告草稿、
     /// records.csv/.parquet 和 run.json 写到 OUT/<年度>/<单位>/
     Run(RunArgs),
-    /// 只读取和校验，不写出任何文件；INPUT 可以是单个文件，报送前先检查一份报表
+    /// 只读取和校验，不写出任何文件；输入可以是单个文件，报送前先检查一份报表
     Check(CheckArgs),
     /// 写出一份空白报表（与读取时期望的版式完全一致），供各单位填报
     Template(TemplateArgs),
@@ -101,7 +101,7 @@ pub struct DemoArgs {
 
 #[derive(Args)]
 pub struct Common {
-    /// 存放年度文件夹的文件夹（INPUT/<年度>/<区县>/<单位>.xlsx）、一个年度文件夹、某区县的文件夹或单个文件（默认 inputs；也可用 GONGKAI_INPUT 或 gongkai.toml 的 input）
+    /// 存放年度文件夹的文件夹（输入/<年度>/<区县>/<单位>.xlsx）、一个年度文件夹、某区县的文件夹或单个文件（默认 inputs；也可用 GONGKAI_INPUT 或 gongkai.toml 的 input）
     pub input: Option<PathBuf>,
     /// 要读取的数据年度（默认：最近的年度文件夹）
     #[arg(long)]
@@ -214,7 +214,7 @@ fn chinese(command: clap::Command) -> clap::Command {
     let positionals: Vec<String> = command
         .get_arguments()
         .filter(|a| a.is_positional())
-        .map(|a| format!("[{}]", a.get_id().as_str().to_uppercase()))
+        .map(|a| format!("[{}]", value_name(a.get_id().as_str())))
         .collect();
     let has_subcommands = command.has_subcommands();
     let (usage, sections) = if has_subcommands {
@@ -238,7 +238,12 @@ fn chinese(command: clap::Command) -> clap::Command {
         .disable_help_subcommand(true)
         .disable_help_flag(true)
         .mut_args(|a| match a.get_action().takes_values() {
-            true => a.hide_default_value(true).hide_possible_values(true),
+            true => {
+                let name = value_name(a.get_id().as_str());
+                a.hide_default_value(true)
+                    .hide_possible_values(true)
+                    .value_name(name)
+            }
             false => a,
         })
         .arg(
@@ -249,6 +254,29 @@ fn chinese(command: clap::Command) -> clap::Command {
                 .help("显示帮助"),
         )
         .mut_subcommands(chinese)
+}
+
+/// What a flag's value is, as help shows it (`--year <年度>`).
+fn value_name(id: &str) -> &'static str {
+    match id {
+        "input" => "输入",
+        "dir" => "输出文件夹",
+        "out" => "文件夹",
+        "wait" => "秒数",
+        "year" => "年度",
+        "hierarchy" => "名册",
+        "template" => "格式",
+        "jobs" => "线程数",
+        "format" => "text|json",
+        "previous" => "上年记录",
+        "explanations" => "说明文件",
+        "strict" => "true|false",
+        "swing_ratio" => "倍数",
+        "swing_at_least" => "数值",
+        "townships" => "份数",
+        "seed" => "种子",
+        _ => "值",
+    }
 }
 
 /// Help and version as asked; any other error in Chinese, with exit code 2.
