@@ -357,17 +357,7 @@ fn audit_and_sum(
     let (summed, records_ms, rollup_ms) = summed;
     (timings.check_ms, timings.records_ms, timings.rollup_ms) = (check_ms, records_ms, rollup_ms);
     let audited = audited?;
-    let (records, (mut districts, mut city)) = summed?;
-    // Each return signed by its office's own government unit, where the
-    // roster lists one.
-    for ret in districts.iter_mut().chain([&mut city]) {
-        ret.filer = plan
-            .roster
-            .units
-            .iter()
-            .find(|u| u.kind == crate::form::UnitKind::Government && u.district == ret.name)
-            .map(|u| u.township.clone());
-    }
+    let (records, (districts, city)) = summed?;
     let summed = Summed {
         records,
         districts,

@@ -301,8 +301,9 @@ pub(crate) fn record_budget(units: usize, cells: usize) -> usize {
         .max(MIN_RECORDS)
 }
 
-/// The most bytes a record may take in a records file: records.csv's rows
-/// are about 250 bytes (BENCHMARKS.md, "Last year's records").
+/// The most bytes a record may take in a records file: twice what
+/// records.csv takes (196 MB for 795,800 records, BENCHMARKS.md, "Last
+/// year's records").
 const BYTES_PER_RECORD: u64 = 512;
 
 /// Years one records file may hold (a run writes one; an analyst may join a few).

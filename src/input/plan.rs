@@ -139,14 +139,28 @@ pub struct Office {
     /// The offices below it whose returns the run writes too (a city's
     /// districts); none for a district's run over its own units.
     pub lower: Vec<String>,
+    /// Who signs each office's return on its 填报单位 line: the office's own
+    /// government unit, where the roster lists one (六盘水市人民政府办公室).
+    pub filers: std::collections::HashMap<String, String>,
 }
 
 impl Office {
     /// The office of a whole roster: its city, with its districts below.
     pub fn whole(roster: &Roster) -> Office {
+        Office::of(roster.city.clone(), roster.districts().to_vec(), roster)
+    }
+
+    fn of(name: String, lower: Vec<String>, roster: &Roster) -> Office {
+        let filers = roster
+            .units
+            .iter()
+            .filter(|u| u.kind == crate::form::UnitKind::Government)
+            .map(|u| (u.district.clone(), u.township.clone()))
+            .collect();
         Office {
-            name: roster.city.clone(),
-            lower: roster.districts().to_vec(),
+            name,
+            lower,
+            filers,
         }
     }
 }
@@ -200,10 +214,11 @@ impl Plan {
         let found = found?;
         let (template, form_choice, roster) = settled?;
         let office = match &target {
-            Target::District { name, .. } => Office {
-                name: roster.district_for_folder(name).unwrap_or(name.clone()),
-                lower: Vec::new(),
-            },
+            Target::District { name, .. } => Office::of(
+                roster.district_for_folder(name).unwrap_or(name.clone()),
+                Vec::new(),
+                &roster,
+            ),
             Target::Year { .. } | Target::File => Office::whole(&roster),
         };
         let out = opts.out.as_ref().map(|o| set_dir(o, year, &office.name));

@@ -61,7 +61,7 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
     // rest of the set linked in, and swapped in whole as a run's set is:
     // killed part-way, OUT/<year> keeps the set run.json describes.
     let stage = Stage::begin(&opts.dir, opts.wait, log)?;
-    let saved = SavedRun::read(&json_path).map_err(no_run)?;
+    let (saved, issues) = SavedRun::read_with_issues(&json_path).map_err(no_run)?;
     let id = opts.template.clone().unwrap_or(saved.template.clone());
     let template = Template::load(&id).map_err(|_| RedraftError::Template { id: id.clone() })?;
     let returns = saved
@@ -98,7 +98,7 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
     stage.carry_over(&drafts)?;
     let mut written = Vec::new();
     let members = Members::of(saved.unit_status());
-    let found: Vec<Finding> = saved.issues.iter().map(Finding::from).collect();
+    let found: Vec<Finding> = issues.iter().map(Finding::from).collect();
     for (ret, named) in returns.iter().zip(&files.returns) {
         let path = inside(stage.dir(), &named.draft)?;
         let last = previous

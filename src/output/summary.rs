@@ -335,9 +335,15 @@ pub struct SavedRun {
     pub template: String,
     pub units: Vec<SavedUnit>,
     pub returns: Vec<SavedReturn>,
-    /// The findings, for the returns' 备注.
+}
+
+/// run.json's findings alone: `gongkai report`'s 备注 need them, the trend
+/// and last year's contacts do not, and a national year has a hundred
+/// megabytes of them.
+#[derive(Debug, serde::Deserialize)]
+struct SavedIssues {
     #[serde(default)]
-    pub issues: Vec<SavedIssue>,
+    issues: Vec<SavedIssue>,
 }
 
 /// A finding as run.json gives it back, as far as a 备注 needs it.
@@ -402,7 +408,15 @@ impl SavedRun {
         serde_json::from_str(&text).map_err(|e| e.to_string())
     }
 
-    /// (district, township, status) of each unit, for [`missing_units`].
+    /// The run and its findings, from one read of the file.
+    pub fn read_with_issues(path: &Path) -> Result<(SavedRun, Vec<SavedIssue>), String> {
+        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        let run = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        let issues: SavedIssues = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        Ok((run, issues.issues))
+    }
+
+    /// (district, township, kind, status) of each unit, for [`Members`].
     pub fn unit_status(&self) -> impl Iterator<Item = (&str, &str, UnitKind, UnitStatus)> {
         self.units
             .iter()

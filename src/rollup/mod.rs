@@ -65,46 +65,30 @@ impl Return {
 /// The returns of the offices below `office` in roster order (districts
 /// outside the roster after them), then `office`'s own.
 pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec<Return>, Return) {
-    // A district whose own return arrived is summed from it: its units'
-    // forms, when they came too, are checked against it (audit), not added.
-    let covered = covered_offices(subs);
-    let used: Vec<&Submission> = subs
-        .iter()
-        .filter(|s| s.used_form().is_some())
-        .filter(|s| s.kind == UnitKind::Lower || !covered.contains(s.district.as_str()))
-        .collect();
+    let used = summed(subs);
     let cells = template.cells().len();
     let empty = || (vec![None; cells], vec![0u32; cells]);
     let mut sums: HashMap<&str, Sum> = HashMap::new();
     let mut units: HashMap<&str, Vec<String>> = HashMap::new();
     let mut seen: HashSet<(&str, &str)> = HashSet::new();
     let mut city = empty();
-    // Each unit's values are worked out in parallel, a chunk at a time, and
-    // added in submission order, so every sum is the same to the bit
-    // whatever the threads (floating-point addition depends on its order).
-    for chunk in used.chunks(CHUNK) {
-        let rolled: Vec<Vec<Option<f64>>> = chunk
-            .par_iter()
-            .map(|sub| rollup_values(template, &values_of(sub, template)))
-            .collect();
-        for (sub, values) in chunk.iter().zip(rolled) {
-            let district = sub.district.as_str();
-            if seen.insert((district, sub.township.as_str())) {
-                units
-                    .entry(district)
-                    .or_default()
-                    .push(sub.township.clone());
-            }
-            let by_district = sums.entry(district).or_insert_with(empty);
-            for (cell, value) in values.into_iter().enumerate() {
-                let Some(v) = value else { continue };
-                for (sum, reporting) in [&mut *by_district, &mut city] {
-                    sum[cell] = Some(sum[cell].unwrap_or(0.0) + v);
-                    reporting[cell] += 1;
-                }
+    each_rolled(&used, template, |sub, values| {
+        let district = sub.district.as_str();
+        if seen.insert((district, sub.township.as_str())) {
+            units
+                .entry(district)
+                .or_default()
+                .push(sub.township.clone());
+        }
+        let by_district = sums.entry(district).or_insert_with(empty);
+        for (cell, value) in values.into_iter().enumerate() {
+            let Some(v) = value else { continue };
+            for (sum, reporting) in [&mut *by_district, &mut city] {
+                sum[cell] = Some(sum[cell].unwrap_or(0.0) + v);
+                reporting[cell] += 1;
             }
         }
-    }
+    });
 
     let mut names = office.lower.clone();
     let known: HashSet<&str> = names.iter().map(String::as_str).collect();
@@ -123,11 +107,11 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
             let units = units.remove(name.as_str()).unwrap_or_default();
             Return {
                 level: Level::District,
+                filer: office.filers.get(&name).cloned(),
                 name,
                 values,
                 reporting,
                 units,
-                filer: None,
             }
         })
         .collect();
@@ -143,7 +127,7 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
             .flat_map(|d| d.units.clone())
             .chain(own)
             .collect(),
-        filer: None,
+        filer: office.filers.get(&office.name).cloned(),
     };
     (districts, city)
 }
@@ -163,34 +147,55 @@ pub fn by_kind(subs: &[Submission], template: &Template) -> Vec<(UnitKind, Vec<O
     if present.all(|k| Some(k) == first) {
         return Vec::new();
     }
-    let covered = covered_offices(subs);
-    let mut sums: Vec<(UnitKind, Vec<Option<f64>>)> = Vec::new();
-    for kind in UnitKind::ALL {
-        let of_kind: Vec<&Submission> = subs
+    let mut sums: Vec<Option<Vec<Option<f64>>>> = vec![None; UnitKind::ALL.len()];
+    each_rolled(&summed(subs), template, |sub, values| {
+        let at = UnitKind::ALL
             .iter()
-            .filter(|s| s.kind == kind && s.used_form().is_some())
-            .filter(|s| s.kind == UnitKind::Lower || !covered.contains(s.district.as_str()))
-            .collect();
-        if of_kind.is_empty() {
-            continue;
-        }
-        let mut sum = vec![None; template.cells().len()];
-        for chunk in of_kind.chunks(CHUNK) {
-            let rolled: Vec<Vec<Option<f64>>> = chunk
-                .par_iter()
-                .map(|sub| rollup_values(template, &values_of(sub, template)))
-                .collect();
-            for values in rolled {
-                for (cell, value) in values.into_iter().enumerate() {
-                    if let Some(v) = value {
-                        sum[cell] = Some(sum[cell].unwrap_or(0.0) + v);
-                    }
-                }
+            .position(|k| *k == sub.kind)
+            .unwrap_or(0);
+        let sum = sums[at].get_or_insert_with(|| vec![None; values.len()]);
+        for (cell, value) in values.into_iter().enumerate() {
+            if let Some(v) = value {
+                sum[cell] = Some(sum[cell].unwrap_or(0.0) + v);
             }
         }
-        sums.push((kind, sum));
+    });
+    UnitKind::ALL
+        .into_iter()
+        .zip(sums)
+        .filter_map(|(kind, sum)| Some((kind, sum?)))
+        .collect()
+}
+
+/// What the rollup adds up: the used forms, but for a district whose own
+/// return arrived, which is summed from it (its units' forms, when they
+/// came too, are checked against it in the audit, not added).
+fn summed(subs: &[Submission]) -> Vec<&Submission> {
+    let covered = covered_offices(subs);
+    subs.iter()
+        .filter(|s| s.used_form().is_some())
+        .filter(|s| s.kind == UnitKind::Lower || !covered.contains(s.district.as_str()))
+        .collect()
+}
+
+/// Hands `add` each submission's values with every total recomputed from
+/// its parts, in submission order. The values are worked out in parallel a
+/// chunk at a time, and added in order, so every sum is the same to the bit
+/// whatever the threads (floating-point addition depends on its order).
+fn each_rolled<'s>(
+    subs: &[&'s Submission],
+    template: &Template,
+    mut add: impl FnMut(&'s Submission, Vec<Option<f64>>),
+) {
+    for chunk in subs.chunks(CHUNK) {
+        let rolled: Vec<Vec<Option<f64>>> = chunk
+            .par_iter()
+            .map(|sub| rollup_values(template, &values_of(sub, template)))
+            .collect();
+        for (sub, values) in chunk.iter().zip(rolled) {
+            add(sub, values);
+        }
     }
-    sums
 }
 
 /// Units whose values are worked out at once: enough to keep every thread
