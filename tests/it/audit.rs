@@ -272,6 +272,19 @@ fn a_previous_file_that_cannot_be_used_stops_the_run_when_asked_for_and_is_repor
     assert!(report["previous"].is_null());
 }
 
+/// `check` of 2018 with `previous` as last year's records, which must stop
+/// it (exit 2); what it said.
+fn refused_previous(year: &Year, previous: &Path) -> String {
+    let output = gongkai()
+        .args(["check", "--no-progress", "--year", "2018", "--previous"])
+        .arg(previous)
+        .arg(year.root())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
 #[test]
 fn last_years_records_declaring_more_rows_than_the_year_could_fill_are_refused_unread() {
     // Two units of a few dozen cells cannot have filled 1.2 million records:
@@ -281,14 +294,7 @@ fn last_years_records_declaring_more_rows_than_the_year_could_fill_are_refused_u
     let mut text = String::from("year,district,township,template,code,value\n");
     text.push_str(&"2017,测试县,甲镇,lps2018,A1,1\n".repeat(1_200_000));
     std::fs::write(&huge, text).unwrap();
-    let output = gongkai()
-        .args(["check", "--no-progress", "--year", "2018", "--previous"])
-        .arg(&huge)
-        .arg(year.root())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = refused_previous(&year, &huge);
     assert!(
         stderr.contains("huge.csv") && stderr.contains("1200000"),
         "{stderr}"
@@ -303,14 +309,7 @@ fn last_years_records_declaring_more_rows_than_the_year_could_fill_are_refused_u
         .open(&wide)
         .unwrap();
     file.set_len(600_000_000).unwrap();
-    let output = gongkai()
-        .args(["check", "--no-progress", "--year", "2018", "--previous"])
-        .arg(&wide)
-        .arg(year.root())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = refused_previous(&year, &wide);
     assert!(
         stderr.contains("wide.csv") && stderr.contains("字节"),
         "{stderr}"
@@ -481,30 +480,11 @@ fn a_clerk_checks_one_form_before_sending_it() {
 
 #[test]
 fn a_unit_that_sent_nothing_is_chased_with_last_years_filler_and_phone() {
-    use gongkai::form::Template;
-    use gongkai::output::form::{FormContent, write_form};
     let year = Year::new();
     // 2017: 甲镇's form names who filled it in; 2018: 甲镇 sends nothing.
-    let t = Template::load("lps2018").unwrap();
-    let values: Vec<Option<f64>> = (0..t.cells().len())
-        .map(|i| t.is_summed(i).then_some(0.0))
-        .collect();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let content = FormContent {
-        unit_line: "填报单位：甲镇".into(),
-        values: &values,
-        footer: vec![
-            ("填报人".into(), "张三".into()),
-            ("联系电话".into(), "0858-8221234".into()),
-        ],
-        extra: None,
-        typed: Vec::new(),
-        notes: Vec::new(),
-    };
-    write_form(wb.add_worksheet(), &t, &content).unwrap();
     let jia = year.root().join("2017/测试县/甲镇.xlsx");
-    std::fs::create_dir_all(jia.parent().unwrap()).unwrap();
-    wb.save(&jia).unwrap();
+    let footer = [("填报人", "张三"), ("联系电话", "0858-8221234")];
+    form_written(&jia, "填报单位：甲镇", &footer, &[]);
     form_with(&year.root().join("2017/测试县/乙镇.xlsx"), &[("R84", 1.0)]);
     form_with(&year.root().join("2018/测试县/乙镇.xlsx"), &[("R84", 1.0)]);
     let roster = year.roster(&[("测试县", "甲镇"), ("测试县", "乙镇")]);

@@ -361,3 +361,30 @@ pub fn set_in(out: &Path, year: i32) -> PathBuf {
     );
     sets.pop().unwrap_or_else(|| dir.join("(no set)"))
 }
+
+/// A 2018 form of zeros under `unit_line`, with these footer fields and
+/// these cells typed as texts, the way a clerk fills one in.
+pub fn form_written(path: &Path, unit_line: &str, footer: &[(&str, &str)], typed: &[(&str, &str)]) {
+    let t = Template::load("lps2018").unwrap();
+    let values: Vec<Option<f64>> = (0..t.cells().len())
+        .map(|i| t.is_summed(i).then_some(0.0))
+        .collect();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let content = FormContent {
+        unit_line: unit_line.into(),
+        values: &values,
+        footer: footer
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        extra: None,
+        typed: typed
+            .iter()
+            .map(|(code, text)| (t.position(code).unwrap(), text.to_string()))
+            .collect(),
+        notes: Vec::new(),
+    };
+    write_form(wb.add_worksheet(), &t, &content).unwrap();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    wb.save(path).unwrap();
+}

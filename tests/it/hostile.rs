@@ -95,28 +95,11 @@ fn a_roster_naming_a_path_cannot_make_gongkai_write_outside_out() {
 
 /// A form whose cells hold the given texts, typed as a clerk would.
 fn form_typing(path: &Path, typed: &[(&str, &str)]) {
-    let t = Template::load("lps2018").unwrap();
-    let values: Vec<Option<f64>> = (0..t.cells().len())
-        .map(|i| t.is_summed(i).then_some(0.0))
-        .collect();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let content = FormContent {
-        unit_line: "填报单位:测试镇".into(),
-        values: &values,
-        footer: vec![
-            ("填报人".into(), "@SUM(1+1)*cmd|' /C calc'!A0".into()),
-            ("填报日期".into(), "2019年2月1日".into()),
-        ],
-        extra: None,
-        typed: typed
-            .iter()
-            .map(|(code, text)| (t.position(code).unwrap(), text.to_string()))
-            .collect(),
-        notes: Vec::new(),
-    };
-    write_form(wb.add_worksheet(), &t, &content).unwrap();
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    wb.save(path).unwrap();
+    let footer = [
+        ("填报人", "@SUM(1+1)*cmd|' /C calc'!A0"),
+        ("填报日期", "2019年2月1日"),
+    ];
+    form_written(path, "填报单位:测试镇", &footer, typed);
 }
 
 #[test]
