@@ -73,7 +73,7 @@ static YEAR: LazyLock<(Roster, Vec<Submission>)> = LazyLock::new(|| {
             let found = Found {
                 path: PathBuf::from(format!("{district}/{township}.xlsx")),
                 shown: format!("{district}/{township}.xlsx"),
-                folder: Some(district.clone()),
+                folders: vec![district.clone()],
                 stem: township.clone(),
             };
             let loaded = Loaded {
@@ -218,6 +218,8 @@ fn write_one_draft(bencher: Bencher) {
         values: (0..cells).map(|i| Some((i % 7) as f64)).collect(),
         reporting: vec![17; cells],
         units: (1..=17).map(|i| format!("第{i}镇")).collect(),
+        offices: vec!["钟山区".into()],
+        depth: 1,
         filer: None,
     };
     let last: Vec<Option<f64>> = (0..cells).map(|i| Some((i % 5) as f64)).collect();
@@ -297,7 +299,7 @@ fn discover_4000_files(bencher: Bencher) {
     });
     LazyLock::force(&TREE);
     bencher.bench(|| {
-        gongkai::input::discover::discover(&TREE.1)
+        gongkai::input::discover::discover(&TREE.1, &|_| false)
             .unwrap()
             .forms
             .len()
@@ -307,7 +309,7 @@ fn discover_4000_files(bencher: Bencher) {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn records_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    bencher.bench(|| gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap());
+    bencher.bench(|| gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.tree).unwrap());
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
@@ -330,7 +332,7 @@ fn write_one_return(bencher: Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_records_csv_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let records = gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let records = gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.tree).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.csv");
     bencher.bench_local(|| gongkai::output::tables::write_csv(&records, &path).unwrap());
@@ -339,7 +341,7 @@ fn write_records_csv_of_40000_units(bencher: Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn write_records_parquet_of_40000_units(bencher: Bencher) {
     let (roster, subs) = &*YEAR;
-    let records = gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.city).unwrap();
+    let records = gongkai::rollup::records::build(subs, &TEMPLATE, 2018, &roster.tree).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.parquet");
     bencher.bench_local(|| gongkai::output::tables::write_parquet(&records, &path).unwrap());

@@ -346,8 +346,8 @@ fn audit_and_sum(
                 .out
                 .as_ref()
                 .map(|_| {
-                    let (template, city) = (&plan.template, &plan.roster.city);
-                    crate::rollup::records::build(subs, template, plan.year, city)
+                    let (template, tree) = (&plan.template, &plan.roster.tree);
+                    crate::rollup::records::build(subs, template, plan.year, tree)
                 })
                 .transpose();
             (records.map(|r| (r, returns)), since(clock), rollup_ms)

@@ -243,12 +243,15 @@ impl Previous {
     }
 }
 
-/// Which units a return adds up: the whole city's, or one district's by
-/// its name and townships.
+/// Which units a return adds up: the whole city's, or one lower office's
+/// by its own and its lower offices' names, and by its townships.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
     City,
-    District { name: &'a str, units: &'a [String] },
+    District {
+        offices: &'a [String],
+        units: &'a [String],
+    },
 }
 
 impl Previous {
@@ -259,9 +262,12 @@ impl Previous {
     pub fn return_values(&self, template: &Template, scope: Scope) -> Option<Vec<Option<f64>>> {
         let units: Vec<&PastUnit> = match scope {
             Scope::City => self.units.iter().collect(),
-            Scope::District { name, units } => {
-                let named: Vec<&PastUnit> =
-                    self.units.iter().filter(|u| u.district == name).collect();
+            Scope::District { offices, units } => {
+                let named: Vec<&PastUnit> = self
+                    .units
+                    .iter()
+                    .filter(|u| offices.contains(&u.district))
+                    .collect();
                 if named.is_empty() {
                     self.units
                         .iter()

@@ -1,32 +1,38 @@
 //! A lower office's return beside its units' own forms: when a district's
 //! return and its townships' forms both arrive, the city checks the one
-//! against the other cell by cell. The rollup sums the return as the
-//! district signed it; each cell where it differs from its units' sum is an
-//! error naming both values and the units behind the sum.
+//! against the other cell by cell (a city's return against its districts'
+//! returns and units as a province would sum them without it). The rollup
+//! sums the return as the office signed it; each cell where it differs from
+//! its units' sum is an error naming both values and the units behind the
+//! sum.
 
 use crate::audit::rules::{rollup_values, values_of};
-use crate::audit::units::Submission;
+use crate::audit::units::{Covered, Submission, reach};
 use crate::findings::Issue;
 use crate::findings::codes::Code;
 use crate::form::Template;
 use crate::input::roster::UnitKind;
+use crate::input::tree::Tree;
 use crate::text::fmt_num;
 
 /// How many units a difference names.
 const LISTED: usize = 5;
 
 /// One finding per cell where a used lower return differs from the sum of
-/// its own units' used forms.
-pub fn compare(subs: &[Submission], template: &Template) -> Vec<Issue> {
+/// what would be summed in its place: its units' used forms and the
+/// returns of the offices below it.
+pub fn compare(subs: &[Submission], template: &Template, tree: &Tree) -> Vec<Issue> {
     let mut out = Vec::new();
+    let covered = Covered::of(subs);
     for ret in subs
         .iter()
         .filter(|s| s.kind == UnitKind::Lower && s.used_form().is_some())
     {
+        let without = covered.without(&ret.district);
         let units: Vec<&Submission> = subs
             .iter()
-            .filter(|s| s.kind != UnitKind::Lower && s.district == ret.district)
-            .filter(|s| s.used_form().is_some())
+            .filter(|s| !std::ptr::eq(*s, ret) && s.used_form().is_some())
+            .filter(|s| reach(s, tree, &without).0.contains(&ret.district.as_str()))
             .collect();
         if units.is_empty() {
             continue;

@@ -61,7 +61,7 @@ pub fn audit(
         })
         .collect();
     issues.extend(per_file.into_iter().flatten());
-    issues.extend(lower::compare(subs, template));
+    issues.extend(lower::compare(subs, template, &plan.office.tree));
     let previous = last_year(plan, &mut issues)?;
     if let Some(previous) = &previous {
         issues.extend(last_year::compare(subs, previous, template));

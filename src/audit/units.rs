@@ -1,13 +1,14 @@
 //! Putting each file in its place: which roster unit sent it, which of two
 //! files from one unit is used, and which units sent nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::findings::codes::Code;
 use crate::findings::{Issue, Severity};
 use crate::input::discover::Found;
 use crate::input::plan::Coverage;
 use crate::input::roster::{NameMatch, Roster, UnitKind};
+use crate::input::tree::Tree;
 use crate::read::{Form, Loaded, ReadError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -78,12 +79,8 @@ pub fn assign(
 ) -> Vec<Submission> {
     if coverage == Coverage::OneFile {
         for (found, _) in &mut files {
-            if found
-                .folder
-                .as_ref()
-                .is_some_and(|f| roster.district_for_folder(f).is_none())
-            {
-                found.folder = None;
+            if roster.office_of_folders(&found.folders).is_none() {
+                found.folders.clear();
             }
         }
     }
@@ -102,10 +99,10 @@ pub fn assign(
         .filter(|s| s.in_roster)
         .map(|s| (s.district.as_str(), s.township.as_str()))
         .collect();
-    let covered = covered_offices(&subs);
+    let covered = Covered::of(&subs);
     for unit in &roster.units {
         let sent = sent.contains(&(unit.district.as_str(), unit.township.as_str()));
-        if !sent && !covered.contains(unit.district.as_str()) {
+        if !sent && !covered.covers(&roster.tree, &unit.district) {
             issues.push(
                 Issue::new(Code::UnitMissing, "本单位没有报送统计表，汇总中不含本单位")
                     .unit(&unit.district, &unit.township),
@@ -115,13 +112,48 @@ pub fn assign(
     subs
 }
 
-/// The lower offices whose own return is used: their units are summed
-/// through it, and one that sent no form of its own is not missing.
-pub fn covered_offices(subs: &[Submission]) -> std::collections::HashSet<&str> {
-    subs.iter()
-        .filter(|s| s.kind == UnitKind::Lower && s.status == FileStatus::Used)
-        .map(|s| s.district.as_str())
-        .collect()
+/// The lower offices whose own return is used: their units, and the
+/// offices below them, are summed through it, and a unit of theirs that
+/// sent no form of its own is not missing.
+pub struct Covered<'s>(HashSet<&'s str>);
+
+impl<'s> Covered<'s> {
+    pub fn of(subs: &'s [Submission]) -> Covered<'s> {
+        Covered(
+            subs.iter()
+                .filter(|s| s.kind == UnitKind::Lower && s.status == FileStatus::Used)
+                .map(|s| s.district.as_str())
+                .collect(),
+        )
+    }
+
+    /// Whether `office`'s return, or that of an office above it, arrived.
+    pub fn covers(&self, tree: &Tree, office: &str) -> bool {
+        tree.chain(office).iter().any(|o| self.0.contains(o))
+    }
+
+    /// The same but for `office`'s own return: what its units add up to
+    /// without it, to check it against.
+    pub fn without(&self, office: &str) -> Covered<'s> {
+        Covered(self.0.iter().copied().filter(|o| *o != office).collect())
+    }
+}
+
+/// Where a used submission's values are added: its office's return and
+/// each above it in `tree`, nearest first, up to the first office whose
+/// own return arrived (summed in their place); and whether they reach the
+/// top, the run's own return. A lower office's return is its own office's
+/// figures, so it starts there.
+pub fn reach<'a>(sub: &'a Submission, tree: &'a Tree, covered: &Covered) -> (Vec<&'a str>, bool) {
+    let mut into = Vec::new();
+    for (i, office) in tree.chain(&sub.district).into_iter().enumerate() {
+        let own_return = i == 0 && sub.kind == UnitKind::Lower;
+        if covered.0.contains(office) && !own_return {
+            return (into, false);
+        }
+        into.push(office);
+    }
+    (into, true)
 }
 
 fn place(
@@ -134,10 +166,9 @@ fn place(
     if let Some(sub) = lower_return(&found, &loaded, roster, coverage) {
         return sub.with(found, loaded);
     }
-    let folder_district = found
-        .folder
-        .as_deref()
-        .and_then(|f| roster.district_for_folder(f));
+    let folder_district = Some(&found.folders)
+        .filter(|f| !f.is_empty())
+        .and_then(|f| roster.office_of_folders(f));
     let by_file = roster.match_name(&found.stem, folder_district.as_deref());
     let form_name = loaded
         .outcome
@@ -181,9 +212,13 @@ fn place(
             let u = &roster.units[i];
             sub.township = u.township.clone();
             sub.kind = u.kind;
-            sub.district = match (&sub.found.folder, &folder_district) {
+            // In its office's folder, or in the folder of an office above it.
+            let in_place = folder_district
+                .as_deref()
+                .is_none_or(|f| roster.tree.within(&u.district, f));
+            sub.district = match sub.found.folders.last() {
                 // Rolled up where the office filed it, and said so.
-                (Some(folder), _) if folder_district.as_deref() != Some(u.district.as_str()) => {
+                Some(folder) if !in_place || folder_district.is_none() => {
                     let district = folder_district.clone().unwrap_or_else(|| folder.clone());
                     issues.push(sub.issue(Code::UnitWrongFolder,
                         format!(
@@ -199,7 +234,7 @@ fn place(
         None => {
             sub.district = folder_district
                 .clone()
-                .or(sub.found.folder.clone())
+                .or(sub.found.folders.last().cloned())
                 .unwrap_or_default();
             sub.township = form_name.unwrap_or_else(|| sub.found.stem.clone());
             // A lone file that cannot be read has no unit to look for.
@@ -215,7 +250,7 @@ fn place(
             }
         }
     }
-    if sub.found.folder.is_some() && folder_district.is_none() {
+    if !sub.found.folders.is_empty() && folder_district.is_none() {
         issues.push(sub.issue(
             Code::FolderNotInRoster,
             format!("文件夹“{}”不是{}名册中的区县", sub.district, roster.city),
@@ -250,29 +285,31 @@ impl Placed {
     }
 }
 
-/// A file at the top of a year folder that is a district's return, by its
-/// name or, failing that, by the 填报单位 its form gives.
+/// A file at the top of a year folder that is a district's return (or in
+/// a city's folder of a province's year, that of one of the city's
+/// districts), by its name or, failing that, by the 填报单位 its form gives.
 fn lower_return(
     found: &Found,
     loaded: &Loaded,
     roster: &Roster,
     coverage: Coverage,
 ) -> Option<Placed> {
-    if coverage != Coverage::Year || found.folder.is_some() {
+    if coverage != Coverage::Year {
         return None;
     }
+    let within = roster.office_of_folders(&found.folders)?;
     // A unit's own form named exactly wins over a district's name in it.
     if let Some((_, NameMatch::Exact | NameMatch::SameName(_))) =
         roster.match_name(&found.stem, None)
     {
         return None;
     }
-    if let Some(office) = roster.office_named(&found.stem) {
+    if let Some(office) = roster.office_named(&found.stem, &within) {
         let matched = format!("按文件名：{office}的汇总表");
         return Some(Placed { office, matched });
     }
     let name = loaded.outcome.as_ref().ok()?.unit_name.as_deref()?;
-    let office = roster.office_named(name)?;
+    let office = roster.office_named(name, &within)?;
     let matched = format!("按表内填报单位“{name}”：{office}的汇总表");
     Some(Placed { office, matched })
 }

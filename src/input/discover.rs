@@ -1,12 +1,14 @@
 //! Finding the forms of a year: `INPUT/<year>/<district>/<township>.<ext>`.
 //!
 //! The tree is taken as it is meant: a year folder is recognized only at the
-//! top of INPUT; the folders in it are districts, and a district's files are
-//! its townships' forms. A folder inside a district is not read: named after
-//! a year it is an archive (`水城县/2017/`), anything else is reported. A
-//! symbolic link is never followed (it can lead out of the input folder, or
-//! in a circle that would count the same forms again and again); it is
-//! reported once.
+//! top of INPUT; the folders in it are districts (or, for a province, its
+//! cities), and a district's files are its townships' forms. A folder inside
+//! one is read only when the roster names an office for it (a city's
+//! district in a province's year: `六盘水市/水城区/`); named after a year it
+//! is an archive (`水城县/2017/`), anything else is reported. A symbolic
+//! link is never followed (it can lead out of the input folder, or in a
+//! circle that would count the same forms again and again); it is reported
+//! once.
 //!
 //! Owner files Excel leaves beside an open workbook (`~$金盆乡.xlsx`), hidden
 //! files, LibreOffice lock files and editors' temp files are skipped silently:
@@ -64,8 +66,9 @@ pub struct Found {
     pub path: PathBuf,
     /// The path as shown in reports: relative to the year folder.
     pub shown: String,
-    /// The first folder below the year folder: the district, by convention.
-    pub folder: Option<String>,
+    /// The folders from the year folder down to the file: the district,
+    /// by convention, or a city and its district in a province's year.
+    pub folders: Vec<String>,
     /// The file name without its extension.
     pub stem: String,
 }
@@ -177,10 +180,14 @@ fn folder_year(path: &Path) -> Option<i32> {
         .filter(|y| (1990..=2100).contains(y))
 }
 
+/// Whether a chain of folders below the year folder is an office's, whose
+/// files are read: the roster's answer.
+pub type Office<'a> = &'a (dyn Fn(&[String]) -> bool + Sync);
+
 /// Every file of the year folder's districts, in path order so runs are
 /// repeatable.
-pub fn discover(year_dir: &Path) -> Result<Discovery, DiscoverError> {
-    walk(year_dir, year_dir, None).map(Discovery::sorted)
+pub fn discover(year_dir: &Path, office: Office) -> Result<Discovery, DiscoverError> {
+    walk(year_dir, year_dir, &[], office).map(Discovery::sorted)
 }
 
 /// Every file of one district folder of a year.
@@ -188,8 +195,9 @@ pub fn discover_district(
     year_dir: &Path,
     dir: &Path,
     name: &str,
+    office: Office,
 ) -> Result<Discovery, DiscoverError> {
-    walk(year_dir, dir, Some(name)).map(Discovery::sorted)
+    walk(year_dir, dir, &[name.to_string()], office).map(Discovery::sorted)
 }
 
 impl Discovery {
@@ -201,13 +209,18 @@ impl Discovery {
     }
 }
 
-/// Walks `dir`: the year folder (`district` is `None`: its folders are
-/// districts) or a district's folder (its files are forms). Entries are
-/// taken in name order and their findings joined in that order, which is
-/// the order of their paths (a path compares by its components), so no
-/// sort of the whole year is needed; the district folders are walked side
-/// by side.
-fn walk(year_dir: &Path, dir: &Path, district: Option<&str>) -> Result<Discovery, DiscoverError> {
+/// Walks `dir`: the year folder (`folders` is empty: its folders are
+/// districts) or an office's folder below it (its files are forms).
+/// Entries are taken in name order and their findings joined in that
+/// order, which is the order of their paths (a path compares by its
+/// components), so no sort of the whole year is needed; the folders are
+/// walked side by side.
+fn walk(
+    year_dir: &Path,
+    dir: &Path,
+    folders: &[String],
+    office: Office,
+) -> Result<Discovery, DiscoverError> {
     let entries = std::fs::read_dir(dir).map_err(|source| DiscoverError::Io {
         path: dir.display().to_string(),
         source,
@@ -217,7 +230,7 @@ fn walk(year_dir: &Path, dir: &Path, district: Option<&str>) -> Result<Discovery
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let found = entries
         .par_iter()
-        .map(|(name, entry)| walk_entry(year_dir, name, entry, district))
+        .map(|(name, entry)| walk_entry(year_dir, name, entry, folders, office))
         .collect::<Result<Vec<Discovery>, DiscoverError>>()?;
     let mut out = Discovery::default();
     for part in found {
@@ -228,12 +241,13 @@ fn walk(year_dir: &Path, dir: &Path, district: Option<&str>) -> Result<Discovery
     Ok(out)
 }
 
-/// What one entry of a year or district folder holds.
+/// What one entry of a year or office folder holds.
 fn walk_entry(
     year_dir: &Path,
     name: &OsStr,
     entry: &std::fs::DirEntry,
-    district: Option<&str>,
+    folders: &[String],
+    office: Office,
 ) -> Result<Discovery, DiscoverError> {
     let mut out = Discovery::default();
     let path = entry.path();
@@ -253,10 +267,16 @@ fn walk_entry(
         return Ok(out);
     }
     if kind.is_some_and(|k| k.is_dir()) {
-        match district {
-            None => return walk(year_dir, &path, Some(&name)),
-            Some(_) if folder_year(&path).is_some() => out.skipped.push(skip(Skip::Archive)),
-            Some(_) => out.skipped.push(skip(Skip::Nested)),
+        let inner: Vec<String> = folders.iter().cloned().chain([name]).collect();
+        if folders.is_empty() {
+            return walk(year_dir, &path, &inner, office);
+        }
+        if folder_year(&path).is_some() {
+            out.skipped.push(skip(Skip::Archive));
+        } else if office(&inner) {
+            return walk(year_dir, &path, &inner, office);
+        } else {
+            out.skipped.push(skip(Skip::Nested));
         }
         return Ok(out);
     }
@@ -267,7 +287,7 @@ fn walk_entry(
     }
     let found = Found {
         shown,
-        folder: district.map(String::from),
+        folders: folders.to_vec(),
         stem: stem(&path),
         path,
     };
@@ -286,11 +306,11 @@ fn walk_entry(
 
 /// A single file given on the command line (for `gongkai check FILE`).
 pub fn single_file(path: &Path) -> Found {
-    let folder = path.parent().and_then(|p| p.file_name()).map(display_name);
+    let folders = path.parent().and_then(|p| p.file_name()).map(display_name);
     Found {
         path: path.to_path_buf(),
         shown: display_path(path),
-        folder,
+        folders: folders.into_iter().collect(),
         stem: stem(path),
     }
 }
@@ -382,7 +402,7 @@ mod tests {
         std::fs::write(county.join("旧表/化乐镇.xlsx"), "x").unwrap();
         std::os::unix::fs::symlink("..", county.join("loop")).unwrap();
         std::os::unix::fs::symlink("/etc/passwd", county.join("外部.xlsx")).unwrap();
-        let found = discover(&year).unwrap();
+        let found = discover(&year, &|_| false).unwrap();
         let forms: Vec<&str> = found.forms.iter().map(|f| f.shown.as_str()).collect();
         assert_eq!(forms, ["水城县/化乐镇.xlsx"]);
         let skipped: Vec<(&str, Skip)> = found
@@ -403,8 +423,14 @@ mod tests {
         let (year_dir, y, name) = district_folder(&county).unwrap();
         assert_eq!((year_dir, y, name.as_str()), (year.clone(), 2018, "水城县"));
         assert!(district_folder(&year).is_none());
-        let one = discover_district(&year, &county, "水城县").unwrap();
-        assert_eq!(one.forms[0].folder.as_deref(), Some("水城县"));
+        let one = discover_district(&year, &county, "水城县", &|_| false).unwrap();
+        assert_eq!(one.forms[0].folders, ["水城县"]);
+        // A folder the roster names an office is read: a city's district.
+        let offices = |f: &[String]| f.last().is_some_and(|f| f == "旧表");
+        let deeper = discover(&year, &offices).unwrap();
+        let forms: Vec<&str> = deeper.forms.iter().map(|f| f.shown.as_str()).collect();
+        assert_eq!(forms, ["水城县/化乐镇.xlsx", "水城县/旧表/化乐镇.xlsx"]);
+        assert_eq!(deeper.forms[1].folders, ["水城县", "旧表"]);
         assert_eq!(year_of_path(&county.join("2017/化乐镇.xlsx")), Some(2017));
         assert_eq!(year_of_path(&county.join("旧表/化乐镇.xlsx")), None);
     }

@@ -6,3 +6,4 @@ pub mod discover;
 pub mod plan;
 pub(crate) mod records;
 pub mod roster;
+pub mod tree;

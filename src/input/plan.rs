@@ -12,6 +12,7 @@ use crate::input::discover::{
     year_of_path,
 };
 use crate::input::roster::Roster;
+use crate::input::tree::Tree;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -136,21 +137,23 @@ impl FormChoice {
 pub struct Office {
     /// The roster's city for a year folder; the district for its folder.
     pub name: String,
-    /// The offices below it whose returns the run writes too (a city's
-    /// districts); none for a district's run over its own units.
-    pub lower: Vec<String>,
+    /// It and the offices below it whose returns the run writes too (a
+    /// city's districts, a province's cities and their districts); none
+    /// below a district's run over its own units.
+    pub tree: Tree,
     /// Who signs each office's return on its 填报单位 line: the office's own
     /// government unit, where the roster lists one (六盘水市人民政府办公室).
     pub filers: std::collections::HashMap<String, String>,
 }
 
 impl Office {
-    /// The office of a whole roster: its city, with its districts below.
+    /// The office of a whole roster: its top office, with every office below.
     pub fn whole(roster: &Roster) -> Office {
-        Office::of(roster.city.clone(), roster.districts().to_vec(), roster)
+        Office::of(roster.city.clone(), roster)
     }
 
-    fn of(name: String, lower: Vec<String>, roster: &Roster) -> Office {
+    /// The office `name` of `roster`, with the offices below it.
+    pub fn of(name: String, roster: &Roster) -> Office {
         let filers = roster
             .units
             .iter()
@@ -158,8 +161,8 @@ impl Office {
             .map(|u| (u.district.clone(), u.township.clone()))
             .collect();
         Office {
+            tree: roster.tree.subtree(&name),
             name,
-            lower,
             filers,
         }
     }
@@ -198,27 +201,33 @@ pub struct Plan {
 impl Plan {
     pub fn resolve(opts: &Options) -> Result<Plan, PlanError> {
         let (target, year, detected) = target_of(opts)?;
-        // The tree is walked while the form and the roster are read: at
-        // 40,000 forms each takes tens of milliseconds.
+        // The roster says which folders are offices' (a province's cities'
+        // districts), so it is read first; the tree is walked while the
+        // form is read: at 40,000 forms each takes tens of milliseconds.
+        let roster = roster_of(opts, &target, year)?;
+        let offices = |folders: &[String]| roster.office_of_folders(folders).is_some();
         let (found, settled) = rayon::join(
             || match &target {
                 Target::File => Ok(crate::input::discover::Discovery {
                     forms: vec![single_file(&opts.input)],
                     ..Default::default()
                 }),
-                Target::District { dir, name } => discover_district(dir, &opts.input, name),
-                Target::Year { dir } => discover(dir),
+                Target::District { dir, name } => {
+                    discover_district(dir, &opts.input, name, &offices)
+                }
+                Target::Year { dir } => discover(dir, &offices),
             },
-            || form_and_roster(opts, &target, year, detected),
+            || form_of(opts, detected, year),
         );
         let found = found?;
-        let (template, form_choice, roster) = settled?;
+        let (template, form_choice) = settled?;
         let office = match &target {
-            Target::District { name, .. } => Office::of(
-                roster.district_for_folder(name).unwrap_or(name.clone()),
-                Vec::new(),
-                &roster,
-            ),
+            Target::District { name, .. } => {
+                let name = roster
+                    .office_of_folders(std::slice::from_ref(name))
+                    .unwrap_or(name.clone());
+                Office::of(name, &roster)
+            }
             Target::Year { .. } | Target::File => Office::whole(&roster),
         };
         let out = opts.out.as_ref().map(|o| set_dir(o, year, &office.name));
@@ -248,7 +257,7 @@ impl Plan {
             .ignored
             .into_iter()
             .filter(|f| Some(&f.path) != explanations.as_ref())
-            .filter(|f| f.folder.is_some() || f.shown != crate::input::discover::ROSTER)
+            .filter(|f| !f.folders.is_empty() || f.shown != crate::input::discover::ROSTER)
             .collect();
         Ok(Plan {
             target,
@@ -339,14 +348,12 @@ fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), Plan
     Ok((Target::Year { dir }, year, None))
 }
 
-/// The run's form and why, and its roster (one district's, for a district
-/// folder).
-fn form_and_roster(
+/// The run's form and why.
+fn form_of(
     opts: &Options,
-    target: &Target,
-    year: i32,
     detected: Option<&'static str>,
-) -> Result<(Template, FormChoice, Roster), PlanError> {
+    year: i32,
+) -> Result<(Template, FormChoice), PlanError> {
     let (id, form_choice) = match (&opts.template, detected) {
         (Some(t), _) => (t.clone(), FormChoice::Given),
         (None, Some(id)) => (id.to_string(), FormChoice::File),
@@ -357,6 +364,12 @@ fn form_and_roster(
     };
     let mut template = Template::load(&id)?;
     template.set_swing(opts.swing_ratio, opts.swing_at_least);
+    Ok((template, form_choice))
+}
+
+/// The run's roster: `--hierarchy`, the year folder's 名册.csv or the
+/// built-in one; one office's part of it, for that office's folder.
+fn roster_of(opts: &Options, target: &Target, year: i32) -> Result<Roster, PlanError> {
     let year_dir = match target {
         Target::Year { dir } | Target::District { dir, .. } => Some(dir.clone()),
         Target::File => crate::input::discover::year_dir_of_file(&opts.input),
@@ -371,5 +384,5 @@ fn form_and_roster(
     if let Target::District { name, .. } = target {
         roster = roster.within(name);
     }
-    Ok((template, form_choice, roster))
+    Ok(roster)
 }

@@ -6,6 +6,8 @@ pub mod columns {
     pub const CITY: &str = "city";
     pub const DISTRICT: &str = "district";
     pub const TOWNSHIP: &str = "township";
+    /// The offices from the top down to the unit's own, ` / ` between them.
+    pub const OFFICE_PATH: &str = "office_path";
     /// township, department, government or lower (a district's return).
     pub const UNIT_KIND: &str = "unit_kind";
     pub const TEMPLATE: &str = "template";

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::input::tree::Tree;
 use crate::text::{decode_text, normalize_label};
 
 /// The 六盘水 township-level units at six dates, from the national division codes.
@@ -52,9 +53,10 @@ pub struct Roster {
     /// matching a file costs a lookup, not a pass over the roster.
     by_name: HashMap<String, Vec<usize>>,
     by_core: HashMap<String, Vec<usize>>,
-    /// The districts in roster order, and each by its bare name (`水城`).
-    districts: Vec<String>,
-    district_by_core: HashMap<String, usize>,
+    /// The offices, the city at the top.
+    pub tree: Tree,
+    /// The offices below the top by their bare names (`水城`), in tree order.
+    office_by_core: HashMap<String, Vec<String>>,
 }
 
 /// How a file name was matched to a unit.
@@ -115,6 +117,7 @@ impl Roster {
                 .collect(),
             None,
         )
+        .expect("the built-in roster is a city of districts")
     }
 
     /// A roster from a CSV file, in UTF-8 or as Excel saves it on a Chinese
@@ -212,14 +215,24 @@ impl Roster {
         if units.is_empty() && lower.as_ref().is_none_or(Vec::is_empty) {
             return Err(invalid(1, "名册中没有单位".into()));
         }
-        Ok(Roster::new(city, shown, units, lower))
+        Roster::new(city, shown.clone(), units, lower).map_err(|cycle| {
+            invalid(
+                1,
+                format!("{} 互为上级，无法确定先汇总哪一级", cycle.0.join("、")),
+            )
+        })
     }
 
-    /// `lower`: the offices below the top one, in roster order, as a roster
-    /// with kinds lists them (with or without units of their own); `None`
-    /// for a roster of townships by district, whose districts are its lower
-    /// offices.
-    fn new(city: String, source: String, units: Vec<Unit>, lower: Option<Vec<String>>) -> Roster {
+    /// `lower`: each office below another and the office above it, in
+    /// roster order, as a roster with kinds lists them (with or without
+    /// units of their own); `None` for a roster of townships by district,
+    /// whose districts are the offices below its city.
+    fn new(
+        city: String,
+        source: String,
+        units: Vec<Unit>,
+        lower: Option<Vec<(String, String)>>,
+    ) -> Result<Roster, crate::input::tree::Cycle> {
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, u) in units.iter().enumerate() {
@@ -229,82 +242,100 @@ impl Roster {
                 by_name.entry(name).or_default().push(i);
             }
         }
-        let mut districts: Vec<String> = Vec::new();
-        let mut district_by_core: HashMap<String, usize> = HashMap::new();
-        let mut seen = std::collections::HashSet::new();
-        // The top office's own units (its departments and government) report
-        // to no lower office.
-        seen.insert(city.as_str());
-        let offices: Vec<&str> = match &lower {
-            Some(lower) => lower.iter().map(String::as_str).collect(),
-            None => units.iter().map(|u| u.district.as_str()).collect(),
-        };
-        for district in offices {
-            if seen.insert(district) {
-                // Two districts with the same bare name: the first is meant, as before.
-                district_by_core
-                    .entry(district_core(district))
-                    .or_insert(districts.len());
-                districts.push(district.to_string());
-            }
+        let edges = lower.unwrap_or_else(|| {
+            units
+                .iter()
+                .map(|u| (city.clone(), u.district.clone()))
+                .collect()
+        });
+        let tree = Tree::new(city.clone(), &edges)?;
+        let mut office_by_core: HashMap<String, Vec<String>> = HashMap::new();
+        for office in tree.offices() {
+            office_by_core
+                .entry(district_core(office))
+                .or_default()
+                .push(office.clone());
         }
-        Roster {
+        Ok(Roster {
             city,
             source,
             units,
             by_name,
             by_core,
-            districts,
-            district_by_core,
-        }
+            tree,
+            office_by_core,
+        })
     }
 
-    /// The roster of one district, for a run on that district's folder; the
-    /// whole roster when the district is not in it (the run then says so).
-    pub fn within(self, folder: &str) -> Roster {
-        let Some(district) = self.district_for_folder(folder) else {
+    /// The roster of one office, for a run on that office's folder: its
+    /// own units and those of the offices below it; the whole roster when
+    /// the office is not in it (the run then says so).
+    pub fn within(mut self, folder: &str) -> Roster {
+        let Some(office) = self.office_of_folders(&[folder.to_string()]) else {
             return self;
         };
-        let units = self
-            .units
-            .into_iter()
-            .filter(|u| u.district == district)
-            .collect();
-        Roster::new(
-            self.city,
-            format!("{}（仅{district}）", self.source),
-            units,
-            Some(vec![district]),
-        )
-    }
-
-    /// The districts in roster order.
-    pub fn districts(&self) -> &[String] {
-        &self.districts
-    }
-
-    /// The roster district a folder name stands for (`水城` or `水城县` → `水城县`);
-    /// a folder named for the top office itself, or 本级 or …直部门, holds
-    /// the top office's own units' files.
-    pub fn district_for_folder(&self, folder: &str) -> Option<String> {
-        let name = normalize_label(folder);
-        let own = name == normalize_label(&self.city) || name == "本级" || name.ends_with("直部门");
-        if own && self.units.iter().any(|u| u.district == self.city) {
-            return Some(self.city.clone());
+        let tree = &self.tree;
+        self.units.retain(|u| tree.within(&u.district, &office));
+        self.source = format!("{}（仅{office}）", self.source);
+        // The names are looked up again in the units kept.
+        let (mut by_name, mut by_core) = (HashMap::new(), HashMap::new());
+        for (i, u) in self.units.iter().enumerate() {
+            for name in std::iter::once(&u.township).chain(&u.aliases) {
+                let name = normalize_label(name);
+                by_core
+                    .entry(place_core(&name))
+                    .or_insert_with(Vec::new)
+                    .push(i);
+                by_name.entry(name).or_insert_with(Vec::new).push(i);
+            }
         }
-        let i = *self.district_by_core.get(&district_core(folder))?;
-        Some(self.districts[i].clone())
+        (self.by_name, self.by_core) = (by_name, by_core);
+        self
     }
 
-    /// The district a file at the top of the year folder is the return of,
-    /// by a name that begins with the district's (`水城区.xlsx`,
+    /// Every office below the top, each after the office above it.
+    pub fn offices_below(&self) -> &[String] {
+        self.tree.offices()
+    }
+
+    /// The office a chain of folders below the year folder stands for,
+    /// each folder inside the office of the one before it: `水城` or
+    /// `水城县` → 水城县, `六盘水市/水城区` → 水城区 in a province's year. A
+    /// folder named for the office it is in, or 本级 or …直部门, holds that
+    /// office's own units' files.
+    pub fn office_of_folders(&self, folders: &[String]) -> Option<String> {
+        let mut at = self.city.clone();
+        for folder in folders {
+            at = self.office_in_folder(&at, folder)?;
+        }
+        Some(at)
+    }
+
+    fn office_in_folder(&self, office: &str, folder: &str) -> Option<String> {
+        let name = normalize_label(folder);
+        let own = name == normalize_label(office) || name == "本级" || name.ends_with("直部门");
+        if own && self.units.iter().any(|u| u.district == office) {
+            return Some(office.to_string());
+        }
+        // Two offices with the same bare name: the first below `office`.
+        self.office_by_core
+            .get(&district_core(folder))?
+            .iter()
+            .find(|o| *o != office && self.tree.within(o, office))
+            .cloned()
+    }
+
+    /// The office below `within` a file in `within`'s folder is the return
+    /// of, by a name that begins with the office's (`水城区.xlsx`,
     /// `水城区_2025_统计表.xlsx`, `水城区2025年政府信息公开工作年度报告.docx`)
     /// and names no unit after it (`水城区米箩镇.xlsx` is 米箩镇's form).
-    pub fn office_named(&self, stem: &str) -> Option<String> {
+    pub fn office_named(&self, stem: &str, within: &str) -> Option<String> {
         let stem = normalize_label(stem);
         let office = self
-            .districts
+            .tree
+            .offices()
             .iter()
+            .filter(|d| *d != within && self.tree.within(d, within))
             .filter(|d| stem.starts_with(&normalize_label(d)))
             .max_by_key(|d| d.len())?;
         let rest = &stem[normalize_label(office).len()..];
@@ -351,15 +382,14 @@ impl Roster {
 }
 
 /// The units of an `office,unit,kind[,aliases]` roster, its top office and
-/// the offices below it. Two levels of offices are rolled up in one run: a
-/// lower office's own lower offices (a province's cities' districts) are
-/// refused with what to do instead.
+/// each office below another with the office above it, at any depth (a
+/// province's cities, their districts, their townships).
 #[allow(clippy::type_complexity)]
 fn by_office(
     lines: &[(usize, Vec<String>)],
     invalid: &dyn Fn(usize, String) -> RosterError,
     aliases: &dyn Fn(&[String]) -> Vec<String>,
-) -> Result<(String, Vec<Unit>, Option<Vec<String>>), RosterError> {
+) -> Result<(String, Vec<Unit>, Option<Vec<(String, String)>>), RosterError> {
     let mut parsed = Vec::new();
     for (line, f) in lines {
         let get = |n: usize| f.get(n).map(String::as_str).unwrap_or("");
@@ -383,12 +413,21 @@ fn by_office(
             aliases(f),
         ));
     }
-    // Each lower office and the office above it.
-    let lowers: HashMap<String, String> = parsed
-        .iter()
-        .filter(|p| p.3 == UnitKind::Lower)
-        .map(|p| (p.2.clone(), p.1.clone()))
-        .collect();
+    // Each lower office and the office above it: one office above each.
+    let mut lowers: HashMap<String, String> = HashMap::new();
+    for (line, office, unit, ..) in parsed.iter().filter(|p| p.3 == UnitKind::Lower) {
+        match lowers.get(unit) {
+            Some(above) if above != office => {
+                return Err(invalid(
+                    *line,
+                    format!("{unit} 已列为 {above} 的下级，不能又是 {office} 的下级"),
+                ));
+            }
+            _ => {
+                lowers.insert(unit.clone(), office.clone());
+            }
+        }
+    }
     let mut tops: Vec<&str> = parsed
         .iter()
         .map(|p| p.1.as_str())
@@ -413,19 +452,11 @@ fn by_office(
     let top = top.to_string();
     let mut lower = Vec::new();
     let mut units = Vec::new();
-    for (line, office, unit, kind, aliases) in parsed {
+    for (_, office, unit, kind, aliases) in parsed {
         // Every office but the top is a lower office (else it would be a
-        // second top, refused above): of the top, or of one of its own.
-        if let Some(above) = lowers.get(&office).filter(|above| **above != top) {
-            return Err(invalid(
-                line,
-                format!(
-                    "{office} 是 {above} 的下级，{above} 又是 {top} 的下级：一次只汇总两级；请先分别汇总 {above}，再把它的报表交给 {top} 汇总"
-                ),
-            ));
-        }
+        // second top, refused above), at any depth below the top.
         if kind == UnitKind::Lower {
-            lower.push(unit);
+            lower.push((office, unit));
             continue;
         }
         units.push(Unit {
@@ -556,11 +587,14 @@ mod tests {
         assert_eq!(r.city, "六盘水市");
         assert!(r.source.contains("2018-10-31"), "{}", r.source);
         assert_eq!(r.units.len(), 93);
-        assert_eq!(r.districts(), ["钟山区", "六枝特区", "水城县", "盘州市"]);
+        assert_eq!(
+            r.offices_below(),
+            ["钟山区", "六枝特区", "水城县", "盘州市"]
+        );
         // 2020: 水城县 became 水城区.
         assert!(
             Roster::liupanshui(2021)
-                .districts()
+                .offices_below()
                 .contains(&"水城区".to_string())
         );
         // After the last list, the last list, said.
@@ -611,7 +645,7 @@ mod tests {
         .unwrap();
         assert_eq!(r.city, "六盘水市");
         // 钟山区 has no unit listed and is still an office below the city.
-        assert_eq!(r.districts(), ["水城区", "钟山区"]);
+        assert_eq!(r.offices_below(), ["水城区", "钟山区"]);
         let kinds: Vec<(&str, &str, UnitKind)> = r
             .units
             .iter()
@@ -629,29 +663,76 @@ mod tests {
         assert_eq!(r.units[3].aliases, ["市政府办", "市政府办公室"]);
         // The city's own units' files may sit in a folder of their own.
         assert_eq!(
-            r.district_for_folder("市直部门").as_deref(),
+            r.office_of_folders(&["市直部门".into()]).as_deref(),
             Some("六盘水市")
         );
-        assert_eq!(r.district_for_folder("水城").as_deref(), Some("水城区"));
+        assert_eq!(
+            r.office_of_folders(&["水城".into()]).as_deref(),
+            Some("水城区")
+        );
         // A district office's roster: its townships, departments and itself.
         let district =
             roster_of("上级,单位,类别\n水城区,以朵街道,乡镇\n水城区,水城区人民政府办公室,本级\n")
                 .unwrap();
         assert_eq!(district.city, "水城区");
-        assert!(district.districts().is_empty());
+        assert!(district.offices_below().is_empty());
     }
 
     #[test]
-    fn a_roster_with_kinds_that_cannot_be_rolled_up_in_one_run_says_what_to_do() {
-        let three = roster_of(
-            "office,unit,kind\n贵州省,六盘水市,下级\n六盘水市,水城区,下级\n水城区,以朵街道,乡镇\n",
+    fn offices_nest_to_any_depth_and_folders_follow_them() {
+        let province = roster_of(
+            "office,unit,kind\n贵州省,六盘水市,下级\n六盘水市,水城区,下级\n水城区,以朵街道,乡镇\n\
+             贵州省,遵义市,下级\n遵义市,汇川区,下级\n汇川区,高坪街道,街道\n\
+             六盘水市,六盘水市教育局,部门\n六盘水市,钟山区,下级\n",
+        )
+        .unwrap();
+        assert_eq!(province.city, "贵州省");
+        assert_eq!(
+            province.offices_below(),
+            ["六盘水市", "水城区", "钟山区", "遵义市", "汇川区"]
+        );
+        assert_eq!(
+            province.tree.path("水城区"),
+            ["贵州省", "六盘水市", "水城区"]
+        );
+        let folders = |f: &[&str]| {
+            let f: Vec<String> = f.iter().map(|s| s.to_string()).collect();
+            province.office_of_folders(&f)
+        };
+        assert_eq!(folders(&["六盘水", "水城"]).as_deref(), Some("水城区"));
+        assert_eq!(
+            folders(&["六盘水市", "市直部门"]).as_deref(),
+            Some("六盘水市")
+        );
+        // A district is looked for below the folder it is in.
+        assert_eq!(folders(&["遵义市", "水城区"]), None);
+        assert_eq!(folders(&["六盘水市", "旧表"]), None);
+        // A city's folder holds its districts' returns.
+        assert_eq!(
+            province
+                .office_named("水城区_2025_统计表", "六盘水市")
+                .as_deref(),
+            Some("水城区")
+        );
+        assert_eq!(province.office_named("水城区_2025_统计表", "遵义市"), None);
+    }
+
+    #[test]
+    fn a_roster_with_kinds_that_cannot_be_rolled_up_says_what_to_do() {
+        let twice = roster_of(
+            "office,unit,kind\n贵州省,六盘水市,下级\n贵州省,遵义市,下级\n六盘水市,水城区,下级\n遵义市,水城区,下级\n",
         )
         .unwrap_err()
         .to_string();
         assert!(
-            three.contains("第 4 行") && three.contains("一次只汇总两级"),
-            "{three}"
+            twice.contains("第 5 行") && twice.contains("水城区 已列为 六盘水市 的下级"),
+            "{twice}"
         );
+        let circle =
+            roster_of("office,unit,kind\n贵州省,六盘水市,下级\n甲市,乙市,下级\n乙市,甲市,下级\n")
+                .unwrap_err()
+                .to_string();
+        assert!(circle.contains("互为上级"), "{circle}");
         let unknown = roster_of("office,unit,kind\n六盘水市,水城区,下级\n钟山区,荷城街道,乡镇\n")
             .unwrap_err()
             .to_string();
@@ -712,6 +793,9 @@ mod tests {
             Some("建设路社区服务中心".into())
         );
         assert_eq!(name("某某公司"), None);
-        assert_eq!(r.district_for_folder("水城").as_deref(), Some("水城县"));
+        assert_eq!(
+            r.office_of_folders(&["水城".into()]).as_deref(),
+            Some("水城县")
+        );
     }
 }

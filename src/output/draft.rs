@@ -789,6 +789,8 @@ mod tests {
                 values: (0..cells).map(|i| Some(i as f64 / 4.0)).collect(),
                 reporting: vec![1; cells],
                 units: vec!["第1镇".into()],
+                offices: vec!["甲<乙>&丙\u{7}县".into()],
+                depth: 1,
                 filer: None,
             };
             let dir = tempfile::tempdir().unwrap();

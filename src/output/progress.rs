@@ -127,12 +127,14 @@ fn page(summary: &Summary, links: &Links, outputs: &[String]) -> Markup {
         about.entry(key).or_default().push(i);
     }
     // The units of each district, districts in the order of 报送情况.
+    let offices: Vec<std::borrow::Cow<str>> =
+        summary.units.iter().map(StatusRow::office_shown).collect();
     let mut districts: Vec<District> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
-    for &(r, s) in &rows {
-        let i = *index.entry(&r.district).or_insert_with(|| {
+    for (&(r, s), office) in rows.iter().zip(&offices) {
+        let i = *index.entry(office).or_insert_with(|| {
             districts.push(District {
-                name: &r.district,
+                name: office,
                 units: Vec::new(),
             });
             districts.len() - 1

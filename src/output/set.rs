@@ -103,7 +103,7 @@ pub fn write(
             .map(|out| crate::output::trend::past_values(out, &plan.office.name, year, template))
             .unwrap_or_default();
         // Each kind's subtotal, summed here on the workbook's own thread.
-        let by_kind = crate::rollup::by_kind(subs, template);
+        let by_kind = crate::rollup::by_kind(subs, template, &plan.office);
         let analyst = workbook::Analysis {
             info: &summary.info,
             template,
@@ -125,7 +125,7 @@ pub fn write(
         summary
             .units
             .iter()
-            .map(|u| (u.district.as_str(), u.township.as_str(), u.kind, u.status)),
+            .map(|u| (u.path.as_slice(), u.township.as_str(), u.kind, u.status)),
     );
     let findings: Vec<Finding> = summary.issues.iter().map(Finding::from).collect();
     let forms = || {

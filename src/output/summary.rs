@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::audit::units::{FileStatus, Submission, covered_offices};
+use crate::audit::units::{Covered, FileStatus, Submission};
 use crate::findings::{Issue, Severity};
 use crate::form::{FooterRole, Template};
 use crate::input::plan::Coverage;
@@ -145,6 +145,9 @@ impl UnitStatus {
 pub struct StatusRow {
     pub district: String,
     pub township: String,
+    /// The offices from the top down to the one it reports to:
+    /// 贵州省, 六盘水市, 水城区.
+    pub path: Vec<String>,
     /// A unit's own form, or its district's return.
     pub kind: UnitKind,
     pub status: UnitStatus,
@@ -230,6 +233,10 @@ pub struct ReturnSummary {
     pub level: Level,
     pub name: String,
     pub units: Vec<String>,
+    /// The office and every office below it, whose units it accounts for.
+    pub offices: Vec<String>,
+    /// How many offices it is below the run's (0: the run's own return).
+    pub depth: usize,
     pub cells: Vec<ReturnCell>,
 }
 
@@ -252,6 +259,8 @@ impl ReturnSummary {
             level: ret.level,
             name: ret.name.clone(),
             units: ret.units.clone(),
+            offices: ret.offices.clone(),
+            depth: ret.depth,
             cells,
         }
     }
@@ -287,28 +296,32 @@ pub struct Member {
 }
 
 /// Each return's units, found once for all the drafts of a run: the office's
-/// return has every unit, a lower office's its own. (Searching every unit
-/// for each draft would grow with the square of a national year.)
+/// return has every unit, a lower office's its own and those of the offices
+/// below it. (Searching every unit for each draft would grow with the
+/// square of a national year.)
 pub struct Members<'a> {
     all: Vec<Member>,
     by_office: HashMap<&'a str, Vec<Member>>,
 }
 
 impl<'a> Members<'a> {
-    /// From (office, unit, kind, status) of every unit in the roster's order.
+    /// From (path, unit, kind, status) of every unit in the roster's order,
+    /// the path from the top office down to the unit's own.
     pub fn of(
-        units: impl IntoIterator<Item = (&'a str, &'a str, UnitKind, UnitStatus)>,
+        units: impl IntoIterator<Item = (&'a [String], &'a str, UnitKind, UnitStatus)>,
     ) -> Members<'a> {
         let mut all = Vec::new();
         let mut by_office: HashMap<&str, Vec<Member>> = HashMap::new();
-        for (office, name, kind, status) in units {
+        for (path, name, kind, status) in units {
             let member = Member {
-                office: office.to_string(),
+                office: path.last().cloned().unwrap_or_default(),
                 name: name.to_string(),
                 kind,
                 status,
             };
-            by_office.entry(office).or_default().push(member.clone());
+            for office in path.iter().skip(1) {
+                by_office.entry(office).or_default().push(member.clone());
+            }
             all.push(member);
         }
         Members { all, by_office }
@@ -381,6 +394,9 @@ pub struct SavedUnit {
     #[serde(default = "township")]
     pub kind: UnitKind,
     pub status: UnitStatus,
+    /// Runs before offices nested wrote none: the city, then the district.
+    #[serde(default)]
+    pub path: Vec<String>,
 }
 
 fn township() -> UnitKind {
@@ -392,6 +408,11 @@ pub struct SavedReturn {
     pub level: Level,
     pub name: String,
     pub units: Vec<String>,
+    /// Runs before offices nested wrote none: the office alone.
+    #[serde(default)]
+    pub offices: Vec<String>,
+    #[serde(default)]
+    pub depth: usize,
     pub cells: Vec<SavedCell>,
 }
 
@@ -405,22 +426,42 @@ pub struct SavedCell {
 impl SavedRun {
     pub fn read(path: &Path) -> Result<SavedRun, String> {
         let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-        serde_json::from_str(&text).map_err(|e| e.to_string())
+        serde_json::from_str(&text)
+            .map(SavedRun::settled)
+            .map_err(|e| e.to_string())
     }
 
     /// The run and its findings, from one read of the file.
     pub fn read_with_issues(path: &Path) -> Result<(SavedRun, Vec<SavedIssue>), String> {
         let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-        let run = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        let run = serde_json::from_str(&text)
+            .map(SavedRun::settled)
+            .map_err(|e| e.to_string())?;
         let issues: SavedIssues = serde_json::from_str(&text).map_err(|e| e.to_string())?;
         Ok((run, issues.issues))
     }
 
-    /// (district, township, kind, status) of each unit, for [`Members`].
-    pub fn unit_status(&self) -> impl Iterator<Item = (&str, &str, UnitKind, UnitStatus)> {
+    /// What runs written before offices nested left out, as they meant
+    /// it: each unit under its city and district, each return its office's.
+    fn settled(mut self) -> SavedRun {
+        for u in self.units.iter_mut().filter(|u| u.path.is_empty()) {
+            u.path = vec![self.city.clone()];
+            if u.district != self.city {
+                u.path.push(u.district.clone());
+            }
+        }
+        for r in self.returns.iter_mut().filter(|r| r.offices.is_empty()) {
+            r.offices = vec![r.name.clone()];
+            r.depth = usize::from(r.level == Level::District);
+        }
+        self
+    }
+
+    /// (path, township, kind, status) of each unit, for [`Members`].
+    pub fn unit_status(&self) -> impl Iterator<Item = (&[String], &str, UnitKind, UnitStatus)> {
         self.units
             .iter()
-            .map(|u| (u.district.as_str(), u.township.as_str(), u.kind, u.status))
+            .map(|u| (u.path.as_slice(), u.township.as_str(), u.kind, u.status))
     }
 }
 
@@ -442,6 +483,8 @@ impl SavedReturn {
             values,
             reporting,
             units: self.units.clone(),
+            offices: self.offices.clone(),
+            depth: self.depth,
             filer: None,
         })
     }
@@ -481,6 +524,7 @@ pub fn unit_status(
                 .map(|(_, v)| v.clone())
         };
         StatusRow {
+            path: roster.tree.path(district),
             last_contact: String::new(),
             kind,
             district: district.to_string(),
@@ -512,7 +556,7 @@ pub fn unit_status(
     let single = coverage == Coverage::OneFile;
     let mut out = Vec::new();
     let mut by_unit: HashMap<(&str, &str), Vec<&Submission>> = HashMap::new();
-    let covered = covered_offices(subs);
+    let covered = Covered::of(subs);
     let returns = || subs.iter().filter(|s| s.kind == UnitKind::Lower);
     for s in subs
         .iter()
@@ -530,7 +574,7 @@ pub fn unit_status(
                 .unwrap_or_default();
             let used = mine.iter().find(|s| s.status == FileStatus::Used).copied();
             let status = match (used, mine.len()) {
-                (_, 0) if covered.contains(u.district.as_str()) => UnitStatus::Covered,
+                (_, 0) if covered.covers(&roster.tree, &u.district) => UnitStatus::Covered,
                 (_, 0) => UnitStatus::Missing,
                 (None, _) => UnitStatus::Rejected,
                 (Some(_), 1) => UnitStatus::Submitted,
@@ -571,6 +615,18 @@ pub fn unit_status(
         ));
     }
     out
+}
+
+impl StatusRow {
+    /// The office it reports to as 报送情况 shows it: below an office under
+    /// the top, with the offices above it (六盘水市 / 水城区 in a province's
+    /// run).
+    pub fn office_shown(&self) -> std::borrow::Cow<'_, str> {
+        match self.path.get(1..).filter(|below| below.len() > 1) {
+            Some(below) => below.join(" / ").into(),
+            None => self.district.as_str().into(),
+        }
+    }
 }
 
 /// The findings of each unit in 报送情况: by unit, or by file for files

@@ -1,9 +1,9 @@
-//! Township → district → city: each used form's values, with every total
-//! recomputed from its parts, summed by district and for the city, cell by
-//! cell of the template.
+//! Township → district → city (→ province): each used form's values, with
+//! every total recomputed from its parts, summed into its office's return
+//! and each office's above it, cell by cell of the template.
 //!
 //! Because every total is recomputed from its parts for each township, one
-//! sum per cell gives district and city totals that agree with their parts.
+//! sum per cell gives every office's totals that agree with their parts.
 //! Beside every sum is the number of units that reported it, so a blank is
 //! never mistaken for a zero. The sums are taken from the submissions, not
 //! from the records: `gongkai check` builds no table just to add it up.
@@ -16,16 +16,18 @@ use rayon::prelude::*;
 
 use crate::audit::last_year::Scope;
 use crate::audit::rules::{rollup_values, values_of};
-use crate::audit::units::{Submission, covered_offices};
+use crate::audit::units::{Covered, Submission, reach};
 use crate::form::Template;
 use crate::input::plan::Office;
 use crate::input::roster::UnitKind;
+use crate::input::tree::Tree;
 
 /// Which level a return sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
-    /// An office below the run's: a city's district.
+    /// An office below the run's: a city's district, a province's city or
+    /// that city's district.
     District,
     /// The office the run is for: the whole roster's city, or the one
     /// district a district's run rolls up.
@@ -44,6 +46,10 @@ pub struct Return {
     pub reporting: Vec<u32>,
     /// Units whose forms were rolled up.
     pub units: Vec<String>,
+    /// The office and every office below it: whose units it accounts for.
+    pub offices: Vec<String>,
+    /// How many offices it is below the run's: 1 for a city's district.
+    pub depth: usize,
     /// Who signs it on the 填报单位 line: the office's own government unit
     /// as the roster names it (六盘水市人民政府办公室), when it lists one.
     pub filer: Option<String>,
@@ -55,81 +61,113 @@ impl Return {
         match self.level {
             Level::Office => Scope::City,
             Level::District => Scope::District {
-                name: &self.name,
+                offices: &self.offices,
                 units: &self.units,
             },
         }
     }
 }
 
-/// The returns of the offices below `office` in roster order (districts
-/// outside the roster after them), then `office`'s own.
+/// The returns of the offices below `office`, each after the office above
+/// it (offices outside the roster after them), then `office`'s own.
 pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec<Return>, Return) {
-    let used = summed(subs);
+    let covered = Covered::of(subs);
     let cells = template.cells().len();
     let empty = || (vec![None; cells], vec![0u32; cells]);
-    let mut sums: HashMap<&str, Sum> = HashMap::new();
-    let mut units: HashMap<&str, Vec<String>> = HashMap::new();
-    let mut seen: HashSet<(&str, &str)> = HashSet::new();
-    let mut city = empty();
-    each_rolled(&used, template, |sub, values| {
-        let district = sub.district.as_str();
-        if seen.insert((district, sub.township.as_str())) {
-            units
-                .entry(district)
-                .or_default()
-                .push(sub.township.clone());
+    // Each office's sum in a slot of its own, the run's office's first.
+    let mut slot: HashMap<&str, usize> = HashMap::new();
+    let mut sums: Vec<Sum> = vec![empty()];
+    let mut units: Vec<Vec<(&str, String)>> = vec![Vec::new()];
+    let mut seen: HashSet<(usize, &str, &str)> = HashSet::new();
+    let summed = summed(subs, &office.tree, &covered);
+    each_rolled(&summed, template, |into, values| {
+        let slots: Vec<usize> = into
+            .offices
+            .iter()
+            .map(|o| {
+                *slot.entry(o).or_insert_with(|| {
+                    sums.push(empty());
+                    units.push(Vec::new());
+                    sums.len() - 1
+                })
+            })
+            .chain(into.top.then_some(0))
+            .collect();
+        let (district, township) = (into.sub.district.as_str(), into.sub.township.as_str());
+        for &at in &slots {
+            if seen.insert((at, district, township)) {
+                units[at].push((district, township.to_string()));
+            }
         }
-        let by_district = sums.entry(district).or_insert_with(empty);
         for (cell, value) in values.into_iter().enumerate() {
             let Some(v) = value else { continue };
-            for (sum, reporting) in [&mut *by_district, &mut city] {
+            for &at in &slots {
+                let (sum, reporting) = &mut sums[at];
                 sum[cell] = Some(sum[cell].unwrap_or(0.0) + v);
                 reporting[cell] += 1;
             }
         }
     });
 
-    let mut names = office.lower.clone();
-    let known: HashSet<&str> = names.iter().map(String::as_str).collect();
-    // A district's own run has no office below it: its units are its own.
-    let mut outside: Vec<String> = sums
+    let mut names = office.tree.offices().to_vec();
+    // Offices outside the roster (a folder it does not name).
+    let mut outside: Vec<String> = slot
         .keys()
-        .filter(|d| !known.contains(*d) && **d != office.name)
+        .filter(|d| !office.tree.contains(d))
         .map(|d| d.to_string())
         .collect();
     outside.sort();
     names.extend(outside);
-    let districts: Vec<Return> = names
+    // Each return's units by office, each office's as they came: an
+    // office's own, then each office below it in order (the run's own last).
+    let rank: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut units: Vec<Vec<String>> = units
+        .into_iter()
+        .map(|mut units| {
+            units.sort_by_key(|(office, _)| rank.get(office).copied().unwrap_or(usize::MAX));
+            units.into_iter().map(|(_, name)| name).collect()
+        })
+        .collect();
+    let lower: Vec<Return> = names
         .into_iter()
         .map(|name| {
-            let (values, reporting) = sums.remove(name.as_str()).unwrap_or_else(empty);
-            let units = units.remove(name.as_str()).unwrap_or_default();
+            let at = slot.get(name.as_str()).copied();
+            let (values, reporting) = at.map_or_else(empty, |at| std::mem::take(&mut sums[at]));
+            let offices = std::iter::once(name.clone())
+                .chain(office.tree.subtree(&name).offices().iter().cloned())
+                .collect();
             Return {
                 level: Level::District,
                 filer: office.filers.get(&name).cloned(),
+                units: at
+                    .map(|at| std::mem::take(&mut units[at]))
+                    .unwrap_or_default(),
+                depth: office.tree.depth(&name),
+                offices,
                 name,
                 values,
                 reporting,
-                units,
             }
         })
         .collect();
-    let (values, reporting) = city;
-    let own = units.remove(office.name.as_str()).unwrap_or_default();
-    let city = Return {
+    let (values, reporting) = std::mem::take(&mut sums[0]);
+    let own = Return {
         level: Level::Office,
         name: office.name.clone(),
         values,
         reporting,
-        units: districts
-            .iter()
-            .flat_map(|d| d.units.clone())
-            .chain(own)
+        units: std::mem::take(&mut units[0]),
+        offices: std::iter::once(office.name.clone())
+            .chain(office.tree.offices().iter().cloned())
             .collect(),
+        depth: 0,
         filer: office.filers.get(&office.name).cloned(),
     };
-    (districts, city)
+    (lower, own)
 }
 
 /// The sums of each kind of unit (乡镇（街道）, 部门, 本级, a lower office's
@@ -137,21 +175,23 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
 /// [`UnitKind::ALL`]'s order: the subtotals 概览 shows under the office's
 /// total; none when every unit is of one kind. Added in submission order,
 /// as the rollup adds.
-pub fn by_kind(subs: &[Submission], template: &Template) -> Vec<(UnitKind, Vec<Option<f64>>)> {
+pub fn by_kind(
+    subs: &[Submission],
+    template: &Template,
+    office: &Office,
+) -> Vec<(UnitKind, Vec<Option<f64>>)> {
+    let covered = Covered::of(subs);
+    let mut summed = summed(subs, &office.tree, &covered);
+    summed.retain(|s| s.top);
     // One kind alone is the total itself: not summed a second time.
-    let mut present = subs
-        .iter()
-        .filter(|s| s.used_form().is_some())
-        .map(|s| s.kind);
-    let first = present.next();
-    if present.all(|k| Some(k) == first) {
+    if summed.iter().all(|s| s.sub.kind == summed[0].sub.kind) {
         return Vec::new();
     }
     let mut sums: Vec<Option<Vec<Option<f64>>>> = vec![None; UnitKind::ALL.len()];
-    each_rolled(&summed(subs), template, |sub, values| {
+    each_rolled(&summed, template, |into, values| {
         let at = UnitKind::ALL
             .iter()
-            .position(|k| *k == sub.kind)
+            .position(|k| *k == into.sub.kind)
             .unwrap_or(0);
         let sum = sums[at].get_or_insert_with(|| vec![None; values.len()]);
         for (cell, value) in values.into_iter().enumerate() {
@@ -167,14 +207,25 @@ pub fn by_kind(subs: &[Submission], template: &Template) -> Vec<(UnitKind, Vec<O
         .collect()
 }
 
-/// What the rollup adds up: the used forms, but for a district whose own
-/// return arrived, which is summed from it (its units' forms, when they
-/// came too, are checked against it in the audit, not added).
-fn summed(subs: &[Submission]) -> Vec<&Submission> {
-    let covered = covered_offices(subs);
+/// A used form and the returns it is added into.
+struct Into<'a> {
+    sub: &'a Submission,
+    /// The offices below the run's, nearest first.
+    offices: Vec<&'a str>,
+    /// Whether the run's own return adds it.
+    top: bool,
+}
+
+/// What the rollup adds up: the used forms, each up to the first office
+/// whose own return arrived, which is summed in their place (its units'
+/// forms, when they came too, are checked against it in the audit).
+fn summed<'a>(subs: &'a [Submission], tree: &'a Tree, covered: &Covered) -> Vec<Into<'a>> {
     subs.iter()
         .filter(|s| s.used_form().is_some())
-        .filter(|s| s.kind == UnitKind::Lower || !covered.contains(s.district.as_str()))
+        .filter_map(|sub| {
+            let (offices, top) = reach(sub, tree, covered);
+            (top || !offices.is_empty()).then_some(Into { sub, offices, top })
+        })
         .collect()
 }
 
@@ -182,18 +233,18 @@ fn summed(subs: &[Submission]) -> Vec<&Submission> {
 /// its parts, in submission order. The values are worked out in parallel a
 /// chunk at a time, and added in order, so every sum is the same to the bit
 /// whatever the threads (floating-point addition depends on its order).
-fn each_rolled<'s>(
-    subs: &[&'s Submission],
+fn each_rolled<'a>(
+    summed: &[Into<'a>],
     template: &Template,
-    mut add: impl FnMut(&'s Submission, Vec<Option<f64>>),
+    mut add: impl FnMut(&Into<'a>, Vec<Option<f64>>),
 ) {
-    for chunk in subs.chunks(CHUNK) {
+    for chunk in summed.chunks(CHUNK) {
         let rolled: Vec<Vec<Option<f64>>> = chunk
             .par_iter()
-            .map(|sub| rollup_values(template, &values_of(sub, template)))
+            .map(|into| rollup_values(template, &values_of(into.sub, template)))
             .collect();
-        for (sub, values) in chunk.iter().zip(rolled) {
-            add(sub, values);
+        for (into, values) in chunk.iter().zip(rolled) {
+            add(into, values);
         }
     }
 }
@@ -232,7 +283,7 @@ mod tests {
             found: Found {
                 path: Default::default(),
                 shown: format!("{district}/{township}.xlsx"),
-                folder: Some(district.into()),
+                folders: vec![district.into()],
                 stem: township.into(),
             },
             sha256: None,
@@ -277,6 +328,6 @@ mod tests {
             Some(3.0)
         );
         // Every roster district has a return, reported or not.
-        assert_eq!(districts.len(), roster.districts().len());
+        assert_eq!(districts.len(), roster.offices_below().len());
     }
 }

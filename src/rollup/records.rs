@@ -17,6 +17,7 @@ use crate::audit::rules::{rollup_values, values_of};
 use crate::audit::units::Submission;
 use crate::form::Template;
 use crate::input::records::columns;
+use crate::input::tree::Tree;
 use crate::read::{CellValue, Form};
 use crate::text::ReadAs;
 
@@ -31,8 +32,9 @@ pub fn build(
     subs: &[Submission],
     template: &Template,
     year: i32,
-    city: &str,
+    tree: &Tree,
 ) -> PolarsResult<DataFrame> {
+    let city = tree.top();
     let used: Vec<(&Submission, &Form)> = subs
         .iter()
         .filter_map(|s| Some((s, s.used_form()?)))
@@ -68,6 +70,21 @@ pub fn build(
         ),
         of_unit(columns::DISTRICT, |s, _| &s.district),
         of_unit(columns::TOWNSHIP, |s, _| &s.township),
+        (
+            columns::OFFICE_PATH,
+            Box::new(|| {
+                let paths: Vec<String> = used
+                    .iter()
+                    .map(|(s, _)| tree.path(&s.district).join(" / "))
+                    .collect();
+                by_unit(
+                    ns,
+                    columns::OFFICE_PATH,
+                    paths.iter().map(String::as_str),
+                    per_row,
+                )
+            }),
+        ),
         of_unit(columns::UNIT_KIND, |s, _| s.kind.as_str()),
         of_cell(columns::TEMPLATE, |t, _| &t.id),
         of_cell(columns::CODE, |t, i| &t.cells()[i].code),

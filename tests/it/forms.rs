@@ -278,7 +278,7 @@ fn outputs_are_complete_and_no_temporary_file_is_left() {
     assert_eq!(report["outputs"].as_array().unwrap().len() + 1, names.len());
     let csv = std::fs::read(set_in(&year.out(), 2018).join("records.csv")).unwrap();
     // A BOM, then the columns README names, each once.
-    let header = "\u{feff}year,city,district,township,unit_kind,template,code,table,row,row_path,column,unit,kind,\
+    let header = "\u{feff}year,city,district,township,office_path,unit_kind,template,code,table,row,row_path,column,unit,kind,\
                   value,rollup_value,raw,read_as,file,sheet,cell\n";
     assert!(
         csv.starts_with(header.as_bytes()),

@@ -283,60 +283,113 @@ fn run_office(input: &Path, out: &Path, office: &str) -> (serde_json::Value, std
     (report, file)
 }
 
-#[test]
-fn three_levels_as_a_chain_of_runs_give_the_province_every_units_sum() {
-    let work = tempfile::tempdir().unwrap();
-    let out = work.path().join("out");
+/// A province of two cities, each with a district of townships and a city
+/// department of its own, and a province department: each office's roster
+/// lines, and every unit's form as `(path below the office's year, R84)`.
+const PROVINCE: &str = "贵州省,甲市,下级\n贵州省,乙市,下级\n贵州省,贵州省教育厅,部门\n";
+/// A city: its name, its roster lines, its units' forms and its districts.
+type City = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, f64)],
+    &'static [&'static str],
+);
+const CITIES: [City; 2] = [
+    (
+        "甲市",
+        "甲市,子县,下级\n子县,子甲镇,乡镇\n子县,子乙镇,乡镇\n甲市,甲市教育局,部门\n",
+        &[
+            ("子县/子甲镇.xlsx", 1.0),
+            ("子县/子乙镇.xlsx", 2.0),
+            ("甲市教育局.xlsx", 3.0),
+        ],
+        &["子县"],
+    ),
+    (
+        "乙市",
+        "乙市,丑区,下级\n丑区,丑甲镇,乡镇\n",
+        &[("丑区/丑甲镇.xlsx", 4.0)],
+        &["丑区"],
+    ),
+];
+
+/// Each office's own run of the chain: districts over their townships, each
+/// city over its district's return and department, the province over the
+/// cities' returns and its department. The runs' reports by office.
+fn province_as_a_chain(
+    work: &Path,
+    out: &Path,
+) -> std::collections::HashMap<String, serde_json::Value> {
+    let mut reports = std::collections::HashMap::new();
     let province = office_year(
-        &work.path().join("贵州省"),
-        "贵州省,甲市,下级\n贵州省,乙市,下级\n贵州省,贵州省教育厅,部门\n",
+        &work.join("贵州省"),
+        PROVINCE,
         &[("贵州省教育厅.xlsx", 5.0)],
     );
-    let cities = [
-        (
-            "甲市",
-            "甲市,子县,下级\n子县,子甲镇,乡镇\n子县,子乙镇,乡镇\n甲市,甲市教育局,部门\n",
-            vec![
-                ("子县/子甲镇.xlsx", 1.0),
-                ("子县/子乙镇.xlsx", 2.0),
-                ("甲市教育局.xlsx", 3.0),
-            ],
-            vec!["子县"],
-        ),
-        (
-            "乙市",
-            "乙市,丑区,下级\n丑区,丑甲镇,乡镇\n",
-            vec![("丑区/丑甲镇.xlsx", 4.0)],
-            vec!["丑区"],
-        ),
-    ];
-    for (city, roster, forms, districts) in &cities {
+    for (city, roster, forms, districts) in CITIES {
         // Everything the city's units sent, as one run over its tree sees it.
-        let tree = office_year(&work.path().join(format!("{city}-全部")), roster, forms);
-        let (whole, _) = run_office(&tree, &work.path().join(format!("{city}-one")), city);
+        let tree = office_year(&work.join(format!("{city}-全部")), roster, forms);
+        let (whole, _) = run_office(&tree, &work.join(format!("{city}-one")), city);
         // The chain: each district office over its own folder, then the city
         // office over their returns and its own departments' forms.
-        let received = office_year(&work.path().join(*city), roster, &[]);
+        let received = office_year(&work.join(city), roster, &[]);
         for district in districts {
-            let (_, file) = run_office(&tree.join(district), &out, district);
+            let (report, file) = run_office(&tree.join(district), out, district);
             std::fs::copy(&file, received.join(file.file_name().unwrap())).unwrap();
+            reports.insert(district.to_string(), report);
         }
         for (path, value) in forms.iter().filter(|(p, _)| !p.contains('/')) {
             form_with(&received.join(path), &[("R84", *value)]);
         }
-        let (chained, file) = run_office(&received, &out, city);
+        let (chained, file) = run_office(&received, out, city);
         assert_eq!(
             values(office_return(&chained)),
             values(office_return(&whole)),
             "{city}"
         );
         std::fs::copy(&file, province.join(file.file_name().unwrap())).unwrap();
+        reports.insert(city.to_string(), chained);
     }
-    let (report, _) = run_office(&province, &out, "贵州省");
-    assert_eq!(cell(office_return(&report), "R84").0.as_f64(), Some(15.0));
+    let (report, _) = run_office(&province, out, "贵州省");
+    reports.insert("贵州省".to_string(), report);
+    reports
+}
+
+/// The province's whole year in one folder: `甲市/子县/子甲镇.xlsx`, each
+/// city's own departments in its folder, the province's at the top.
+fn province_in_one_folder(root: &Path) -> std::path::PathBuf {
+    let roster: String = std::iter::once(PROVINCE)
+        .chain(CITIES.iter().map(|c| c.1))
+        .collect();
+    let forms: Vec<(String, f64)> = CITIES
+        .iter()
+        .flat_map(|(city, _, forms, _)| forms.iter().map(move |(p, v)| (format!("{city}/{p}"), *v)))
+        .chain([("贵州省教育厅.xlsx".to_string(), 5.0)])
+        .collect();
+    let forms: Vec<(&str, f64)> = forms.iter().map(|(p, v)| (p.as_str(), *v)).collect();
+    office_year(root, &roster, &forms)
+}
+
+/// A return of a run's report by its office's name.
+fn return_named<'a>(report: &'a serde_json::Value, office: &str) -> &'a serde_json::Value {
+    report["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == office)
+        .unwrap_or_else(|| panic!("no return of {office}"))
+}
+
+#[test]
+fn three_levels_as_a_chain_of_runs_give_the_province_every_units_sum() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    let reports = province_as_a_chain(work.path(), &out);
+    let report = &reports["贵州省"];
+    assert_eq!(cell(office_return(report), "R84").0.as_f64(), Some(15.0));
     for code in ["UNIT-MISSING", "UNIT-NOT-IN-ROSTER", "RETURN-DIFFERS"] {
         assert!(
-            issues(&report, code).is_empty(),
+            issues(report, code).is_empty(),
             "{code}: {:#}",
             report["issues"]
         );
@@ -348,6 +401,104 @@ fn three_levels_as_a_chain_of_runs_give_the_province_every_units_sum() {
             "{office}"
         );
     }
+}
+
+#[test]
+fn a_province_rolled_up_in_one_run_over_everything_gives_the_chains_returns_cell_for_cell() {
+    let work = tempfile::tempdir().unwrap();
+    let chain = province_as_a_chain(work.path(), &work.path().join("out"));
+    let year = province_in_one_folder(&work.path().join("全省"));
+    let (one, _) = run_office(&year, &work.path().join("one"), "贵州省");
+    for code in [
+        "UNIT-MISSING",
+        "UNIT-NOT-IN-ROSTER",
+        "FOLDER-NOT-IN-ROSTER",
+        "UNIT-WRONG-FOLDER",
+    ] {
+        assert!(issues(&one, code).is_empty(), "{code}: {:#}", one["issues"]);
+    }
+    // One return per office of the tree, each after the office above it,
+    // and each the same as that office's own run, cell for cell.
+    let names: Vec<&str> = one["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["甲市", "子县", "乙市", "丑区", "贵州省"]);
+    for office in ["甲市", "子县", "乙市", "丑区", "贵州省"] {
+        assert_eq!(
+            values(return_named(&one, office)),
+            values(office_return(&chain[office])),
+            "{office}"
+        );
+    }
+    assert_eq!(cell(office_return(&one), "R84").0.as_f64(), Some(15.0));
+    // 甲市's return covers its district's townships: 1 + 2 + 3.
+    assert_eq!(
+        cell(return_named(&one, "甲市"), "R84"),
+        (&serde_json::json!(6.0), 3)
+    );
+    // Each unit carries its path from the province down.
+    let unit = one["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["township"] == "子乙镇")
+        .unwrap();
+    assert_eq!(unit["path"], serde_json::json!(["贵州省", "甲市", "子县"]));
+    for office in ["甲市", "子县", "乙市", "丑区", "贵州省"] {
+        assert!(
+            work.path()
+                .join("one/2018/贵州省")
+                .join(format!("{office}_2018_统计表.xlsx"))
+                .is_file(),
+            "{office}"
+        );
+    }
+}
+
+#[test]
+fn a_citys_return_beside_its_units_is_checked_against_them_and_summed_as_signed() {
+    let work = tempfile::tempdir().unwrap();
+    let chain_out = work.path().join("out");
+    province_as_a_chain(work.path(), &chain_out);
+    let year = province_in_one_folder(&work.path().join("全省"));
+    // 甲市's return arrives beside its units' forms, signed 15 where they
+    // add up to 6: the province sums 15 and says where they differ.
+    let signed = year.join("甲市_2018_统计表.xlsx");
+    form_with(&signed, &[("R84", 15.0)]);
+    // 乙市 sent only its return: its district and township are covered.
+    let yi = year.join("乙市");
+    std::fs::remove_dir_all(&yi).unwrap();
+    std::fs::copy(
+        chain_out.join("2018/乙市/乙市_2018_统计表.xlsx"),
+        year.join("乙市_2018_统计表.xlsx"),
+    )
+    .unwrap();
+    let (one, _) = run_office(&year, &work.path().join("one"), "贵州省");
+    // 15 (甲市 as signed) + 4 (乙市's return) + 5 (the province's own).
+    assert_eq!(cell(office_return(&one), "R84").0.as_f64(), Some(24.0));
+    let differs = issues(&one, "RETURN-DIFFERS");
+    assert_eq!(differs.len(), 1, "{differs:#?}");
+    let message = differs[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("为 15") && message.contains("之和为 6") && message.contains("子甲镇"),
+        "{message}"
+    );
+    assert!(
+        issues(&one, "UNIT-MISSING").is_empty(),
+        "{:#}",
+        one["issues"]
+    );
+    let covered: Vec<&str> = one["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["status"] == "covered")
+        .map(|u| u["township"].as_str().unwrap())
+        .collect();
+    assert_eq!(covered, ["丑甲镇"]);
 }
 
 #[test]

@@ -382,9 +382,11 @@ fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), X
         ("如何识别", 40),
         ("SHA-256", 20),
     ];
+    let offices: Vec<std::borrow::Cow<str>> = rows.iter().map(StatusRow::office_shown).collect();
     let rows: Vec<(Vec<Cell>, Format)> = rows
         .iter()
-        .map(|s| {
+        .zip(&offices)
+        .map(|(s, office)| {
             let fill = match s.status {
                 UnitStatus::Submitted | UnitStatus::Duplicate if s.errors > s.explained => {
                     Some(0xF8CBAD)
@@ -397,7 +399,7 @@ fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), X
                 Format::new().set_background_color(Color::RGB(f))
             });
             let cells = vec![
-                Cell::Text(&s.district),
+                Cell::Text(office),
                 Cell::Text(&s.township),
                 Cell::Text(s.kind.label()),
                 Cell::Text(s.status.label_zh()),

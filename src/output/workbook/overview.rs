@@ -31,7 +31,8 @@ struct Unit<'a> {
 
 /// The units a row of 概览 counts.
 enum Whose<'a> {
-    /// An office below the run's: its own units.
+    /// An office below the run's: its own units and those of the offices
+    /// below it.
     Office(&'a str),
     /// Everyone.
     All,
@@ -42,7 +43,7 @@ enum Whose<'a> {
 impl Whose<'_> {
     fn counts(&self, row: &StatusRow) -> bool {
         match self {
-            Whose::Office(name) => row.district == *name,
+            Whose::Office(name) => row.path.iter().skip(1).any(|o| o == name),
             Whose::All => true,
             Whose::Kind(kind) => row.kind == *kind,
         }
@@ -76,7 +77,13 @@ pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), X
             let (label, whose) = if std::ptr::eq(r, a.city) {
                 (area_word(&a.city.name).to_string(), Whose::All)
             } else {
-                (r.name.clone(), Whose::Office(r.name.as_str()))
+                // An office under another is set in under it: 甲市, then
+                // 　子县, as a province's return lists them.
+                let indent = "\u{3000}".repeat(r.depth.saturating_sub(1));
+                (
+                    format!("{indent}{}", r.name),
+                    Whose::Office(r.name.as_str()),
+                )
             };
             Unit {
                 label,

@@ -1,0 +1,197 @@
+//! The offices of a roster as a tree: a province's cities, each city's
+//! districts, each district's own units below it.
+//!
+//! Every level adds up the same way, so one tree answers every question a
+//! run asks of the levels: which offices a unit's form is summed into (its
+//! own office and each above it), which offices a return covers, and the
+//! path printed beside a unit (贵州省/六盘水市/水城区).
+
+use std::collections::{HashMap, HashSet};
+
+/// The offices of a roster below one top office.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    top: String,
+    /// Every office below the top, each right after the office above it
+    /// and its siblings in roster order (a return per office, in this order).
+    order: Vec<String>,
+    /// Each office below the top and the office above it.
+    above: HashMap<String, String>,
+}
+
+/// An office listed above itself through others: no level can be summed first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cycle(pub Vec<String>);
+
+impl Tree {
+    /// The tree of `top` from (office above, office below) pairs in roster
+    /// order. An office below nothing reachable from `top` is left out; an
+    /// office listed under two offices is under the first.
+    pub fn new(top: String, edges: &[(String, String)]) -> Result<Tree, Cycle> {
+        let mut above: HashMap<String, String> = HashMap::new();
+        let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (up, down) in edges {
+            if down == &top || above.contains_key(down) {
+                continue;
+            }
+            above.insert(down.clone(), up.clone());
+            children.entry(up.as_str()).or_default().push(down.as_str());
+        }
+        let mut offices: Vec<&String> = above.keys().collect();
+        offices.sort();
+        for office in offices {
+            let mut walked = vec![office.as_str()];
+            while let Some(up) = above.get(*walked.last().unwrap_or(&"")) {
+                if let Some(at) = walked.iter().position(|o| o == up) {
+                    return Err(Cycle(walked[at..].iter().map(|o| o.to_string()).collect()));
+                }
+                walked.push(up);
+            }
+        }
+        let mut order = Vec::new();
+        let mut stack: Vec<&str> = children
+            .get(top.as_str())
+            .map(|c| c.iter().rev().copied().collect())
+            .unwrap_or_default();
+        while let Some(office) = stack.pop() {
+            order.push(office.to_string());
+            stack.extend(children.get(office).into_iter().flatten().rev());
+        }
+        let reached: HashSet<&str> = order.iter().map(String::as_str).collect();
+        above.retain(|office, _| reached.contains(office.as_str()));
+        Ok(Tree { top, order, above })
+    }
+
+    /// The office at the top.
+    pub fn top(&self) -> &str {
+        &self.top
+    }
+
+    /// Every office below the top, each after the office above it.
+    pub fn offices(&self) -> &[String] {
+        &self.order
+    }
+
+    pub fn contains(&self, office: &str) -> bool {
+        office == self.top || self.above.contains_key(office)
+    }
+
+    /// The office right above `office`; `None` for the top and for an
+    /// office outside the tree.
+    pub fn above(&self, office: &str) -> Option<&str> {
+        self.above.get(office).map(String::as_str)
+    }
+
+    /// `office` and each office above it, nearest first, up to and without
+    /// the top: the offices below the top whose returns a form of `office`'s
+    /// units is summed into. An office outside the tree is alone in its
+    /// chain; the top's is empty.
+    pub fn chain<'a>(&'a self, office: &'a str) -> Vec<&'a str> {
+        let mut chain = Vec::new();
+        let mut at = Some(office).filter(|o| *o != self.top);
+        while let Some(o) = at {
+            chain.push(o);
+            at = self.above(o).filter(|up| *up != self.top);
+        }
+        chain
+    }
+
+    /// The offices from the top down to `office`: 贵州省, 六盘水市, 水城区.
+    pub fn path(&self, office: &str) -> Vec<String> {
+        let mut path: Vec<String> = self.chain(office).into_iter().map(String::from).collect();
+        path.push(self.top.clone());
+        path.reverse();
+        path
+    }
+
+    /// Whether `office` is `ancestor` or below it.
+    pub fn within(&self, office: &str, ancestor: &str) -> bool {
+        ancestor == self.top || self.chain(office).contains(&ancestor)
+    }
+
+    /// How many offices `office` is below the top: 1 for a city's district.
+    pub fn depth(&self, office: &str) -> usize {
+        self.chain(office).len()
+    }
+
+    /// The tree of `office` and everything below it, with `office` at the top.
+    pub fn subtree(&self, office: &str) -> Tree {
+        let order: Vec<String> = self
+            .order
+            .iter()
+            .filter(|o| *o != office && self.within(o, office))
+            .cloned()
+            .collect();
+        let above = order
+            .iter()
+            .filter_map(|o| Some((o.clone(), self.above.get(o)?.clone())))
+            .collect();
+        Tree {
+            top: office.to_string(),
+            order,
+            above,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edges(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_province_of_two_cities_lists_each_office_after_the_one_above_it() {
+        let tree = Tree::new(
+            "贵州省".into(),
+            &edges(&[
+                ("贵州省", "甲市"),
+                ("甲市", "子县"),
+                ("贵州省", "乙市"),
+                ("甲市", "丑区"),
+                ("乙市", "寅县"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(tree.offices(), ["甲市", "子县", "丑区", "乙市", "寅县"]);
+        assert_eq!(tree.chain("丑区"), ["丑区", "甲市"]);
+        assert_eq!(tree.chain("贵州省"), Vec::<&str>::new());
+        assert_eq!(tree.chain("名册外"), ["名册外"]);
+        assert_eq!(tree.path("寅县"), ["贵州省", "乙市", "寅县"]);
+        assert_eq!(tree.path("贵州省"), ["贵州省"]);
+        assert!(tree.within("子县", "甲市") && !tree.within("寅县", "甲市"));
+        assert_eq!(tree.depth("子县"), 2);
+        let city = tree.subtree("甲市");
+        assert_eq!(
+            (city.top(), city.offices()),
+            ("甲市", &["子县".to_string(), "丑区".into()][..])
+        );
+        assert_eq!(city.chain("丑区"), ["丑区"]);
+    }
+
+    #[test]
+    fn an_office_above_itself_is_refused_with_the_circle() {
+        let err = Tree::new(
+            "贵州省".into(),
+            &edges(&[
+                ("贵州省", "甲市"),
+                ("甲市", "子县"),
+                ("子县", "丑区"),
+                ("丑区", "子县"),
+            ]),
+        );
+        // 子县 is under 甲市 first; 丑区 → 子县 is ignored as a second place.
+        assert!(err.is_ok());
+        let err = Tree::new(
+            "贵州省".into(),
+            &edges(&[("乙市", "甲市"), ("甲市", "乙市"), ("甲市", "丙县")]),
+        )
+        .unwrap_err();
+        assert_eq!(err.0, ["甲市", "乙市"]);
+    }
+}
