@@ -163,12 +163,12 @@ fn place(
     coverage: Coverage,
     issues: &mut Vec<Issue>,
 ) -> Submission {
-    if let Some(sub) = lower_return(&found, &loaded, roster, coverage) {
+    // The office whose folder the file is in: the top office's at the top.
+    let folder_office = roster.office_of_folders(&found.folders);
+    if let Some(sub) = lower_return(&found, &loaded, roster, coverage, folder_office.as_deref()) {
         return sub.with(found, loaded);
     }
-    let folder_district = Some(&found.folders)
-        .filter(|f| !f.is_empty())
-        .and_then(|f| roster.office_of_folders(f));
+    let folder_district = folder_office.filter(|_| !found.folders.is_empty());
     let by_file = roster.match_name(&found.stem, folder_district.as_deref());
     let form_name = loaded
         .outcome
@@ -285,33 +285,38 @@ impl Placed {
     }
 }
 
-/// A file at the top of a year folder that is a district's return (or in
-/// a city's folder of a province's year, that of one of the city's
-/// districts), by its name or, failing that, by the 填报单位 its form gives.
+/// A file in the folder of office `within` (the top office's: at the top
+/// of the year folder) that is the return of an office below it (a
+/// district's, or in a city's folder of a province's year, one of the
+/// city's districts'), by its name or, failing that, by the 填报单位 its
+/// form gives.
 fn lower_return(
     found: &Found,
     loaded: &Loaded,
     roster: &Roster,
     coverage: Coverage,
+    within: Option<&str>,
 ) -> Option<Placed> {
-    if coverage != Coverage::Year {
-        return None;
+    let within = within.filter(|_| coverage == Coverage::Year)?;
+    let placed = match roster.office_named(&found.stem, within) {
+        Some(office) => Placed {
+            matched: format!("按文件名：{office}的汇总表"),
+            office,
+        },
+        None => {
+            let name = loaded.outcome.as_ref().ok()?.unit_name.as_deref()?;
+            let office = roster.office_named(name, within)?;
+            Placed {
+                matched: format!("按表内填报单位“{name}”：{office}的汇总表"),
+                office,
+            }
+        }
+    };
+    // A unit's own form named exactly wins over an office's name in it.
+    match roster.match_name(&found.stem, None) {
+        Some((_, NameMatch::Exact | NameMatch::SameName(_))) => None,
+        _ => Some(placed),
     }
-    let within = roster.office_of_folders(&found.folders)?;
-    // A unit's own form named exactly wins over a district's name in it.
-    if let Some((_, NameMatch::Exact | NameMatch::SameName(_))) =
-        roster.match_name(&found.stem, None)
-    {
-        return None;
-    }
-    if let Some(office) = roster.office_named(&found.stem, &within) {
-        let matched = format!("按文件名：{office}的汇总表");
-        return Some(Placed { office, matched });
-    }
-    let name = loaded.outcome.as_ref().ok()?.unit_name.as_deref()?;
-    let office = roster.office_named(name, &within)?;
-    let matched = format!("按表内填报单位“{name}”：{office}的汇总表");
-    Some(Placed { office, matched })
 }
 
 /// One finding per file that could not be read: an error, except for a

@@ -57,6 +57,8 @@ pub struct Roster {
     pub tree: Tree,
     /// The offices below the top by their bare names (`水城`), in tree order.
     office_by_core: HashMap<String, Vec<String>>,
+    /// The offices below the top by their names as labels are compared.
+    office_by_name: HashMap<String, String>,
 }
 
 /// How a file name was matched to a unit.
@@ -250,7 +252,11 @@ impl Roster {
         });
         let tree = Tree::new(city.clone(), &edges)?;
         let mut office_by_core: HashMap<String, Vec<String>> = HashMap::new();
+        let mut office_by_name = HashMap::new();
         for office in tree.offices() {
+            office_by_name
+                .entry(normalize_label(office))
+                .or_insert_with(|| office.clone());
             office_by_core
                 .entry(district_core(office))
                 .or_default()
@@ -264,6 +270,7 @@ impl Roster {
             by_core,
             tree,
             office_by_core,
+            office_by_name,
         })
     }
 
@@ -331,14 +338,17 @@ impl Roster {
     /// and names no unit after it (`水城区米箩镇.xlsx` is 米箩镇's form).
     pub fn office_named(&self, stem: &str, within: &str) -> Option<String> {
         let stem = normalize_label(stem);
-        let office = self
-            .tree
-            .offices()
-            .iter()
-            .filter(|d| *d != within && self.tree.within(d, within))
-            .filter(|d| stem.starts_with(&normalize_label(d)))
-            .max_by_key(|d| d.len())?;
-        let rest = &stem[normalize_label(office).len()..];
+        // The longest beginning of the name that is an office below
+        // `within`: a lookup per character, not a pass over the offices.
+        let (office, rest) = stem
+            .char_indices()
+            .map(|(at, c)| at + c.len_utf8())
+            .rev()
+            .find_map(|end| {
+                let office = self.office_by_name.get(&stem[..end])?;
+                (office != within && self.tree.within(office, within))
+                    .then(|| (office, &stem[end..]))
+            })?;
         match self.match_name(rest, Some(office)) {
             Some(_) => None,
             None => Some(office.clone()),

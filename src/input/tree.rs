@@ -114,6 +114,19 @@ impl Tree {
         self.chain(office).len()
     }
 
+    /// Each office with the offices below it, in order, found in one pass
+    /// (asking each office for its own would grow with the square of a
+    /// national year's thousands of districts).
+    pub fn below_each(&self) -> HashMap<&str, Vec<&str>> {
+        let mut below: HashMap<&str, Vec<&str>> = HashMap::new();
+        for office in &self.order {
+            for above in self.chain(office).into_iter().skip(1) {
+                below.entry(above).or_default().push(office);
+            }
+        }
+        below
+    }
+
     /// The tree of `office` and everything below it, with `office` at the top.
     pub fn subtree(&self, office: &str) -> Tree {
         let order: Vec<String> = self
@@ -166,6 +179,8 @@ mod tests {
         assert_eq!(tree.path("贵州省"), ["贵州省"]);
         assert!(tree.within("子县", "甲市") && !tree.within("寅县", "甲市"));
         assert_eq!(tree.depth("子县"), 2);
+        assert_eq!(tree.below_each()["甲市"], ["子县", "丑区"]);
+        assert!(!tree.below_each().contains_key("子县"));
         let city = tree.subtree("甲市");
         assert_eq!(
             (city.top(), city.offices()),

@@ -128,17 +128,19 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
     let mut units: Vec<Vec<String>> = units
         .into_iter()
         .map(|mut units| {
-            units.sort_by_key(|(office, _)| rank.get(office).copied().unwrap_or(usize::MAX));
+            units.sort_by_cached_key(|(office, _)| rank.get(office).copied().unwrap_or(usize::MAX));
             units.into_iter().map(|(_, name)| name).collect()
         })
         .collect();
+    let below = office.tree.below_each();
     let lower: Vec<Return> = names
         .into_iter()
         .map(|name| {
             let at = slot.get(name.as_str()).copied();
             let (values, reporting) = at.map_or_else(empty, |at| std::mem::take(&mut sums[at]));
-            let offices = std::iter::once(name.clone())
-                .chain(office.tree.subtree(&name).offices().iter().cloned())
+            let offices = std::iter::once(name.as_str())
+                .chain(below.get(name.as_str()).into_iter().flatten().copied())
+                .map(String::from)
                 .collect();
             Return {
                 level: Level::District,
@@ -180,13 +182,18 @@ pub fn by_kind(
     template: &Template,
     office: &Office,
 ) -> Vec<(UnitKind, Vec<Option<f64>>)> {
+    // One kind alone is the total itself: not summed a second time.
+    let mut kinds = subs
+        .iter()
+        .filter(|s| s.used_form().is_some())
+        .map(|s| s.kind);
+    let first = kinds.next();
+    if kinds.all(|k| Some(k) == first) {
+        return Vec::new();
+    }
     let covered = Covered::of(subs);
     let mut summed = summed(subs, &office.tree, &covered);
     summed.retain(|s| s.top);
-    // One kind alone is the total itself: not summed a second time.
-    if summed.iter().all(|s| s.sub.kind == summed[0].sub.kind) {
-        return Vec::new();
-    }
     let mut sums: Vec<Option<Vec<Option<f64>>>> = vec![None; UnitKind::ALL.len()];
     each_rolled(&summed, template, |into, values| {
         let at = UnitKind::ALL

@@ -447,15 +447,36 @@ fn a_province_rolled_up_in_one_run_over_everything_gives_the_chains_returns_cell
         .find(|u| u["township"] == "子乙镇")
         .unwrap();
     assert_eq!(unit["path"], serde_json::json!(["贵州省", "甲市", "子县"]));
+    let set = work.path().join("one/2018/贵州省");
     for office in ["甲市", "子县", "乙市", "丑区", "贵州省"] {
         assert!(
-            work.path()
-                .join("one/2018/贵州省")
-                .join(format!("{office}_2018_统计表.xlsx"))
-                .is_file(),
+            set.join(format!("{office}_2018_统计表.xlsx")).is_file(),
             "{office}"
         );
     }
+    // The progress page groups each unit under its office, with the
+    // offices above it below the province.
+    let page = std::fs::read_to_string(set.join("报送进度.html")).unwrap();
+    assert!(page.contains("甲市 / 子县"), "{page}");
+    // A city's folder of the province's year is that city's run: its
+    // return and its district's, as the city's own run gives them.
+    let (city, _) = run_office(&year.join("甲市"), &work.path().join("city"), "甲市");
+    let names: Vec<&str> = city["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["子县", "甲市"]);
+    assert_eq!(
+        values(office_return(&city)),
+        values(office_return(&chain["甲市"]))
+    );
+    assert!(
+        issues(&city, "UNIT-MISSING").is_empty(),
+        "{:#}",
+        city["issues"]
+    );
 }
 
 #[test]

@@ -57,6 +57,16 @@ struct Placed<'a> {
     last: Option<u16>,
 }
 
+/// What the rows above the total are called: 区县, or 下级单位 when they
+/// are of more than one level (a province's cities and their districts).
+fn lower_offices(a: &Analysis) -> &'static str {
+    if a.districts.iter().any(|d| d.depth > 1) {
+        "下级单位"
+    } else {
+        "区县"
+    }
+}
+
 /// The formats of the sheet's numbers.
 struct Formats {
     share: Format,
@@ -138,7 +148,7 @@ fn who_reported(
     top: u32,
     head: &Format,
 ) -> Result<(), XlsxError> {
-    let columns = ["区县", "应报单位", "已报送", "未报送", "不能计入"];
+    let columns = [lower_offices(a), "应报单位", "已报送", "未报送", "不能计入"];
     for (c, text) in columns.iter().enumerate() {
         ws.write_string_with_format(top, c as u16, *text, head)?;
     }
@@ -166,7 +176,7 @@ fn figures<'a>(
     f: &Formats,
 ) -> Result<Vec<Placed<'a>>, XlsxError> {
     let has_last = units.iter().any(|u| u.last.is_some());
-    ws.write_string_with_format(header, 0, "区县", head)?;
+    ws.write_string_with_format(header, 0, lower_offices(a), head)?;
     let mut placed = Vec::new();
     let mut c = 1u16;
     for figure in a.template.overview() {
@@ -234,7 +244,7 @@ fn charts(a: &Analysis, placed: &[Placed], first: u32) -> Vec<Chart> {
         let mut chart = Chart::new(ChartType::Column);
         chart
             .title()
-            .set_name(&format!("{}（按区县）", p.figure.label));
+            .set_name(&format!("{}（按{}）", p.figure.label, lower_offices(a)));
         chart
             .add_series()
             .set_name(p.figure.label.as_str())
