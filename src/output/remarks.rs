@@ -38,7 +38,9 @@ pub fn remarks(template: &Template, ret: &Return, findings: &[Finding]) -> Vec<S
             let behind: Vec<String> = findings
                 .iter()
                 .filter(|f| f.code == rule.code)
-                .filter(|f| ret.level == Level::Office || f.district == ret.name)
+                .filter(|f| {
+                    ret.level == Level::Office || ret.offices.iter().any(|o| o == f.district)
+                })
                 .map(|f| match f.explained {
                     true => format!("{}（已说明）", f.unit),
                     false => f.unit.to_string(),

@@ -675,3 +675,73 @@ fn a_run_never_writes_over_another_offices_set_and_says_what_to_type() {
         "nothing written"
     );
 }
+
+/// Copies the folder `from` into `to`, files and folders alike.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_sample_city_one_level_down_in_a_province_gives_its_own_runs_return_and_remarks() {
+    // The real 2025 sample as a province office holds it: the city's folder
+    // (its districts' folders and its departments' files) in the province's
+    // year, its roster under the province's line.
+    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    let work = tempfile::tempdir().unwrap();
+    let year = work.path().join("全省/2025");
+    copy_tree(&inputs.join("2025"), &year.join("六盘水市"));
+    for moved in ["名册.csv", "explanations.csv"] {
+        std::fs::rename(year.join("六盘水市").join(moved), year.join(moved)).unwrap();
+    }
+    let roster = std::fs::read_to_string(year.join("名册.csv")).unwrap();
+    let roster = roster.replacen('\n', "\n贵州省,六盘水市,下级,\n", 1);
+    std::fs::write(year.join("名册.csv"), roster).unwrap();
+    let city = run_json(&inputs, &work.path().join("city"), &["--year", "2025"]);
+    let out = work.path().join("province");
+    let province = run_json(&year, &out, &[]);
+    assert_eq!(office_return(&province)["name"], "贵州省");
+    assert_eq!(
+        values(return_named(&province, "六盘水市")),
+        values(office_return(&city))
+    );
+    for district in ["钟山区", "六枝特区", "水城区", "盘州市"] {
+        assert_eq!(
+            values(return_named(&province, district)),
+            values(return_named(&city, district)),
+            "{district}"
+        );
+    }
+    assert_eq!(
+        issues(&province, "UNIT-MISSING").len(),
+        issues(&city, "UNIT-MISSING").len()
+    );
+    // 柏果镇 is 盘州市's: the city's return, two offices above it, names it
+    // in its 备注 as the city's own run does.
+    let set = out.join("2025/贵州省");
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(set.join("六盘水市_2025_统计表.xlsx")).unwrap();
+    let mut remarks = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        remarks.extend(
+            range
+                .used_cells()
+                .map(|(_, _, c)| c.to_string())
+                .filter(|t| t.starts_with("备注")),
+        );
+    }
+    assert_eq!(remarks.len(), 2, "{remarks:?}");
+    assert!(
+        remarks.iter().all(|r| r.contains("柏果镇（已说明）")),
+        "{remarks:?}"
+    );
+}
