@@ -235,15 +235,7 @@ impl Roster {
         units: Vec<Unit>,
         lower: Option<Vec<(String, String)>>,
     ) -> Result<Roster, crate::input::tree::Cycle> {
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, u) in units.iter().enumerate() {
-            for name in std::iter::once(&u.township).chain(&u.aliases) {
-                let name = normalize_label(name);
-                by_core.entry(place_core(&name)).or_default().push(i);
-                by_name.entry(name).or_default().push(i);
-            }
-        }
+        let (by_name, by_core) = names_of(&units);
         let edges = lower.unwrap_or_else(|| {
             units
                 .iter()
@@ -285,18 +277,7 @@ impl Roster {
         self.units.retain(|u| tree.within(&u.district, &office));
         self.source = format!("{}（仅{office}）", self.source);
         // The names are looked up again in the units kept.
-        let (mut by_name, mut by_core) = (HashMap::new(), HashMap::new());
-        for (i, u) in self.units.iter().enumerate() {
-            for name in std::iter::once(&u.township).chain(&u.aliases) {
-                let name = normalize_label(name);
-                by_core
-                    .entry(place_core(&name))
-                    .or_insert_with(Vec::new)
-                    .push(i);
-                by_name.entry(name).or_insert_with(Vec::new).push(i);
-            }
-        }
-        (self.by_name, self.by_core) = (by_name, by_core);
+        (self.by_name, self.by_core) = names_of(&self.units);
         self
     }
 
@@ -389,6 +370,21 @@ impl Roster {
             })?;
         Some((prefer(units)?, NameMatch::Contained(core.clone())))
     }
+}
+
+/// Each unit by every normalized name and by bare place name.
+#[allow(clippy::type_complexity)]
+fn names_of(units: &[Unit]) -> (HashMap<String, Vec<usize>>, HashMap<String, Vec<usize>>) {
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, u) in units.iter().enumerate() {
+        for name in std::iter::once(&u.township).chain(&u.aliases) {
+            let name = normalize_label(name);
+            by_core.entry(place_core(&name)).or_default().push(i);
+            by_name.entry(name).or_default().push(i);
+        }
+    }
+    (by_name, by_core)
 }
 
 /// The units of an `office,unit,kind[,aliases]` roster, its top office and
