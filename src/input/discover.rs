@@ -30,13 +30,36 @@ pub const EXPLANATIONS: &str = "explanations.csv";
 /// year's list sits with its forms.
 pub const ROSTER: &str = "名册.csv";
 
-/// The year folder a lone file sits in (`2025/水城区/x.xlsx` or `2025/x.xlsx`).
-pub fn year_dir_of_file(path: &Path) -> Option<PathBuf> {
-    path.ancestors()
+/// A lone file's place in a year folder.
+#[derive(Debug, Clone)]
+pub struct InYear {
+    pub dir: PathBuf,
+    pub year: i32,
+    /// The folders between the year folder and the file: `[水城区]`, or a
+    /// province's `[六盘水市, 水城区]`.
+    pub folders: Vec<String>,
+}
+
+/// How many folders up a lone file's year folder is looked for: a
+/// province's year, its city, the city's district and one more.
+const YEAR_UP: usize = 4;
+
+/// The nearest year folder above a lone file (`2025/x.xlsx`,
+/// `2025/水城区/x.xlsx`, `2025/六盘水市/水城区/x.xlsx`), a few folders up at
+/// most; whether the folders between belong to the year is the roster's
+/// to say.
+pub fn year_of_file(path: &Path) -> Option<InYear> {
+    let dir = path
+        .ancestors()
         .skip(1)
-        .take(2)
-        .find(|p| folder_year(p).is_some())
-        .map(Path::to_path_buf)
+        .take(YEAR_UP)
+        .find(|p| folder_year(p).is_some())?;
+    let between = path.parent()?.strip_prefix(dir).ok()?;
+    Some(InYear {
+        year: folder_year(dir)?,
+        folders: between.iter().map(display_name).collect(),
+        dir: dir.to_path_buf(),
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,12 +186,6 @@ fn list_years(input: &Path) -> String {
     } else {
         ys.join(", ")
     }
-}
-
-/// The data year a single file's folders name: its folder or the one above
-/// (`inputs/2018/水城县/x.xlsx`), never a folder further up.
-pub fn year_of_path(path: &Path) -> Option<i32> {
-    path.ancestors().skip(1).take(2).find_map(folder_year)
 }
 
 fn folder_year(path: &Path) -> Option<i32> {
@@ -431,8 +448,13 @@ mod tests {
         let forms: Vec<&str> = deeper.forms.iter().map(|f| f.shown.as_str()).collect();
         assert_eq!(forms, ["水城县/化乐镇.xlsx", "水城县/旧表/化乐镇.xlsx"]);
         assert_eq!(deeper.forms[1].folders, ["水城县", "旧表"]);
-        assert_eq!(year_of_path(&county.join("2017/化乐镇.xlsx")), Some(2017));
-        assert_eq!(year_of_path(&county.join("旧表/化乐镇.xlsx")), None);
+        let archived = year_of_file(&county.join("2017/化乐镇.xlsx")).unwrap();
+        assert_eq!((archived.year, archived.folders.len()), (2017, 0));
+        let nested = year_of_file(&county.join("旧表/化乐镇.xlsx")).unwrap();
+        assert_eq!(
+            (nested.year, nested.folders),
+            (2018, vec!["水城县".to_string(), "旧表".into()])
+        );
     }
 
     #[test]

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::form::Template;
 use crate::input::discover::{
-    Found, Skipped, discover, discover_district, district_folder, single_file, year_folder,
-    year_of_path,
+    Found, InYear, Skipped, discover, discover_district, district_folder, single_file, year_folder,
+    year_of_file,
 };
 use crate::input::roster::Roster;
 use crate::input::tree::Tree;
@@ -96,8 +96,9 @@ pub enum Target {
     Year { dir: PathBuf },
     /// One district's folder of a year: that district rolled up alone.
     District { dir: PathBuf, name: String },
-    /// One file a clerk checks before sending it.
-    File,
+    /// One file a clerk checks before sending it, and the year folder it
+    /// is part of, if any.
+    File { year_dir: Option<PathBuf> },
 }
 
 /// Where last year's records come from.
@@ -208,7 +209,7 @@ impl Plan {
         let offices = |folders: &[String]| roster.office_of_folders(folders).is_some();
         let (found, settled) = rayon::join(
             || match &target {
-                Target::File => Ok(crate::input::discover::Discovery {
+                Target::File { .. } => Ok(crate::input::discover::Discovery {
                     forms: vec![single_file(&opts.input)],
                     ..Default::default()
                 }),
@@ -228,7 +229,7 @@ impl Plan {
                     .unwrap_or(name.clone());
                 Office::of(name, &roster)
             }
-            Target::Year { .. } | Target::File => Office::whole(&roster),
+            Target::Year { .. } | Target::File { .. } => Office::whole(&roster),
         };
         let out = opts.out.as_ref().map(|o| set_dir(o, year, &office.name));
         let last_year = match (&opts.previous, &opts.out) {
@@ -250,7 +251,7 @@ impl Plan {
             Target::Year { dir } | Target::District { dir, .. } => {
                 Some(dir.join(crate::input::discover::EXPLANATIONS)).filter(|p| p.is_file())
             }
-            Target::File => None,
+            Target::File { .. } => None,
         });
         // The year's own explanations and roster are read, not reported.
         let ignored = found
@@ -283,18 +284,18 @@ impl Plan {
     pub fn inputs_dir(&self) -> PathBuf {
         match &self.target {
             Target::Year { dir } | Target::District { dir, .. } => dir.clone(),
-            Target::File => PathBuf::new(),
+            Target::File { .. } => PathBuf::new(),
         }
     }
 
     pub fn is_one_file(&self) -> bool {
-        matches!(self.target, Target::File)
+        matches!(self.target, Target::File { .. })
     }
 
     /// What the files stand for: a year of the roster, or one file.
     pub fn coverage(&self) -> Coverage {
         match self.target {
-            Target::File => Coverage::OneFile,
+            Target::File { .. } => Coverage::OneFile,
             Target::Year { .. } | Target::District { .. } => Coverage::Year,
         }
     }
@@ -304,7 +305,7 @@ impl Plan {
         match &self.target {
             Target::Year { .. } => format!("{}年度", self.year),
             Target::District { name, .. } => format!("{}年度 {name}", self.year),
-            Target::File => "单个文件".into(),
+            Target::File { .. } => "单个文件".into(),
         }
     }
 }
@@ -313,7 +314,11 @@ impl Plan {
 /// carries.
 fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), PlanError> {
     if opts.input.is_file() {
-        let known = opts.year.or_else(|| year_of_path(&opts.input));
+        let in_year = lone_file_year(opts)?;
+        let known = opts.year.or(in_year.as_ref().map(|y| y.year));
+        let target = Target::File {
+            year_dir: in_year.map(|y| y.dir),
+        };
         let (detected, dated) = crate::read::identify(&opts.input);
         // A year told by `--year` or by the folder the file sits in is
         // judged as that year's run judges it: with that year's form, so a
@@ -324,9 +329,9 @@ fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), Plan
             let year = dated
                 .map(|y| y - 1)
                 .unwrap_or_else(crate::form::registry::current_data_year);
-            return Ok((Target::File, year, detected));
+            return Ok((target, year, detected));
         };
-        return Ok((Target::File, year, None));
+        return Ok((target, year, None));
     }
     if let Some((year_dir, year, name)) = district_folder(&opts.input) {
         if let Some(wanted) = opts.year.filter(|&y| y != year) {
@@ -371,18 +376,38 @@ fn form_of(
 /// built-in one; one office's part of it, for that office's folder.
 fn roster_of(opts: &Options, target: &Target, year: i32) -> Result<Roster, PlanError> {
     let year_dir = match target {
-        Target::Year { dir } | Target::District { dir, .. } => Some(dir.clone()),
-        Target::File => crate::input::discover::year_dir_of_file(&opts.input),
+        Target::Year { dir } | Target::District { dir, .. } => Some(dir.as_path()),
+        Target::File { year_dir } => year_dir.as_deref(),
     };
-    let in_year = year_dir
-        .map(|d| d.join(crate::input::discover::ROSTER))
-        .filter(|p| p.is_file());
-    let mut roster = match opts.hierarchy.as_ref().or(in_year.as_ref()) {
-        Some(path) => Roster::from_csv(path)?,
-        None => Roster::liupanshui(year),
-    };
+    let mut roster = roster_in(opts, year_dir, year)?;
     if let Target::District { name, .. } = target {
         roster = roster.within(name);
     }
     Ok(roster)
+}
+
+/// `--hierarchy`, else the year folder's 名册.csv, else the built-in roster.
+fn roster_in(opts: &Options, year_dir: Option<&Path>, year: i32) -> Result<Roster, PlanError> {
+    let in_year = year_dir
+        .map(|d| d.join(crate::input::discover::ROSTER))
+        .filter(|p| p.is_file());
+    Ok(match opts.hierarchy.as_ref().or(in_year.as_ref()) {
+        Some(path) => Roster::from_csv(path)?,
+        None => Roster::liupanshui(year),
+    })
+}
+
+/// The year folder a lone file is part of: the one it or its folder sits
+/// in, or one further up when the folders between are offices of that
+/// year's roster (a province's `2025/六盘水市/水城区/`). A folder the roster
+/// names no office for (`水城县/旧表/`) is not part of the year.
+fn lone_file_year(opts: &Options) -> Result<Option<InYear>, PlanError> {
+    let Some(in_year) = year_of_file(&opts.input) else {
+        return Ok(None);
+    };
+    if in_year.folders.len() <= 1 {
+        return Ok(Some(in_year));
+    }
+    let roster = roster_in(opts, Some(&in_year.dir), in_year.year)?;
+    Ok(roster.office_of_folders(&in_year.folders).map(|_| in_year))
 }

@@ -172,6 +172,29 @@ fn check_on_each_file_gives_the_verdict_the_run_of_its_year_gives() {
 }
 
 #[test]
+fn check_on_a_file_in_a_provinces_nested_folders_judges_it_with_that_years_form() {
+    let work = tempfile::tempdir().unwrap();
+    let year = sample_in_a_province(work.path());
+    // Three folders below the province's year: 2025/六盘水市/水城区/.
+    let district = year.join("六盘水市/水城区");
+    let old_table = district.join("野钟苗族彝族布依族乡.xlsx");
+    assert_eq!(check_verdict(&old_table), Verdict::Refused);
+    assert_eq!(
+        check_verdict(&district.join("以朵街道.xlsx")),
+        Verdict::Sendable
+    );
+    // A folder the roster names no office for is not part of the year:
+    // the file there is read as the form it holds.
+    let archive = district.join("旧表");
+    std::fs::create_dir(&archive).unwrap();
+    std::fs::copy(&old_table, archive.join("野钟乡.xlsx")).unwrap();
+    assert_eq!(
+        check_verdict(&archive.join("野钟乡.xlsx")),
+        Verdict::Sendable
+    );
+}
+
+#[test]
 fn messages_and_the_summary_use_full_width_punctuation_in_chinese_sentences() {
     // A half-width comma, semicolon or colon beside a Chinese character is
     // gongkai's own wording (the forms' labels and file names hold none in

@@ -388,3 +388,34 @@ pub fn form_written(path: &Path, unit_line: &str, footer: &[(&str, &str)], typed
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     wb.save(path).unwrap();
 }
+
+/// Copies the folder `from` into `to`, files and folders alike.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The 2025 sample year as a province office holds it, under `root`: the
+/// city's folder (its districts' folders and its departments' files) in
+/// the province's year, the city's roster under the province's line, the
+/// explanations beside it. The province's year folder.
+pub fn sample_in_a_province(root: &Path) -> PathBuf {
+    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    let year = root.join("全省/2025");
+    copy_tree(&inputs.join("2025"), &year.join("六盘水市"));
+    for moved in ["名册.csv", "explanations.csv"] {
+        std::fs::rename(year.join("六盘水市").join(moved), year.join(moved)).unwrap();
+    }
+    let roster = std::fs::read_to_string(year.join("名册.csv")).unwrap();
+    let roster = roster.replacen('\n', "\n贵州省,六盘水市,下级,\n", 1);
+    std::fs::write(year.join("名册.csv"), roster).unwrap();
+    year
+}

@@ -676,20 +676,6 @@ fn a_run_never_writes_over_another_offices_set_and_says_what_to_type() {
     );
 }
 
-/// Copies the folder `from` into `to`, files and folders alike.
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_sample_city_one_level_down_in_a_province_gives_its_own_runs_return_and_remarks() {
     // The real 2025 sample as a province office holds it: the city's folder
@@ -697,14 +683,7 @@ fn the_sample_city_one_level_down_in_a_province_gives_its_own_runs_return_and_re
     // year, its roster under the province's line.
     let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
     let work = tempfile::tempdir().unwrap();
-    let year = work.path().join("全省/2025");
-    copy_tree(&inputs.join("2025"), &year.join("六盘水市"));
-    for moved in ["名册.csv", "explanations.csv"] {
-        std::fs::rename(year.join("六盘水市").join(moved), year.join(moved)).unwrap();
-    }
-    let roster = std::fs::read_to_string(year.join("名册.csv")).unwrap();
-    let roster = roster.replacen('\n', "\n贵州省,六盘水市,下级,\n", 1);
-    std::fs::write(year.join("名册.csv"), roster).unwrap();
+    let year = sample_in_a_province(work.path());
     let city = run_json(&inputs, &work.path().join("city"), &["--year", "2025"]);
     let out = work.path().join("province");
     let province = run_json(&year, &out, &[]);
