@@ -126,14 +126,28 @@ pub enum Skip {
     Special,
 }
 
-/// A district folder given as the input: its year folder, year and name.
-pub fn district_folder(input: &Path) -> Option<(PathBuf, i32, String)> {
+/// An office's folder given as the input (`2025/水城区`, or a province's
+/// `2025/六盘水市/水城区`): its year folder, year and the folders from there
+/// down to it, the input's own last.
+pub fn district_folder(input: &Path) -> Option<InYear> {
     if folder_year(input).is_some() {
         return None;
     }
-    let parent = input.parent()?;
-    let year = folder_year(parent)?;
-    Some((parent.to_path_buf(), year, display_name(input.file_name()?)))
+    let dir = input
+        .ancestors()
+        .skip(1)
+        .take(YEAR_UP - 1)
+        .find(|p| folder_year(p).is_some())?;
+    Some(InYear {
+        year: folder_year(dir)?,
+        folders: input
+            .strip_prefix(dir)
+            .ok()?
+            .iter()
+            .map(display_name)
+            .collect(),
+        dir: dir.to_path_buf(),
+    })
 }
 
 /// The year folder to read and its year. `input` may be the root holding year
@@ -207,14 +221,14 @@ pub fn discover(year_dir: &Path, office: Office) -> Result<Discovery, DiscoverEr
     walk(year_dir, year_dir, &[], office).map(Discovery::sorted)
 }
 
-/// Every file of one district folder of a year.
+/// Every file of one office's folder of a year, `folders` the way down to it.
 pub fn discover_district(
     year_dir: &Path,
     dir: &Path,
-    name: &str,
+    folders: &[String],
     office: Office,
 ) -> Result<Discovery, DiscoverError> {
-    walk(year_dir, dir, &[name.to_string()], office).map(Discovery::sorted)
+    walk(year_dir, dir, folders, office).map(Discovery::sorted)
 }
 
 impl Discovery {
@@ -437,10 +451,13 @@ mod tests {
             ]
         );
         // A district folder as the input: its year above it.
-        let (year_dir, y, name) = district_folder(&county).unwrap();
-        assert_eq!((year_dir, y, name.as_str()), (year.clone(), 2018, "水城县"));
+        let office = district_folder(&county).unwrap();
+        assert_eq!(
+            (office.dir, office.year, office.folders),
+            (year.clone(), 2018, vec!["水城县".to_string()])
+        );
         assert!(district_folder(&year).is_none());
-        let one = discover_district(&year, &county, "水城县", &|_| false).unwrap();
+        let one = discover_district(&year, &county, &["水城县".into()], &|_| false).unwrap();
         assert_eq!(one.forms[0].folders, ["水城县"]);
         // A folder the roster names an office is read: a city's district.
         let offices = |f: &[String]| f.last().is_some_and(|f| f == "旧表");

@@ -94,8 +94,14 @@ pub enum Coverage {
 pub enum Target {
     /// A year folder of a roster's forms.
     Year { dir: PathBuf },
-    /// One district's folder of a year: that district rolled up alone.
-    District { dir: PathBuf, name: String },
+    /// One district's folder of a year (or a province's city's, or that
+    /// city's district's): that office rolled up alone. `folders` lead
+    /// from the year folder down to it; `name` is the last of them.
+    District {
+        dir: PathBuf,
+        name: String,
+        folders: Vec<String>,
+    },
     /// One file a clerk checks before sending it, and the year folder it
     /// is part of, if any.
     File { year_dir: Option<PathBuf> },
@@ -213,8 +219,8 @@ impl Plan {
                     forms: vec![single_file(&opts.input)],
                     ..Default::default()
                 }),
-                Target::District { dir, name } => {
-                    discover_district(dir, &opts.input, name, &offices)
+                Target::District { dir, folders, .. } => {
+                    discover_district(dir, &opts.input, folders, &offices)
                 }
                 Target::Year { dir } => discover(dir, &offices),
             },
@@ -223,10 +229,8 @@ impl Plan {
         let found = found?;
         let (template, form_choice) = settled?;
         let office = match &target {
-            Target::District { name, .. } => {
-                let name = roster
-                    .office_of_folders(std::slice::from_ref(name))
-                    .unwrap_or(name.clone());
+            Target::District { name, folders, .. } => {
+                let name = roster.office_of_folders(folders).unwrap_or(name.clone());
                 Office::of(name, &roster)
             }
             Target::Year { .. } | Target::File { .. } => Office::whole(&roster),
@@ -314,7 +318,7 @@ impl Plan {
 /// carries.
 fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), PlanError> {
     if opts.input.is_file() {
-        let in_year = lone_file_year(opts)?;
+        let in_year = of_the_year(opts, year_of_file(&opts.input))?;
         let known = opts.year.or(in_year.as_ref().map(|y| y.year));
         let target = Target::File {
             year_dir: in_year.map(|y| y.dir),
@@ -333,7 +337,13 @@ fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), Plan
         };
         return Ok((target, year, None));
     }
-    if let Some((year_dir, year, name)) = district_folder(&opts.input) {
+    if let Some(InYear {
+        dir: year_dir,
+        year,
+        folders,
+    }) = of_the_year(opts, district_folder(&opts.input))?
+    {
+        let name = folders.last().cloned().unwrap_or_default();
         if let Some(wanted) = opts.year.filter(|&y| y != year) {
             return Err(PlanError::DistrictOfAnotherYear {
                 path: opts.input.display().to_string(),
@@ -346,6 +356,7 @@ fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), Plan
         let target = Target::District {
             dir: year_dir,
             name,
+            folders,
         };
         return Ok((target, year, None));
     }
@@ -380,8 +391,8 @@ fn roster_of(opts: &Options, target: &Target, year: i32) -> Result<Roster, PlanE
         Target::File { year_dir } => year_dir.as_deref(),
     };
     let mut roster = roster_in(opts, year_dir, year)?;
-    if let Target::District { name, .. } = target {
-        roster = roster.within(name);
+    if let Target::District { folders, .. } = target {
+        roster = roster.within(folders);
     }
     Ok(roster)
 }
@@ -397,12 +408,12 @@ fn roster_in(opts: &Options, year_dir: Option<&Path>, year: i32) -> Result<Roste
     })
 }
 
-/// The year folder a lone file is part of: the one it or its folder sits
-/// in, or one further up when the folders between are offices of that
-/// year's roster (a province's `2025/六盘水市/水城区/`). A folder the roster
-/// names no office for (`水城县/旧表/`) is not part of the year.
-fn lone_file_year(opts: &Options) -> Result<Option<InYear>, PlanError> {
-    let Some(in_year) = year_of_file(&opts.input) else {
+/// The year folder a lone file or an office's folder is part of: the one
+/// it sits in, or one further up when the folders between are offices of
+/// that year's roster (a province's `2025/六盘水市/水城区/`). A folder the
+/// roster names no office for (`水城县/旧表/`) is not part of the year.
+fn of_the_year(opts: &Options, in_year: Option<InYear>) -> Result<Option<InYear>, PlanError> {
+    let Some(in_year) = in_year else {
         return Ok(None);
     };
     if in_year.folders.len() <= 1 {

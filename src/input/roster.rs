@@ -269,8 +269,8 @@ impl Roster {
     /// The roster of one office, for a run on that office's folder: its
     /// own units and those of the offices below it; the whole roster when
     /// the office is not in it (the run then says so).
-    pub fn within(mut self, folder: &str) -> Roster {
-        let Some(office) = self.office_of_folders(&[folder.to_string()]) else {
+    pub fn within(mut self, folders: &[String]) -> Roster {
+        let Some(office) = self.office_of_folders(folders) else {
             return self;
         };
         let tree = &self.tree;

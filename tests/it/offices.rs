@@ -703,6 +703,18 @@ fn the_sample_city_one_level_down_in_a_province_gives_its_own_runs_return_and_re
         issues(&province, "UNIT-MISSING").len(),
         issues(&city, "UNIT-MISSING").len()
     );
+    // A district office sharing the province's folder runs on its own
+    // folder, two below the year: its return as in the city's run.
+    let district = run_json(
+        &year.join("六盘水市/水城区"),
+        &work.path().join("district"),
+        &[],
+    );
+    assert_eq!(office_return(&district)["name"], "水城区");
+    assert_eq!(
+        values(office_return(&district)),
+        values(return_named(&city, "水城区"))
+    );
     // 柏果镇 is 盘州市's: the city's return, two offices above it, names it
     // in its 备注 as the city's own run does.
     let set = out.join("2025/贵州省");
