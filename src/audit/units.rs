@@ -10,6 +10,7 @@ use crate::input::plan::Coverage;
 use crate::input::roster::{NameMatch, Roster, UnitKind};
 use crate::input::tree::Tree;
 use crate::read::{Form, Loaded, ReadError};
+use crate::text::normalize_label;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -312,9 +313,13 @@ fn lower_return(
             }
         }
     };
-    // A unit's own form named exactly wins over an office's name in it.
+    // A unit's own form wins when the file is named for it, exactly or by
+    // a name longer than the office's it begins with (`水城区教育局年报`
+    // is the 区教育局's, not 水城区's return).
+    let office = normalize_label(&placed.office);
     match roster.match_name(&found.stem, None) {
         Some((_, NameMatch::Exact | NameMatch::SameName(_))) => None,
+        Some((_, NameMatch::Contained(core))) if core.len() > office.len() => None,
         _ => Some(placed),
     }
 }
@@ -417,5 +422,84 @@ fn settle_duplicates(subs: &mut [Submission], issues: &mut Vec<Issue>) {
             subs[winner].found.shown
         );
         issues.push(subs[winner].issue(Code::UnitDuplicate, message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::read::sniff::Format;
+
+    /// Where each file of a province's year goes: (office, unit, kind).
+    fn placed(files: &[&str]) -> Vec<(String, String, UnitKind)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("名册.csv");
+        std::fs::write(
+            &path,
+            "office,unit,kind\n贵州省,六盘水市,下级\n六盘水市,水城区,下级\n\
+             水城区,以朵街道,乡镇\n水城区,水城区教育局,部门\n六盘水市,六盘水市教育局,部门\n",
+        )
+        .unwrap();
+        let roster = Roster::from_csv(&path).unwrap();
+        let loaded = || Loaded {
+            sha256: None,
+            modified: None,
+            outcome: Ok(Form {
+                format: Format::Xlsx,
+                sheets: Vec::new(),
+                values: Vec::new(),
+                unit_name: None,
+                footer: Vec::new(),
+                date: None,
+                notes: Vec::new(),
+            }),
+        };
+        let files = files
+            .iter()
+            .map(|shown| {
+                let path = std::path::Path::new(shown);
+                let found = Found {
+                    path: path.to_path_buf(),
+                    shown: shown.to_string(),
+                    folders: path
+                        .parent()
+                        .into_iter()
+                        .flat_map(|p| p.iter())
+                        .map(|f| f.to_string_lossy().to_string())
+                        .collect(),
+                    stem: path.file_stem().unwrap().to_string_lossy().to_string(),
+                };
+                (found, loaded())
+            })
+            .collect();
+        assign(files, &roster, Coverage::Year, &mut Vec::new())
+            .into_iter()
+            .map(|s| (s.district, s.township, s.kind))
+            .collect()
+    }
+
+    #[test]
+    fn a_file_named_for_an_office_below_the_folders_is_its_return_and_a_longer_name_a_units_form() {
+        let got = placed(&[
+            "六盘水市_2025_统计表.xlsx",
+            "六盘水市水城区.xlsx",
+            "六盘水市/水城区_2025_统计表.xlsx",
+            "水城区教育局2025年度报告.xlsx",
+            "六盘水市/水城区/以朵街道.xlsx",
+            "六盘水市/六盘水市教育局.xlsx",
+        ]);
+        let office = |o: &str, u: &str, k| (o.to_string(), u.to_string(), k);
+        assert_eq!(
+            got,
+            [
+                office("六盘水市", "六盘水市", UnitKind::Lower),
+                office("水城区", "水城区", UnitKind::Lower),
+                office("水城区", "水城区", UnitKind::Lower),
+                office("水城区", "水城区教育局", UnitKind::Department),
+                office("水城区", "以朵街道", UnitKind::Township),
+                office("六盘水市", "六盘水市教育局", UnitKind::Department),
+            ]
+        );
     }
 }

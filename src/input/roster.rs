@@ -330,6 +330,10 @@ impl Roster {
                 (office != within && self.tree.within(office, within))
                     .then(|| (office, &stem[end..]))
             })?;
+        // `六盘水市水城区.xlsx` is 水城区's return, not the city's.
+        if let Some(below) = self.office_named(rest, office) {
+            return Some(below);
+        }
         match self.match_name(rest, Some(office)) {
             Some(_) => None,
             None => Some(office.clone()),
