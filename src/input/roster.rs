@@ -430,7 +430,9 @@ fn by_office(
             Some(above) if above != office => {
                 return Err(invalid(
                     *line,
-                    format!("{unit} 已列为 {above} 的下级，不能又是 {office} 的下级"),
+                    format!(
+                        "{unit} 已列为 {above} 的下级，不能又是 {office} 的下级；如是两个同名的单位，请把其中一个写成带上级的名称（如 {office}{unit}），文件夹也用这个名称"
+                    ),
                 ));
             }
             _ => {
