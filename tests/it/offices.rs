@@ -454,6 +454,23 @@ fn a_province_rolled_up_in_one_run_over_everything_gives_the_chains_returns_cell
             "{office}"
         );
     }
+    // 概览 sets each district in under its city, and its chart by office
+    // draws the cities alone, from rows of their own.
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(set.join("贵州省_2018_汇总.xlsx")).unwrap();
+    let overview = wb.worksheet_range("概览").unwrap();
+    let first_column: Vec<String> = (0..overview.height() as u32)
+        .filter_map(|r| overview.get_value((r, 0)).map(|c| c.to_string()))
+        .collect();
+    assert!(
+        first_column.iter().any(|c| c == "\u{3000}子县"),
+        "{first_column:?}"
+    );
+    let at = first_column
+        .iter()
+        .position(|c| c == "直属下级单位")
+        .unwrap();
+    assert_eq!(first_column[at + 1..at + 3], ["甲市", "乙市"]);
     // The progress page groups each unit under its office, with the
     // offices above it below the province.
     let page = std::fs::read_to_string(set.join("报送进度.html")).unwrap();

@@ -122,8 +122,9 @@ pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), X
     let header = top + units.len() as u32 + 2;
     let placed = figures(ws, a, &units, header, head, &formats)?;
     let first = header + 1;
-    let chart_row = first + units.len() as u32 + 2;
-    let charts = charts(a, &placed, first);
+    let below = first + units.len() as u32 + 2;
+    let (direct, chart_row) = direct_rows(ws, a, &placed, first, below, head, &formats)?;
+    let charts = charts(a, &placed, first, direct);
     let trend_row = chart_row + 16 * (charts.len() as u32).div_ceil(2).max(1) + 1;
     trend(ws, a, &placed, trend_row, head, &formats)?;
     for (n, mut chart) in charts.into_iter().enumerate() {
@@ -229,17 +230,70 @@ fn figures<'a>(
     Ok(placed)
 }
 
-/// The charts, drawn from the figures' cells (their rows start at `first`).
-fn charts(a: &Analysis, placed: &[Placed], first: u32) -> Vec<Chart> {
+/// The rows the by-office charts draw: the offices right below the run's.
+/// Those are the first rows of the figures when they follow one another (a
+/// city's districts); when offices below them sit between (a province's
+/// cities, each with its districts), the charted figures of the offices
+/// right below are copied to rows of their own at `below`, so that no bar
+/// is the sum of the bars beside it. The rows (first, how many) and the
+/// row the charts go below.
+fn direct_rows(
+    ws: &mut Worksheet,
+    a: &Analysis,
+    placed: &[Placed],
+    first: u32,
+    below: u32,
+    head: &Format,
+    f: &Formats,
+) -> Result<((u32, u32), u32), XlsxError> {
+    let nested = a.districts.iter().any(|d| d.depth > 1);
+    if !nested {
+        return Ok(((first, a.districts.len() as u32), below));
+    }
+    let direct: Vec<_> = a
+        .districts
+        .iter()
+        .zip(a.last_year)
+        .filter(|(d, _)| d.depth <= 1)
+        .collect();
+    ws.write_string_with_format(below, 0, "直属下级单位", head)?;
+    let charted: Vec<&Placed> = placed
+        .iter()
+        .filter(|p| p.figure.chart == Some(ChartFile::ByDistrict))
+        .collect();
+    for p in &charted {
+        ws.write_string_with_format(below, p.column, &p.figure.label, head)?;
+        if let Some(l) = p.last {
+            ws.write_string_with_format(below, l, "上年", head)?;
+        }
+    }
+    for (k, (office, last)) in direct.iter().enumerate() {
+        let r = below + 1 + k as u32;
+        ws.write_string(r, 0, &office.name)?;
+        for p in &charted {
+            ws.write_number_with_format(r, p.column, p.figure.of(&office.values), &f.count)?;
+            if let (Some(l), Some(last)) = (p.last, last) {
+                ws.write_number_with_format(r, l, p.figure.of(last), &f.count)?;
+            }
+        }
+    }
+    let rows = direct.len() as u32;
+    Ok(((below + 1, rows), below + 1 + rows + 2))
+}
+
+/// The charts, drawn from the figures' cells (their rows start at
+/// `first`); the by-office ones from the rows `direct` gives.
+fn charts(a: &Analysis, placed: &[Placed], first: u32, direct: (u32, u32)) -> Vec<Chart> {
     let districts = a.districts.len() as u32;
-    let districts_of = |col: u16| (SHEET, first, col, first + districts - 1, col);
+    let (top, offices) = direct;
+    let districts_of = |col: u16| (SHEET, top, col, top + offices.max(1) - 1, col);
     let categories = districts_of(0);
     let mut charts = Vec::new();
     // A district's own run has no office below it to chart.
     if let Some(p) = placed
         .iter()
         .find(|p| p.figure.chart == Some(ChartFile::ByDistrict))
-        .filter(|_| districts > 0)
+        .filter(|_| offices > 0)
     {
         let mut chart = Chart::new(ChartType::Column);
         chart
