@@ -4,7 +4,7 @@
 //! Last year is the records table a previous run wrote (`records.parquet`, or
 //! `records.csv`), so nothing but gongkai's own output is needed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use polars::prelude::*;
@@ -13,7 +13,7 @@ use crate::audit::rules::{render, values_of};
 use crate::audit::units::{FileStatus, Submission};
 use crate::findings::Issue;
 use crate::findings::codes::Code;
-use crate::form::{Check, Rule, Template};
+use crate::form::{Check, Rule, Template, UnitKind};
 use crate::input::records::columns;
 use crate::input::roster::place_core;
 use crate::text::fmt_num;
@@ -31,7 +31,41 @@ pub struct PreviousError {
 pub struct PastUnit {
     pub district: String,
     pub township: String,
+    /// As the unit's form gave them.
     pub values: HashMap<String, f64>,
+    /// As that year's returns summed them, where that differs (a total
+    /// recomputed from its parts; `None`: summed as blank).
+    rolled: HashMap<String, Option<f64>>,
+    /// A lower office's own return, summed in place of its units.
+    lower: bool,
+    /// Its office and each above it, nearest first, below the top.
+    chain: Vec<String>,
+}
+
+impl PastUnit {
+    /// Whether that year's return of `office` (`None`: the run's own)
+    /// summed this unit's form, by the rule the rollup follows: up its
+    /// offices to the first whose own return arrived (`covered`).
+    fn summed_into(&self, office: Option<&str>, covered: &HashSet<&str>) -> bool {
+        for (i, at) in self.chain.iter().enumerate() {
+            // A lower office's return is its own office's figures.
+            if covered.contains(at.as_str()) && !(i == 0 && self.lower) {
+                return false;
+            }
+            if Some(at.as_str()) == office {
+                return true;
+            }
+        }
+        office.is_none()
+    }
+
+    /// A cell's value as that year's returns summed it.
+    fn rolled(&self, key: &str) -> Option<f64> {
+        match self.rolled.get(key) {
+            Some(rolled) => *rolled,
+            None => self.values.get(key).copied(),
+        }
+    }
 }
 
 /// The records of the latest year before `year` in a records file.
@@ -141,6 +175,23 @@ impl Previous {
         );
         let templates = text(columns::TEMPLATE)?;
         let values = number(columns::VALUE)?;
+        // Records written before these columns have none: each value summed
+        // as given, every unit a township right below the top.
+        let rolled = number(columns::ROLLUP_VALUE).ok();
+        let (kinds, paths) = (
+            text(columns::UNIT_KIND).ok(),
+            text(columns::OFFICE_PATH).ok(),
+        );
+        fn optional(c: &Option<StringChunked>) -> Box<dyn Iterator<Item = Option<&str>> + '_> {
+            match c {
+                Some(c) => Box::new(c.iter()),
+                None => Box::new(std::iter::repeat(None)),
+            }
+        }
+        let rolled_of: Box<dyn Iterator<Item = Option<Option<f64>>>> = match &rolled {
+            Some(r) => Box::new(r.iter().map(Some)),
+            None => Box::new(std::iter::repeat(None)),
+        };
         // Records written before forms had tables name no table or column.
         let labels = match (
             text(columns::TABLE),
@@ -190,9 +241,14 @@ impl Previous {
             .iter()
             .zip(templates.iter())
             .zip(districts.iter().zip(townships.iter()))
-            .zip(codes.iter().zip(values.iter()))
-            .zip(labels_of);
-        for ((((y, form), (district, township)), (code, value)), labelled) in records {
+            .zip(codes.iter().zip(values.iter().zip(rolled_of)))
+            .zip(labels_of)
+            .zip(optional(&kinds).zip(optional(&paths)));
+        for (
+            ((((y, form), (district, township)), (code, (value, rolled))), labelled),
+            (kind, path),
+        ) in records
+        {
             let form = form.unwrap_or("");
             if !in_last(y) || (!by_label && form != template.id) {
                 continue;
@@ -207,10 +263,23 @@ impl Previous {
             } else {
                 let key = (district.to_string(), township.to_string());
                 *index.entry(key).or_insert_with(|| {
+                    // 贵州省 / 六盘水市 / 水城区 → 水城区, 六盘水市.
+                    let chain = match path {
+                        Some(path) => {
+                            let mut chain: Vec<String> =
+                                path.split(" / ").skip(1).map(String::from).collect();
+                            chain.reverse();
+                            chain
+                        }
+                        None => vec![district.to_string()],
+                    };
                     units.push(PastUnit {
                         district: district.to_string(),
                         township: township.to_string(),
                         values: HashMap::new(),
+                        rolled: HashMap::new(),
+                        lower: kind == Some(UnitKind::Lower.as_str()),
+                        chain,
                     });
                     units.len() - 1
                 })
@@ -222,6 +291,9 @@ impl Previous {
             };
             if let Some(v) = value {
                 units[n].values.insert(key.clone(), v);
+            }
+            if let Some(rolled) = rolled.filter(|r| *r != value) {
+                units[n].rolled.insert(key.clone(), rolled);
             }
             known.insert(key);
         }
@@ -244,7 +316,7 @@ impl Previous {
 }
 
 /// Which units a return adds up: the whole city's, or one lower office's
-/// by its own and its lower offices' names, and by its townships.
+/// (`offices`: it, then the offices below it), and by its townships.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
     City,
@@ -255,14 +327,27 @@ pub enum Scope<'a> {
 }
 
 impl Previous {
-    /// Last year's values of a return, by cell: the sum over last year's
-    /// units of the same district (the city: over all of them). A district
-    /// renamed since is found by its townships. `None` when last year has
-    /// none of its units.
+    /// Last year's values of a return, by cell, as last year's return of
+    /// the same office printed them: the sum over the units it summed, each
+    /// cell as summed (a total recomputed from its parts), the units a
+    /// lower office's own return stood for left out. A district renamed
+    /// since is found by its townships. `None` when last year has none of
+    /// its units.
     pub fn return_values(&self, template: &Template, scope: Scope) -> Option<Vec<Option<f64>>> {
+        let covered: HashSet<&str> = self
+            .units
+            .iter()
+            .filter(|u| u.lower)
+            .map(|u| u.district.as_str())
+            .collect();
         let units: Vec<&PastUnit> = match scope {
-            Scope::City => self.units.iter().collect(),
+            Scope::City => self
+                .units
+                .iter()
+                .filter(|u| u.summed_into(None, &covered))
+                .collect(),
             Scope::District { offices, units } => {
+                let office = offices.first().map(String::as_str);
                 let named: Vec<&PastUnit> = self
                     .units
                     .iter()
@@ -275,6 +360,9 @@ impl Previous {
                         .collect()
                 } else {
                     named
+                        .into_iter()
+                        .filter(|u| u.summed_into(office, &covered))
+                        .collect()
                 }
             }
         };
@@ -284,10 +372,7 @@ impl Previous {
         let values = (0..template.cells().len())
             .map(|cell| {
                 let key = self.key(template, cell);
-                let found: Vec<f64> = units
-                    .iter()
-                    .filter_map(|u| u.values.get(&key).copied())
-                    .collect();
+                let found: Vec<f64> = units.iter().filter_map(|u| u.rolled(&key)).collect();
                 (!found.is_empty()).then(|| found.iter().sum())
             })
             .collect();
@@ -350,9 +435,51 @@ fn read_frame(path: &Path) -> PolarsResult<DataFrame> {
         columns::TEMPLATE,
         columns::VALUE,
     ];
-    let labels = [columns::TABLE, columns::ROW, columns::COLUMN];
-    let with_labels: Vec<&str> = wanted.iter().chain(&labels).copied().collect();
-    read_columns(path, &with_labels).or_else(|_| read_columns(path, &wanted))
+    // Records of earlier versions lack some of these: read those they have.
+    let optional = [
+        columns::TABLE,
+        columns::ROW,
+        columns::COLUMN,
+        columns::ROLLUP_VALUE,
+        columns::UNIT_KIND,
+        columns::OFFICE_PATH,
+    ];
+    let present = columns_of(path)?;
+    let names: Vec<&str> = wanted
+        .into_iter()
+        .chain(
+            optional
+                .into_iter()
+                .filter(|c| present.iter().any(|p| p == c)),
+        )
+        .collect();
+    read_columns(path, &names)
+}
+
+/// The columns a records file has: its header (CSV) or schema (Parquet).
+fn columns_of(path: &Path) -> PolarsResult<Vec<String>> {
+    let file = std::fs::File::open(path)?;
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !is_csv {
+        let schema = ParquetReader::new(file).schema()?;
+        return Ok(schema.iter_names().map(|n| n.to_string()).collect());
+    }
+    use std::io::{BufRead, Read};
+    let mut header = Vec::new();
+    // The header is a line of short names: a first line longer than this
+    // is no records file, and the read that follows says so.
+    std::io::BufReader::new(file)
+        .take(1 << 16)
+        .read_until(b'\n', &mut header)?;
+    let header = String::from_utf8_lossy(&header);
+    Ok(header
+        .trim_start_matches('\u{feff}')
+        .trim_end()
+        .split(',')
+        .map(|c| c.trim_matches('"').to_string())
+        .collect())
 }
 
 fn read_columns(path: &Path, names: &[&str]) -> PolarsResult<DataFrame> {

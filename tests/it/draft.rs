@@ -379,3 +379,52 @@ fn report_waits_for_a_run_holding_the_year_before_it_reads_run_json() {
     let city = paragraphs(&year.join(draft_name("测试市", 2025))).join("\n");
     assert!(city.contains("本年新收政府信息公开申请34件"), "{city}");
 }
+
+#[test]
+fn last_years_figures_are_those_last_years_returns_printed() {
+    // Last year 甲县 sent its own return (6) beside its townships' forms
+    // (2 and 3), and 丙镇 typed its 总计 as 10 over parts of 4: the city's
+    // return printed 6 + 4 = 10 and 甲县's printed 6, the sums of neither
+    // the typed values (21) nor every unit's form (11).
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let out = root.join("out");
+    std::fs::write(
+        root.join("roster.csv"),
+        "office,unit,kind\n测试市,甲县,下级\n甲县,甲镇,乡镇\n甲县,乙镇,乡镇\n测试市,乙县,下级\n乙县,丙镇,乡镇\n",
+    )
+    .unwrap();
+    form_receiving(&root.join("2024/甲县.xlsx"), 6.0);
+    for year in [2024, 2025] {
+        form_receiving(&root.join(format!("{year}/甲县/甲镇.xlsx")), 2.0);
+        form_receiving(&root.join(format!("{year}/甲县/乙镇.xlsx")), 3.0);
+    }
+    form_of(
+        "nat2021",
+        &root.join("2024/乙县/丙镇.xlsx"),
+        &[("T3R01C1", Some(4.0)), ("T3R01C7", Some(10.0))],
+    );
+    form_receiving(&root.join("2025/乙县/丙镇.xlsx"), 4.0);
+    run_year(root, &out, 2024);
+    let run = run_year(root, &out, 2025);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for (office, says) in [
+        (
+            "测试市",
+            "本年新收政府信息公开申请9件，比上年减少1件、下降10.0%",
+        ),
+        (
+            "甲县",
+            "本年新收政府信息公开申请5件，比上年减少1件、下降16.7%",
+        ),
+    ] {
+        let path = set_in(&out, 2025).join(draft_name(office, 2025));
+        let text = paragraphs(&path).join("\n");
+        assert!(text.contains(says), "{office}: {says} not in {text}");
+    }
+}
