@@ -149,6 +149,13 @@ fn the_sentences_say_the_returns_numbers_and_shares() {
     assert!(text.contains("不能计入") && text.contains("未报送") && text.contains("市直"));
 }
 
+/// That `office`'s 2025 draft in `out` says `says`.
+fn assert_draft_says(out: &Path, office: &str, says: &str) {
+    let path = set_in(out, 2025).join(draft_name(office, 2025));
+    let text = paragraphs(&path).join("\n");
+    assert!(text.contains(says), "{office}: {says} not in {text}");
+}
+
 fn run_year(root: &Path, out: &Path, year: i32) -> std::process::Output {
     gongkai()
         .arg("run")
@@ -204,9 +211,7 @@ fn the_change_against_last_year_is_worded_up_down_unchanged_and_from_zero() {
             "本年新收政府信息公开申请29件，比上年增加4件、增长16.0%",
         ),
     ] {
-        let path = set_in(&out, 2025).join(draft_name(district, 2025));
-        let text = paragraphs(&path).join("\n");
-        assert!(text.contains(says), "{district}: {says} not in {text}");
+        assert_draft_says(&out, district, says);
     }
 }
 
@@ -423,8 +428,6 @@ fn last_years_figures_are_those_last_years_returns_printed() {
             "本年新收政府信息公开申请5件，比上年减少1件、下降16.7%",
         ),
     ] {
-        let path = set_in(&out, 2025).join(draft_name(office, 2025));
-        let text = paragraphs(&path).join("\n");
-        assert!(text.contains(says), "{office}: {says} not in {text}");
+        assert_draft_says(&out, office, says);
     }
 }
