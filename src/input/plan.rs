@@ -96,12 +96,8 @@ pub enum Target {
     Year { dir: PathBuf },
     /// One district's folder of a year (or a province's city's, or that
     /// city's district's): that office rolled up alone. `folders` lead
-    /// from the year folder down to it; `name` is the last of them.
-    District {
-        dir: PathBuf,
-        name: String,
-        folders: Vec<String>,
-    },
+    /// from the year folder down to it, its own last.
+    District { dir: PathBuf, folders: Vec<String> },
     /// One file a clerk checks before sending it, and the year folder it
     /// is part of, if any.
     File { year_dir: Option<PathBuf> },
@@ -229,8 +225,10 @@ impl Plan {
         let found = found?;
         let (template, form_choice) = settled?;
         let office = match &target {
-            Target::District { name, folders, .. } => {
-                let name = roster.office_of_folders(folders).unwrap_or(name.clone());
+            Target::District { folders, .. } => {
+                let name = roster
+                    .office_of_folders(folders)
+                    .unwrap_or_else(|| folders.last().cloned().unwrap_or_default());
                 Office::of(name, &roster)
             }
             Target::Year { .. } | Target::File { .. } => Office::whole(&roster),
@@ -308,7 +306,9 @@ impl Plan {
     pub fn what(&self) -> String {
         match &self.target {
             Target::Year { .. } => format!("{}年度", self.year),
-            Target::District { name, .. } => format!("{}年度 {name}", self.year),
+            Target::District { folders, .. } => {
+                format!("{}年度 {}", self.year, folders.join("/"))
+            }
             Target::File { .. } => "单个文件".into(),
         }
     }
@@ -343,11 +343,10 @@ fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), Plan
         folders,
     }) = of_the_year(opts, district_folder(&opts.input))?
     {
-        let name = folders.last().cloned().unwrap_or_default();
         if let Some(wanted) = opts.year.filter(|&y| y != year) {
             return Err(PlanError::DistrictOfAnotherYear {
                 path: opts.input.display().to_string(),
-                district: name,
+                district: folders.join("/"),
                 year,
                 wanted,
                 root: year_dir.parent().unwrap_or(&year_dir).display().to_string(),
@@ -355,7 +354,6 @@ fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), Plan
         }
         let target = Target::District {
             dir: year_dir,
-            name,
             folders,
         };
         return Ok((target, year, None));
