@@ -319,17 +319,34 @@ impl Roster {
     /// and names no unit after it (`水城区米箩镇.xlsx` is 米箩镇's form).
     pub fn office_named(&self, stem: &str, within: &str) -> Option<String> {
         let stem = normalize_label(stem);
-        // The longest beginning of the name that is an office below
-        // `within`: a lookup per character, not a pass over the offices.
-        let (office, rest) = stem
+        let below = |office: &&String| *office != within && self.tree.within(office, within);
+        let ends: Vec<usize> = stem
             .char_indices()
             .map(|(at, c)| at + c.len_utf8())
             .rev()
-            .find_map(|end| {
-                let office = self.office_by_name.get(&stem[..end])?;
-                (office != within && self.tree.within(office, within))
-                    .then(|| (office, &stem[end..]))
-            })?;
+            .collect();
+        // The longest beginning of the name that is an office below
+        // `within` by its full name, or failing that by a short one that
+        // ends as an area's name does (`威宁县`, `黔南州`): a lookup per
+        // character, not a pass over the offices.
+        let by_name = || {
+            ends.iter().find_map(|&end| {
+                let office = self.office_by_name.get(&stem[..end]).filter(below)?;
+                Some((office, end))
+            })
+        };
+        let by_short = || {
+            ends.iter().find_map(|&end| {
+                let short = &stem[..end];
+                if !AREA_SUFFIXES.iter().any(|s| short.ends_with(s)) {
+                    return None;
+                }
+                let offices = self.office_by_core.get(&district_core(short))?;
+                Some((offices.iter().find(below)?, end))
+            })
+        };
+        let (office, end) = by_name().or_else(by_short)?;
+        let rest = &stem[end..];
         // `六盘水市水城区.xlsx` is 水城区's return, not the city's.
         if let Some(below) = self.office_named(rest, office) {
             return Some(below);
@@ -539,6 +556,11 @@ pub fn place_core(name: &str) -> String {
         }
     }
     // Ethnic designations sit between the place name and 乡/镇: 金盆|苗族彝族|乡.
+    without_ethnic(s)
+}
+
+/// A place name without the ethnic groups named after it: 金盆苗族彝族 → 金盆.
+fn without_ethnic(mut s: String) -> String {
     while let Some(rest) = s.strip_suffix('族') {
         match ETHNIC
             .iter()
@@ -577,13 +599,32 @@ pub fn area_word(name: &str) -> &'static str {
 }
 
 /// The bare name of a county-level unit: `水城县` and `水城区` → `水城`.
+/// The words that end an office's area's name, longest first.
+const AREA_SUFFIXES: &[&str] = &[
+    "自治州",
+    "自治县",
+    "自治旗",
+    "特区",
+    "地区",
+    "省",
+    "区",
+    "县",
+    "市",
+    "州",
+    "旗",
+    "盟",
+];
+
+/// The bare name of an office's area, as folders and files shorten it:
+/// `水城县` and `水城区` → `水城`, `威宁彝族回族苗族自治县` and `威宁县` → `威宁`,
+/// `黔南布依族苗族自治州` and `黔南州` → `黔南`.
 fn district_core(name: &str) -> String {
     let s = normalize_label(name);
-    for suffix in ["自治县", "特区", "区", "县", "市"] {
+    for suffix in AREA_SUFFIXES {
         if let Some(rest) = s.strip_suffix(suffix)
             && rest.chars().count() >= 2
         {
-            return rest.to_string();
+            return without_ethnic(rest.to_string());
         }
     }
     s
@@ -727,6 +768,39 @@ mod tests {
             Some("水城区")
         );
         assert_eq!(province.office_named("水城区_2025_统计表", "遵义市"), None);
+    }
+
+    #[test]
+    fn autonomous_areas_are_found_by_their_short_names() {
+        let r = roster_of(
+            "office,unit,kind\n贵州省,黔南布依族苗族自治州,下级\n贵州省,毕节市,下级\n\
+             毕节市,威宁彝族回族苗族自治县,下级\n威宁彝族回族苗族自治县,草海镇,乡镇\n\
+             黔南布依族苗族自治州,都匀市,下级\n都匀市,广惠路街道,街道\n",
+        )
+        .unwrap();
+        let folders = |f: &[&str]| {
+            let f: Vec<String> = f.iter().map(|s| s.to_string()).collect();
+            r.office_of_folders(&f)
+        };
+        assert_eq!(
+            folders(&["黔南州"]).as_deref(),
+            Some("黔南布依族苗族自治州")
+        );
+        assert_eq!(
+            folders(&["毕节市", "威宁县"]).as_deref(),
+            Some("威宁彝族回族苗族自治县")
+        );
+        assert_eq!(
+            r.office_named("黔南州_2025_统计表", "贵州省").as_deref(),
+            Some("黔南布依族苗族自治州")
+        );
+        assert_eq!(
+            r.office_named("威宁县2025年政府信息公开工作年度报告", "毕节市")
+                .as_deref(),
+            Some("威宁彝族回族苗族自治县")
+        );
+        // A township's own file is no office's return.
+        assert_eq!(r.office_named("草海镇", "威宁彝族回族苗族自治县"), None);
     }
 
     #[test]
