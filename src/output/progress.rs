@@ -127,12 +127,11 @@ fn page(summary: &Summary, links: &Links, outputs: &[String]) -> Markup {
         about.entry(key).or_default().push(i);
     }
     // The units of each district, districts in the order of 报送情况.
-    let offices: Vec<std::borrow::Cow<str>> =
-        summary.units.iter().map(StatusRow::office_shown).collect();
     let mut districts: Vec<District> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (&(r, s), office) in rows.iter().zip(&offices) {
-        let i = *index.entry(office).or_insert_with(|| {
+    let mut index: HashMap<std::borrow::Cow<str>, usize> = HashMap::new();
+    for &(r, s) in &rows {
+        let office = r.office_shown();
+        let i = *index.entry(office.clone()).or_insert_with(|| {
             districts.push(District {
                 name: office,
                 units: Vec::new(),
@@ -168,11 +167,11 @@ fn page(summary: &Summary, links: &Links, outputs: &[String]) -> Markup {
                 (chart(&districts))
                 p #index {
                     @for (n, d) in districts.iter().enumerate() {
-                        a href=(format!("#d{n}")) { (shown_name(d.name)) " " (d.counts()) }
+                        a href=(format!("#d{n}")) { (shown_name(&d.name)) " " (d.counts()) }
                     }
                 }
                 @for (n, d) in districts.iter().enumerate() {
-                    h2 id=(format!("d{n}")) { (shown_name(d.name)) " " small { (d.counts()) } }
+                    h2 id=(format!("d{n}")) { (shown_name(&d.name)) " " small { (d.counts()) } }
                     @if d.units.len() > FOLDED_ABOVE {
                         details {
                             summary { "展开 " (d.units.len()) " 个单位" }
@@ -216,7 +215,7 @@ fn pending(districts: &[District]) -> Markup {
                 @for d in districts {
                     @for (r, s) in d.units.iter().filter(|(_, s)| waiting(s)) {
                         tr {
-                            td { (shown_name(d.name)) }
+                            td { (shown_name(&d.name)) }
                             td { (r.township) }
                             td { span.tag style={ "background:" (s.color()) } { (s.label()) } }
                             td {
@@ -281,7 +280,7 @@ fn findings(about: &HashMap<(&str, &str), Vec<&Issue>>, row: &StatusRow) -> Mark
 
 /// A district's rows of 报送情况.
 struct District<'a> {
-    name: &'a str,
+    name: std::borrow::Cow<'a, str>,
     units: Vec<(&'a StatusRow, Standing)>,
 }
 
@@ -348,7 +347,7 @@ fn chart(districts: &[District]) -> Markup {
         svg #chart xmlns="http://www.w3.org/2000/svg" width="700" height=(height)
             role="img" aria-label="各区县报送情况" {
             @for (n, (d, bar)) in districts.iter().zip(&bars).enumerate() {
-                text x="0" y=(n * ROW + 15) font-size="13" { (shown_name(d.name)) }
+                text x="0" y=(n * ROW + 15) font-size="13" { (shown_name(&d.name)) }
                 text x=(format!("{:.1}", bar.last().map_or(LEFT, |s| s.x + s.width) + 6.0)) y=(n * ROW + 15)
                     font-size="12" { (d.counts()) }
                 @for s in bar {

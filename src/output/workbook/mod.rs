@@ -248,6 +248,8 @@ fn details<'a>(
 /// A cell of a plain table.
 enum Cell<'a> {
     Text(&'a str),
+    /// A text made for the cell, or borrowed when nothing had to be made.
+    Made(std::borrow::Cow<'a, str>),
     Number(usize),
 }
 
@@ -268,6 +270,7 @@ fn table(
             let (r, c) = (r as u32 + 1, c as u16);
             match cell {
                 Cell::Text(text) => ws.write_string_with_format(r, c, fit_cell(text), format)?,
+                Cell::Made(text) => ws.write_string_with_format(r, c, fit_cell(text), format)?,
                 Cell::Number(n) => ws.write_number_with_format(r, c, *n as f64, format)?,
             };
         }
@@ -382,11 +385,9 @@ fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), X
         ("如何识别", 40),
         ("SHA-256", 20),
     ];
-    let offices: Vec<std::borrow::Cow<str>> = rows.iter().map(StatusRow::office_shown).collect();
     let rows: Vec<(Vec<Cell>, Format)> = rows
         .iter()
-        .zip(&offices)
-        .map(|(s, office)| {
+        .map(|s| {
             let fill = match s.status {
                 UnitStatus::Submitted | UnitStatus::Duplicate if s.errors > s.explained => {
                     Some(0xF8CBAD)
@@ -399,7 +400,7 @@ fn status(ws: &mut Worksheet, rows: &[StatusRow], head: &Format) -> Result<(), X
                 Format::new().set_background_color(Color::RGB(f))
             });
             let cells = vec![
-                Cell::Text(office),
+                Cell::Made(s.office_shown()),
                 Cell::Text(&s.township),
                 Cell::Text(s.kind.label()),
                 Cell::Text(s.status.label_zh()),
