@@ -221,8 +221,8 @@ fn write_one_draft(bencher: Bencher) {
         offices: vec!["钟山区".into()],
         depth: 1,
         filer: None,
+        last: Some((0..cells).map(|i| Some((i % 5) as f64)).collect()),
     };
-    let last: Vec<Option<f64>> = (0..cells).map(|i| Some((i % 5) as f64)).collect();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("draft.docx");
     bencher.bench(|| {
@@ -230,7 +230,6 @@ fn write_one_draft(bencher: Bencher) {
             template: &NAT2021,
             ret: &ret,
             year: 2025,
-            last: Some(&last),
             members: &[],
             notes: &[],
         };
@@ -369,7 +368,6 @@ fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("analysis.xlsx");
-    let last_year = vec![None; districts.len() + 1];
     bencher.bench(|| {
         let analysis = gongkai::output::workbook::Analysis {
             info: &info,
@@ -380,7 +378,6 @@ fn write_analyst_workbook_of_40000_units(bencher: Bencher) {
             submissions: subs,
             issues: &[],
             status: &[],
-            last_year: &last_year,
             past: &[],
         };
         gongkai::output::workbook::write_analysis(&path, &analysis).unwrap()

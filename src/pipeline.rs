@@ -179,8 +179,8 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
         },
         Summed {
             records,
-            districts,
-            city,
+            mut districts,
+            mut city,
         },
     ) = audit_and_sum(&plan, &subs, assigned, &mut timings)?;
     for left in stage.iter().flat_map(|s| &s.leftovers) {
@@ -191,11 +191,11 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
 
     let clock = Instant::now();
     // Each return's values last year, for the drafts' comparisons.
-    let last_year: Vec<Option<Vec<Option<f64>>>> = districts
-        .iter()
-        .chain([&city])
-        .map(|r| previous.as_ref()?.return_values(&plan.template, r.scope()))
-        .collect();
+    for r in districts.iter_mut().chain([&mut city]) {
+        r.last = previous
+            .as_ref()
+            .and_then(|p| p.return_values(&plan.template, r.scope()));
+    }
     timings.rollup_ms += clock.elapsed().as_millis();
 
     let files = RunFiles::of(
@@ -234,7 +234,6 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
             districts: &districts,
             city: &city,
             records,
-            last_year: &last_year,
         };
         progress.phase("写出");
         publish(&plan, stage, &files, &mut summary, &rolled, &progress)?;

@@ -56,8 +56,6 @@ pub struct DraftContent<'a> {
     pub template: &'a Template,
     pub ret: &'a Return,
     pub year: i32,
-    /// The same unit's values last year, when last year's records exist.
-    pub last: Option<&'a [Option<f64>]>,
     /// The units the return accounts for, with their kinds and how each
     /// stands: the source line counts them and the annex lists them.
     pub members: &'a [Member],
@@ -210,7 +208,7 @@ fn document(c: &DraftContent, report_title: &str) -> String {
     let template = c.template;
     let values = Values {
         this: &c.ret.values,
-        last: c.last,
+        last: c.ret.last.as_deref(),
     };
     let mut body = String::new();
     paragraph(
@@ -792,6 +790,7 @@ mod tests {
                 offices: vec!["甲<乙>&丙\u{7}县".into()],
                 depth: 1,
                 filer: None,
+                last: None,
             };
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("draft.docx");
@@ -799,7 +798,6 @@ mod tests {
                 template: &template,
                 ret: &ret,
                 year: 2025,
-                last: None,
                 members: &[],
                 notes: &[],
             };

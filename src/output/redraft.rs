@@ -64,7 +64,7 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
     let (saved, issues) = SavedRun::read_with_issues(&json_path).map_err(no_run)?;
     let id = opts.template.clone().unwrap_or(saved.template.clone());
     let template = Template::load(&id).map_err(|_| RedraftError::Template { id: id.clone() })?;
-    let returns = saved
+    let mut returns = saved
         .returns
         .iter()
         .map(|r| {
@@ -99,17 +99,17 @@ pub fn redraft(opts: &RedraftOptions, log: &dyn Fn(&str)) -> Result<Vec<PathBuf>
     let mut written = Vec::new();
     let members = Members::of(saved.unit_status());
     let found: Vec<Finding> = issues.iter().map(Finding::from).collect();
-    for (ret, named) in returns.iter().zip(&files.returns) {
+    for (ret, named) in returns.iter_mut().zip(&files.returns) {
         let path = inside(stage.dir(), &named.draft)?;
-        let last = previous
+        ret.last = previous
             .as_ref()
             .and_then(|p| p.return_values(&template, ret.scope()));
+        let ret = &*ret;
         let notes = remarks(&template, ret, &found);
         let content = DraftContent {
             template: &template,
             ret,
             year: saved.year,
-            last: last.as_deref(),
             members: members.of_return(ret),
             notes: &notes,
         };

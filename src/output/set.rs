@@ -37,15 +37,11 @@ pub struct Rolled<'a> {
     pub districts: &'a [Return],
     pub city: &'a Return,
     pub records: &'a DataFrame,
-    /// Each return's values last year (districts, then the city).
-    pub last_year: &'a [Option<Vec<Option<f64>>>],
 }
 
 /// One return's files and what they are written from.
 struct ReturnJob<'a> {
     ret: &'a Return,
-    /// The same return's values last year, when known.
-    last: Option<&'a [Option<f64>]>,
     sheet: PathBuf,
     /// `None` with `--no-report`.
     draft: Option<PathBuf>,
@@ -65,7 +61,6 @@ pub fn write(
         districts,
         city,
         records,
-        last_year,
     } = *rolled;
     let year = plan.year;
     let template = &plan.template;
@@ -73,12 +68,10 @@ pub fn write(
     let returns = districts
         .iter()
         .chain([city])
-        .zip(last_year)
         .zip(&files.returns)
-        .map(|((ret, last), named)| {
+        .map(|(ret, named)| {
             Ok(ReturnJob {
                 ret,
-                last: last.as_deref(),
                 sheet: inside(dir, &named.sheet)?,
                 draft: match plan.drafts {
                     Drafts::Written => Some(inside(dir, &named.draft)?),
@@ -113,7 +106,6 @@ pub fn write(
             submissions: subs,
             issues: &summary.issues,
             status: &summary.units,
-            last_year,
             past: &past,
         };
         crate::panics::guarded(|| workbook::write_analysis(&analysis, &analyst))
@@ -147,7 +139,6 @@ pub fn write(
                     template,
                     ret: job.ret,
                     year,
-                    last: job.last,
                     members: members.of_return(job.ret),
                     notes: &notes,
                 };

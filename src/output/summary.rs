@@ -485,6 +485,7 @@ impl SavedReturn {
             units: self.units.clone(),
             offices: self.offices.clone(),
             depth: self.depth,
+            last: None,
             filer: None,
         })
     }

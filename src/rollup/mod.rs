@@ -53,6 +53,10 @@ pub struct Return {
     /// Who signs it on the 填报单位 line: the office's own government unit
     /// as the roster names it (六盘水市人民政府办公室), when it lists one.
     pub filer: Option<String>,
+    /// Its values last year, as last year's return of the same office
+    /// printed them, when last year's records hold its units (set once the
+    /// audit has read them).
+    pub last: Option<Vec<Option<f64>>>,
 }
 
 impl Return {
@@ -150,6 +154,7 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
                     .unwrap_or_default(),
                 depth: office.tree.depth(&name),
                 offices,
+                last: None,
                 name,
                 values,
                 reporting,
@@ -168,6 +173,7 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
             .collect(),
         depth: 0,
         filer: office.filers.get(&office.name).cloned(),
+        last: None,
     };
     (lower, own)
 }

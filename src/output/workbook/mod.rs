@@ -30,8 +30,6 @@ pub struct Analysis<'a> {
     pub submissions: &'a [Submission],
     pub issues: &'a [Issue],
     pub status: &'a [StatusRow],
-    /// Each return's values last year (districts, then the city).
-    pub last_year: &'a [Option<Vec<Option<f64>>>],
     /// The city's values in earlier years of the same form, oldest first.
     pub past: &'a [(i32, Vec<Option<f64>>)],
 }

@@ -82,8 +82,7 @@ pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), X
         .districts
         .iter()
         .chain([a.city])
-        .zip(a.last_year)
-        .map(|(r, last)| {
+        .map(|r| {
             let (label, whose) = if std::ptr::eq(r, a.city) {
                 (area_word(&a.city.name).to_string(), Whose::All)
             } else {
@@ -99,7 +98,7 @@ pub fn overview(ws: &mut Worksheet, a: &Analysis, head: &Format) -> Result<(), X
                 label,
                 whose,
                 values: &r.values,
-                last: last.as_deref(),
+                last: r.last.as_deref(),
             }
         })
         .collect();
@@ -250,12 +249,7 @@ fn direct_rows(
     if !nested {
         return Ok(((first, a.districts.len() as u32), below));
     }
-    let direct: Vec<_> = a
-        .districts
-        .iter()
-        .zip(a.last_year)
-        .filter(|(d, _)| d.depth <= 1)
-        .collect();
+    let direct: Vec<&crate::rollup::Return> = a.districts.iter().filter(|d| d.depth <= 1).collect();
     ws.write_string_with_format(below, 0, "直属下级单位", head)?;
     let charted: Vec<&Placed> = placed
         .iter()
@@ -267,12 +261,12 @@ fn direct_rows(
             ws.write_string_with_format(below, l, "上年", head)?;
         }
     }
-    for (k, (office, last)) in direct.iter().enumerate() {
+    for (k, office) in direct.iter().enumerate() {
         let r = below + 1 + k as u32;
         ws.write_string(r, 0, &office.name)?;
         for p in &charted {
             ws.write_number_with_format(r, p.column, p.figure.of(&office.values), &f.count)?;
-            if let (Some(l), Some(last)) = (p.last, last) {
+            if let (Some(l), Some(last)) = (p.last, &office.last) {
                 ws.write_number_with_format(r, l, p.figure.of(last), &f.count)?;
             }
         }
