@@ -76,98 +76,55 @@ impl Return {
 /// it (offices outside the roster after them), then `office`'s own.
 pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec<Return>, Return) {
     let covered = Covered::of(subs);
-    let cells = template.cells().len();
-    let empty = || (vec![None; cells], vec![0u32; cells]);
-    // Each office's sum in a slot of its own, the run's office's first.
-    let mut slot: HashMap<&str, usize> = HashMap::new();
-    let mut sums: Vec<Sum> = vec![empty()];
-    let mut units: Vec<Vec<(&str, String)>> = vec![Vec::new()];
-    let mut seen: HashSet<(usize, &str, &str)> = HashSet::new();
-    let summed = summed(subs, &office.tree, &covered);
-    each_rolled(&summed, template, |into, values| {
-        let slots: Vec<usize> = into
-            .offices
-            .iter()
-            .map(|o| {
-                *slot.entry(o).or_insert_with(|| {
-                    sums.push(empty());
-                    units.push(Vec::new());
-                    sums.len() - 1
-                })
-            })
-            .chain(into.top.then_some(0))
-            .collect();
-        let (district, township) = (into.sub.district.as_str(), into.sub.township.as_str());
-        for &at in &slots {
-            if seen.insert((at, district, township)) {
-                units[at].push((district, township.to_string()));
-            }
-        }
-        for (cell, value) in values.into_iter().enumerate() {
-            let Some(v) = value else { continue };
-            for &at in &slots {
-                let (sum, reporting) = &mut sums[at];
-                sum[cell] = Some(sum[cell].unwrap_or(0.0) + v);
-                reporting[cell] += 1;
-            }
-        }
-    });
+    let mut sums = Sums::new(template.cells().len());
+    each_rolled(
+        &summed(subs, &office.tree, &covered),
+        template,
+        |into, values| sums.add(into, values),
+    );
 
     let mut names = office.tree.offices().to_vec();
     // Offices outside the roster (a folder it does not name).
-    let mut outside: Vec<String> = slot
-        .keys()
+    let mut outside: Vec<String> = sums
+        .offices()
         .filter(|d| !office.tree.contains(d))
-        .map(|d| d.to_string())
+        .map(String::from)
         .collect();
     outside.sort();
     names.extend(outside);
-    // Each return's units by office, each office's as they came: an
-    // office's own, then each office below it in order (the run's own last).
     let rank: HashMap<&str, usize> = names
         .iter()
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
-    let mut units: Vec<Vec<String>> = units
-        .into_iter()
-        .map(|mut units| {
-            units.sort_by_cached_key(|(office, _)| rank.get(office).copied().unwrap_or(usize::MAX));
-            units.into_iter().map(|(_, name)| name).collect()
-        })
-        .collect();
     let below = office.tree.below_each();
     let lower: Vec<Return> = names
-        .into_iter()
+        .iter()
         .map(|name| {
-            let at = slot.get(name.as_str()).copied();
-            let (values, reporting) = at.map_or_else(empty, |at| std::mem::take(&mut sums[at]));
-            let offices = std::iter::once(name.as_str())
-                .chain(below.get(name.as_str()).into_iter().flatten().copied())
-                .map(String::from)
-                .collect();
+            let ((values, reporting), units) = sums.take(Some(name), &rank);
             Return {
                 level: Level::District,
-                filer: office.filers.get(&name).cloned(),
-                units: at
-                    .map(|at| std::mem::take(&mut units[at]))
-                    .unwrap_or_default(),
-                depth: office.tree.depth(&name),
-                offices,
-                last: None,
-                name,
+                filer: office.filers.get(name).cloned(),
+                units,
+                depth: office.tree.depth(name),
+                offices: std::iter::once(name.as_str())
+                    .chain(below.get(name.as_str()).into_iter().flatten().copied())
+                    .map(String::from)
+                    .collect(),
+                name: name.clone(),
                 values,
                 reporting,
+                last: None,
             }
         })
         .collect();
-    let (values, reporting) = std::mem::take(&mut sums[0]);
+    let ((values, reporting), units) = sums.take(None, &rank);
     let own = Return {
         level: Level::Office,
         name: office.name.clone(),
         values,
         reporting,
-        units: std::mem::take(&mut units[0]),
+        units,
         offices: std::iter::once(office.name.clone())
             .chain(office.tree.offices().iter().cloned())
             .collect(),
@@ -176,6 +133,84 @@ pub fn rollup(subs: &[Submission], template: &Template, office: &Office) -> (Vec
         last: None,
     };
     (lower, own)
+}
+
+/// Each office's running sum, in a slot of its own (the run's office's
+/// first), and the units added into it with the office each reports to.
+struct Sums<'a> {
+    cells: usize,
+    slot: HashMap<&'a str, usize>,
+    sums: Vec<Sum>,
+    units: Vec<Vec<(&'a str, String)>>,
+    seen: HashSet<(usize, &'a str, &'a str)>,
+}
+
+impl<'a> Sums<'a> {
+    fn new(cells: usize) -> Sums<'a> {
+        Sums {
+            cells,
+            slot: HashMap::new(),
+            sums: vec![Sums::empty(cells)],
+            units: vec![Vec::new()],
+            seen: HashSet::new(),
+        }
+    }
+
+    fn empty(cells: usize) -> Sum {
+        (vec![None; cells], vec![0; cells])
+    }
+
+    /// The offices anything was added into, the run's own aside.
+    fn offices(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.slot.keys().copied()
+    }
+
+    /// A form's values, into each return it reaches.
+    fn add(&mut self, into: &Into<'a>, values: Vec<Option<f64>>) {
+        let slots: Vec<usize> = into
+            .offices
+            .iter()
+            .map(|o| {
+                *self.slot.entry(o).or_insert_with(|| {
+                    self.sums.push(Sums::empty(self.cells));
+                    self.units.push(Vec::new());
+                    self.sums.len() - 1
+                })
+            })
+            .chain(into.top.then_some(0))
+            .collect();
+        let (district, township) = (into.sub.district.as_str(), into.sub.township.as_str());
+        for &at in &slots {
+            if self.seen.insert((at, district, township)) {
+                self.units[at].push((district, township.to_string()));
+            }
+        }
+        for (cell, value) in values.into_iter().enumerate() {
+            let Some(v) = value else { continue };
+            for &at in &slots {
+                let (sum, reporting) = &mut self.sums[at];
+                sum[cell] = Some(sum[cell].unwrap_or(0.0) + v);
+                reporting[cell] += 1;
+            }
+        }
+    }
+
+    /// The sum of `office` (`None`: the run's own) and its units, by
+    /// office in `rank`'s order, each office's as they came (an office's
+    /// own first, the run's own last).
+    fn take(&mut self, office: Option<&str>, rank: &HashMap<&str, usize>) -> (Sum, Vec<String>) {
+        let at = match office {
+            Some(office) => match self.slot.get(office) {
+                Some(&at) => at,
+                None => return (Sums::empty(self.cells), Vec::new()),
+            },
+            None => 0,
+        };
+        let mut units = std::mem::take(&mut self.units[at]);
+        units.sort_by_cached_key(|(office, _)| rank.get(office).copied().unwrap_or(usize::MAX));
+        let units = units.into_iter().map(|(_, name)| name).collect();
+        (std::mem::take(&mut self.sums[at]), units)
+    }
 }
 
 /// The sums of each kind of unit (乡镇（街道）, 部门, 本级, a lower office's
