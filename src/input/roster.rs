@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::input::tree::Tree;
+use crate::input::tree::{DEEPEST, Shape, Tree};
 use crate::text::{decode_text, normalize_label};
 
 /// The 六盘水 township-level units at six dates, from the national division codes.
@@ -217,11 +217,21 @@ impl Roster {
         if units.is_empty() && lower.as_ref().is_none_or(Vec::is_empty) {
             return Err(invalid(1, "名册中没有单位".into()));
         }
-        Roster::new(city, shown.clone(), units, lower).map_err(|cycle| {
-            invalid(
-                1,
-                format!("{} 互为上级，无法确定先汇总哪一级", cycle.0.join("、")),
-            )
+        Roster::new(city, shown.clone(), units, lower).map_err(|shape| {
+            let message = match shape {
+                Shape::Cycle(offices) if offices.len() > 5 => format!(
+                    "{} 等 {} 个单位互为上级，无法确定先汇总哪一级",
+                    offices[..5].join("、"),
+                    offices.len()
+                ),
+                Shape::Cycle(offices) => {
+                    format!("{} 互为上级，无法确定先汇总哪一级", offices.join("、"))
+                }
+                Shape::TooDeep { office, depth } => {
+                    format!("{office} 在最上级单位之下第 {depth} 层；名册的上下级最多 {DEEPEST} 层")
+                }
+            };
+            invalid(1, message)
         })
     }
 
@@ -234,7 +244,7 @@ impl Roster {
         source: String,
         units: Vec<Unit>,
         lower: Option<Vec<(String, String)>>,
-    ) -> Result<Roster, crate::input::tree::Cycle> {
+    ) -> Result<Roster, Shape> {
         let (by_name, by_core) = names_of(&units);
         let edges = lower.unwrap_or_else(|| {
             units
@@ -819,6 +829,14 @@ mod tests {
                 .unwrap_err()
                 .to_string();
         assert!(circle.contains("互为上级"), "{circle}");
+        let deep: String = std::iter::once("office,unit,kind\n贵州省,第1级,下级\n".to_string())
+            .chain((2..=10).map(|i| format!("第{}级,第{i}级,下级\n", i - 1)))
+            .collect();
+        let deep = roster_of(&deep).unwrap_err().to_string();
+        assert!(
+            deep.contains("第9级 在最上级单位之下第 9 层") && deep.contains("最多 8 层"),
+            "{deep}"
+        );
         let unknown = roster_of("office,unit,kind\n六盘水市,水城区,下级\n钟山区,荷城街道,乡镇\n")
             .unwrap_err()
             .to_string();

@@ -19,15 +19,27 @@ pub struct Tree {
     above: HashMap<String, String>,
 }
 
-/// An office listed above itself through others: no level can be summed first.
+/// Why a roster's offices make no tree to roll up.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cycle(pub Vec<String>);
+pub enum Shape {
+    /// Offices listed above each other in a circle: no level can be
+    /// summed first.
+    Cycle(Vec<String>),
+    /// An office more than [`DEEPEST`] offices below the top.
+    TooDeep { office: String, depth: usize },
+}
+
+/// The most offices one office may be below the top: a country's
+/// provinces, cities and counties are three; the rest is room, and the
+/// bound keeps a roster of a hundred thousand nested lines from making
+/// every form's walk up its offices as long.
+pub const DEEPEST: usize = 8;
 
 impl Tree {
     /// The tree of `top` from (office above, office below) pairs in roster
     /// order. An office below nothing reachable from `top` is left out; an
     /// office listed under two offices is under the first.
-    pub fn new(top: String, edges: &[(String, String)]) -> Result<Tree, Cycle> {
+    pub fn new(top: String, edges: &[(String, String)]) -> Result<Tree, Shape> {
         let mut above: HashMap<String, String> = HashMap::new();
         let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
         for (up, down) in edges {
@@ -37,25 +49,44 @@ impl Tree {
             above.insert(down.clone(), up.clone());
             children.entry(up.as_str()).or_default().push(down.as_str());
         }
+        // Each office is walked up once: up to an office already settled,
+        // the top, or back onto the walk (a circle).
         let mut offices: Vec<&String> = above.keys().collect();
         offices.sort();
+        let mut settled: HashSet<&str> = HashSet::new();
         for office in offices {
-            let mut walked = vec![office.as_str()];
-            while let Some(up) = above.get(*walked.last().unwrap_or(&"")) {
-                if let Some(at) = walked.iter().position(|o| o == up) {
-                    return Err(Cycle(walked[at..].iter().map(|o| o.to_string()).collect()));
+            let (mut walked, mut on_walk) = (Vec::new(), HashSet::new());
+            let mut at = Some(office.as_str());
+            while let Some(o) = at.filter(|o| !settled.contains(o)) {
+                if !on_walk.insert(o) {
+                    let from = walked.iter().position(|w| *w == o).unwrap_or(0);
+                    return Err(Shape::Cycle(
+                        walked[from..]
+                            .iter()
+                            .map(|o: &&str| o.to_string())
+                            .collect(),
+                    ));
                 }
-                walked.push(up);
+                walked.push(o);
+                at = above.get(o).map(String::as_str);
             }
+            settled.extend(walked);
         }
         let mut order = Vec::new();
-        let mut stack: Vec<&str> = children
+        let mut stack: Vec<(&str, usize)> = children
             .get(top.as_str())
-            .map(|c| c.iter().rev().copied().collect())
+            .map(|c| c.iter().rev().map(|o| (*o, 1)).collect())
             .unwrap_or_default();
-        while let Some(office) = stack.pop() {
+        while let Some((office, depth)) = stack.pop() {
+            if depth > DEEPEST {
+                return Err(Shape::TooDeep {
+                    office: office.to_string(),
+                    depth,
+                });
+            }
             order.push(office.to_string());
-            stack.extend(children.get(office).into_iter().flatten().rev());
+            let below = children.get(office).into_iter().flatten().rev();
+            stack.extend(below.map(|o| (*o, depth + 1)));
         }
         let reached: HashSet<&str> = order.iter().map(String::as_str).collect();
         above.retain(|office, _| reached.contains(office.as_str()));
@@ -207,6 +238,24 @@ mod tests {
             &edges(&[("乙市", "甲市"), ("甲市", "乙市"), ("甲市", "丙县")]),
         )
         .unwrap_err();
-        assert_eq!(err.0, ["甲市", "乙市"]);
+        assert_eq!(err, Shape::Cycle(vec!["甲市".into(), "乙市".into()]));
+        // A hundred thousand offices each below the last: refused at the
+        // ninth, and found so in one pass.
+        let mut chain = vec![("贵州省".to_string(), "第0级".to_string())];
+        chain.extend((1..100_000).map(|i| (format!("第{}级", i - 1), format!("第{i}级"))));
+        assert_eq!(
+            Tree::new("贵州省".into(), &chain).unwrap_err(),
+            Shape::TooDeep {
+                office: "第8级".into(),
+                depth: 9
+            }
+        );
+        let mut circle = chain.clone();
+        circle.push(("第99999级".into(), "第0级".into()));
+        circle[0] = ("第99999级".into(), "第0级".into());
+        assert!(matches!(
+            Tree::new("贵州省".into(), &circle),
+            Err(Shape::Cycle(c)) if c.len() == 100_000
+        ));
     }
 }
