@@ -476,17 +476,14 @@ fn by_office(
     tops.sort();
     tops.dedup();
     let [top] = tops.as_slice() else {
-        let hint = match tops.as_slice() {
-            [a, b, ..] => format!("；如{b}是{a}的下级，请加一行 `{a},{b},下级`"),
-            _ => String::new(),
-        };
-        return Err(invalid(
-            1,
-            format!(
-                "名册应只有一个最上级单位（不是任何单位的下级），现有 {}{hint}",
+        let message = match tops.as_slice() {
+            [a, b, ..] => format!(
+                "名册应只有一个最上级单位（不是任何单位的下级），现有 {}；如{b}是{a}的下级，请加一行 `{a},{b},下级`",
                 tops.join("、")
             ),
-        ));
+            _ => "名册中每个上级单位都又是别的单位的下级，没有最上级单位；请检查“下级”各行，删去把最上级单位列为下级的那一行".to_string(),
+        };
+        return Err(invalid(1, message));
     };
     let top = top.to_string();
     let mut lower = Vec::new();
@@ -829,6 +826,10 @@ mod tests {
                 .unwrap_err()
                 .to_string();
         assert!(circle.contains("互为上级"), "{circle}");
+        let no_top = roster_of("office,unit,kind\n六盘水市,贵州省,下级\n贵州省,六盘水市,下级\n")
+            .unwrap_err()
+            .to_string();
+        assert!(no_top.contains("没有最上级单位"), "{no_top}");
         let deep: String = std::iter::once("office,unit,kind\n贵州省,第1级,下级\n".to_string())
             .chain((2..=10).map(|i| format!("第{}级,第{i}级,下级\n", i - 1)))
             .collect();
