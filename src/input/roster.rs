@@ -311,7 +311,7 @@ impl Roster {
 
     fn office_in_folder(&self, office: &str, folder: &str) -> Option<String> {
         let name = normalize_label(folder);
-        let own = name == normalize_label(office) || name == "本级" || name.ends_with("直部门");
+        let own = name == normalize_label(office) || own_units_folder(&name);
         if own && self.units.iter().any(|u| u.district == office) {
             return Some(office.to_string());
         }
@@ -401,6 +401,21 @@ impl Roster {
             })?;
         Some((prefer(units)?, NameMatch::Contained(core.clone())))
     }
+}
+
+/// Whether a folder's name is what offices call the folder of their own
+/// government's units: 本级, 部门, 市直部门, 区直单位, 县级部门, 直属机构.
+fn own_units_folder(name: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "直部门",
+        "直单位",
+        "直机关",
+        "级部门",
+        "级单位",
+        "直属机构",
+        "直属单位",
+    ];
+    name == "本级" || name == "部门" || ENDINGS.iter().any(|e| name.ends_with(e))
 }
 
 /// Each unit by every normalized name and by bare place name.
@@ -764,6 +779,13 @@ mod tests {
             folders(&["六盘水市", "市直部门"]).as_deref(),
             Some("六盘水市")
         );
+        for own in ["市直单位", "市级部门", "直属机构", "本级", "部门"] {
+            assert_eq!(
+                folders(&["六盘水市", own]).as_deref(),
+                Some("六盘水市"),
+                "{own}"
+            );
+        }
         // A district is looked for below the folder it is in.
         assert_eq!(folders(&["遵义市", "水城区"]), None);
         assert_eq!(folders(&["六盘水市", "旧表"]), None);
