@@ -403,9 +403,11 @@ impl Roster {
     }
 }
 
-/// Whether a folder's name is what offices call the folder of their own
-/// government's units: 本级, 部门, 市直部门, 区直单位, 县级部门, 直属机构.
+/// Whether a folder's name (normalized) is what offices call a folder of
+/// their own units: 本级, 部门, 市直部门, 区直单位, 县级部门, 直属机构, or
+/// 乡镇（街道） for a district office's townships.
 fn own_units_folder(name: &str) -> bool {
+    const NAMES: &[&str] = &["本级", "部门", "乡镇", "街道", "乡镇街道", "乡镇(街道)"];
     const ENDINGS: &[&str] = &[
         "直部门",
         "直单位",
@@ -415,7 +417,7 @@ fn own_units_folder(name: &str) -> bool {
         "直属机构",
         "直属单位",
     ];
-    name == "本级" || name == "部门" || ENDINGS.iter().any(|e| name.ends_with(e))
+    NAMES.contains(&name) || ENDINGS.iter().any(|e| name.ends_with(e))
 }
 
 /// Each unit by every normalized name and by bare place name.
@@ -750,6 +752,13 @@ mod tests {
             roster_of("上级,单位,类别\n水城区,以朵街道,乡镇\n水城区,水城区人民政府办公室,本级\n")
                 .unwrap();
         assert_eq!(district.city, "水城区");
+        // Its townships may sit in a folder of their own.
+        assert_eq!(
+            district
+                .office_of_folders(&["乡镇（街道）".into()])
+                .as_deref(),
+            Some("水城区")
+        );
         assert!(district.offices_below().is_empty());
     }
 
