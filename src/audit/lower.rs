@@ -32,7 +32,11 @@ pub fn compare(subs: &[Submission], template: &Template, tree: &Tree) -> Vec<Iss
         let units: Vec<&Submission> = subs
             .iter()
             .filter(|s| !std::ptr::eq(*s, ret) && s.used_form().is_some())
-            .filter(|s| reach(s, tree, &without).0.contains(&ret.district.as_str()))
+            .filter(|s| {
+                reach(s, tree, &without)
+                    .offices
+                    .contains(&ret.district.as_str())
+            })
             .collect();
         if units.is_empty() {
             continue;

@@ -140,21 +140,31 @@ impl<'s> Covered<'s> {
     }
 }
 
+/// The returns a used submission's values are added into.
+pub struct Reach<'a> {
+    /// The offices below the top, nearest first.
+    pub offices: Vec<&'a str>,
+    /// Whether the top's return, the run's own, adds them.
+    pub top: bool,
+}
+
 /// Where a used submission's values are added: its office's return and
-/// each above it in `tree`, nearest first, up to the first office whose
-/// own return arrived (summed in their place); and whether they reach the
-/// top, the run's own return. A lower office's return is its own office's
-/// figures, so it starts there.
-pub fn reach<'a>(sub: &'a Submission, tree: &'a Tree, covered: &Covered) -> (Vec<&'a str>, bool) {
-    let mut into = Vec::new();
+/// each above it in `tree`, up to the first office whose own return
+/// arrived (summed in their place). A lower office's return is its own
+/// office's figures, so it starts there.
+pub fn reach<'a>(sub: &'a Submission, tree: &'a Tree, covered: &Covered) -> Reach<'a> {
+    let mut offices = Vec::new();
     for (i, office) in tree.chain(&sub.district).into_iter().enumerate() {
         let own_return = i == 0 && sub.kind == UnitKind::Lower;
         if covered.0.contains(office) && !own_return {
-            return (into, false);
+            return Reach {
+                offices,
+                top: false,
+            };
         }
-        into.push(office);
+        offices.push(office);
     }
-    (into, true)
+    Reach { offices, top: true }
 }
 
 fn place(

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::audit::last_year::Scope;
 use crate::audit::rules::{rollup_values, values_of};
-use crate::audit::units::{Covered, Submission, reach};
+use crate::audit::units::{Covered, Reach, Submission, reach};
 use crate::form::Template;
 use crate::input::plan::Office;
 use crate::input::roster::UnitKind;
@@ -168,6 +168,7 @@ impl<'a> Sums<'a> {
     /// A form's values, into each return it reaches.
     fn add(&mut self, into: &Into<'a>, values: Vec<Option<f64>>) {
         let slots: Vec<usize> = into
+            .reach
             .offices
             .iter()
             .map(|o| {
@@ -177,7 +178,7 @@ impl<'a> Sums<'a> {
                     self.sums.len() - 1
                 })
             })
-            .chain(into.top.then_some(0))
+            .chain(into.reach.top.then_some(0))
             .collect();
         let (district, township) = (into.sub.district.as_str(), into.sub.township.as_str());
         for &at in &slots {
@@ -234,7 +235,7 @@ pub fn by_kind(
     }
     let covered = Covered::of(subs);
     let mut summed = summed(subs, &office.tree, &covered);
-    summed.retain(|s| s.top);
+    summed.retain(|s| s.reach.top);
     let mut sums: Vec<Option<Vec<Option<f64>>>> = vec![None; UnitKind::ALL.len()];
     each_rolled(&summed, template, |into, values| {
         let at = UnitKind::ALL
@@ -258,10 +259,7 @@ pub fn by_kind(
 /// A used form and the returns it is added into.
 struct Into<'a> {
     sub: &'a Submission,
-    /// The offices below the run's, nearest first.
-    offices: Vec<&'a str>,
-    /// Whether the run's own return adds it.
-    top: bool,
+    reach: Reach<'a>,
 }
 
 /// What the rollup adds up: the used forms, each up to the first office
@@ -271,8 +269,8 @@ fn summed<'a>(subs: &'a [Submission], tree: &'a Tree, covered: &Covered) -> Vec<
     subs.iter()
         .filter(|s| s.used_form().is_some())
         .filter_map(|sub| {
-            let (offices, top) = reach(sub, tree, covered);
-            (top || !offices.is_empty()).then_some(Into { sub, offices, top })
+            let reach = reach(sub, tree, covered);
+            (reach.top || !reach.offices.is_empty()).then_some(Into { sub, reach })
         })
         .collect()
 }
