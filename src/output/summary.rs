@@ -55,7 +55,7 @@ impl RunInfo {
             ("运行时间", self.started.clone()),
             ("输入", self.input.clone()),
             ("数据年度", self.year.to_string()),
-            ("城市", self.city.clone()),
+            ("汇总单位", self.city.clone()),
             (
                 "模板",
                 format!(
