@@ -7,7 +7,7 @@ use crate::findings::codes::Code;
 use crate::findings::{Issue, Severity};
 use crate::input::discover::Found;
 use crate::input::plan::Coverage;
-use crate::input::roster::{NameMatch, Roster, UnitKind};
+use crate::input::roster::{Folder, NameMatch, Roster, UnitKind};
 use crate::input::tree::Tree;
 use crate::read::{Form, Loaded, ReadError};
 use crate::text::normalize_label;
@@ -80,7 +80,7 @@ pub fn assign(
 ) -> Vec<Submission> {
     if coverage == Coverage::OneFile {
         for (found, _) in &mut files {
-            if roster.office_of_folders(&found.folders).is_none() {
+            if roster.folder_of(&found.folders).is_none() {
                 found.folders.clear();
             }
         }
@@ -174,9 +174,15 @@ fn place(
     coverage: Coverage,
     issues: &mut Vec<Issue>,
 ) -> Submission {
-    // The office whose folder the file is in: the top office's at the top.
-    let folder_office = roster.office_of_folders(&found.folders);
-    if let Some(sub) = lower_return(&found, &loaded, roster, coverage, folder_office.as_deref()) {
+    // What the folder the file is in holds: an office's files (the top
+    // office's at the top of the year folder) or one unit's.
+    let (folder_office, folder_unit) = match roster.folder_of(&found.folders) {
+        Some(Folder::Office(office)) => (Some(office), None),
+        Some(Folder::Unit(unit)) => (Some(roster.units[unit].district.clone()), Some(unit)),
+        None => (None, None),
+    };
+    let offices_folder = folder_office.as_deref().filter(|_| folder_unit.is_none());
+    if let Some(sub) = lower_return(&found, &loaded, roster, coverage, offices_folder) {
         return sub.with(found, loaded);
     }
     let folder_district = folder_office.filter(|_| !found.folders.is_empty());
@@ -193,9 +199,18 @@ fn place(
                 .map(|m| (m, n.to_string()))
         })
     };
-    let (unit, matched) = match by_file {
-        Some((i, how)) => (Some(i), describe(&found.stem, &how)),
-        None => match by_form() {
+    // A file named for a unit is that unit's; in a unit's own folder, a
+    // file of another name is the folder's unit's.
+    let (unit, matched) = match (by_file, folder_unit) {
+        (Some((i, how @ (NameMatch::Exact | NameMatch::SameName(_)))), _) => {
+            (Some(i), describe(&found.stem, &how))
+        }
+        (_, Some(unit)) => {
+            let folder = found.folders.last().map_or("", String::as_str);
+            (Some(unit), format!("按文件夹“{folder}”"))
+        }
+        (Some((i, how)), None) => (Some(i), describe(&found.stem, &how)),
+        (None, None) => match by_form() {
             Some(((i, _), name)) => (Some(i), format!("按表内填报单位“{name}”")),
             None => (None, String::new()),
         },
@@ -498,6 +513,8 @@ mod tests {
             "水城区教育局2025年度报告.xlsx",
             "六盘水市/水城区/以朵街道.xlsx",
             "六盘水市/六盘水市教育局.xlsx",
+            "六盘水市/水城区/以朵街道/统计表.xlsx",
+            "以朵街道/2025年报.xlsx",
         ]);
         let office = |o: &str, u: &str, k| (o.to_string(), u.to_string(), k);
         assert_eq!(
@@ -509,6 +526,9 @@ mod tests {
                 office("水城区", "水城区教育局", UnitKind::Department),
                 office("水城区", "以朵街道", UnitKind::Township),
                 office("六盘水市", "六盘水市教育局", UnitKind::Department),
+                // A unit's own folder.
+                office("水城区", "以朵街道", UnitKind::Township),
+                office("水城区", "以朵街道", UnitKind::Township),
             ]
         );
     }

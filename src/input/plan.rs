@@ -208,7 +208,7 @@ impl Plan {
         // districts), so it is read first; the tree is walked while the
         // form is read: at 40,000 forms each takes tens of milliseconds.
         let roster = roster_of(opts, &target, year)?;
-        let offices = |folders: &[String]| roster.office_of_folders(folders).is_some();
+        let offices = |folders: &[String]| roster.folder_of(folders).is_some();
         let (found, settled) = rayon::join(
             || match &target {
                 Target::File { .. } => Ok(crate::input::discover::Discovery {
@@ -318,7 +318,10 @@ impl Plan {
 /// carries.
 fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), PlanError> {
     if opts.input.is_file() {
-        let in_year = of_the_year(opts, year_of_file(&opts.input))?;
+        // A file may sit in a unit's own folder (`水城区/以朵街道/`).
+        let in_year = of_the_year(opts, year_of_file(&opts.input), |r, f| {
+            r.folder_of(f).is_some()
+        })?;
         let known = opts.year.or(in_year.as_ref().map(|y| y.year));
         let target = Target::File {
             year_dir: in_year.map(|y| y.dir),
@@ -341,8 +344,9 @@ fn target_of(opts: &Options) -> Result<(Target, i32, Option<&'static str>), Plan
         dir: year_dir,
         year,
         folders,
-    }) = of_the_year(opts, district_folder(&opts.input))?
-    {
+    }) = of_the_year(opts, district_folder(&opts.input), |r, f| {
+        r.office_of_folders(f).is_some()
+    })? {
         if let Some(wanted) = opts.year.filter(|&y| y != year) {
             return Err(PlanError::DistrictOfAnotherYear {
                 path: opts.input.display().to_string(),
@@ -407,10 +411,15 @@ fn roster_in(opts: &Options, year_dir: Option<&Path>, year: i32) -> Result<Roste
 }
 
 /// The year folder a lone file or an office's folder is part of: the one
-/// it sits in, or one further up when the folders between are offices of
-/// that year's roster (a province's `2025/六盘水市/水城区/`). A folder the
-/// roster names no office for (`水城县/旧表/`) is not part of the year.
-fn of_the_year(opts: &Options, in_year: Option<InYear>) -> Result<Option<InYear>, PlanError> {
+/// it sits in, or one further up when that year's roster says the folders
+/// between are its (`named`): offices (a province's `2025/六盘水市/水城区/`)
+/// or a unit's own. A folder the roster names nothing for (`水城县/旧表/`)
+/// is not part of the year.
+fn of_the_year(
+    opts: &Options,
+    in_year: Option<InYear>,
+    named: fn(&Roster, &[String]) -> bool,
+) -> Result<Option<InYear>, PlanError> {
     let Some(in_year) = in_year else {
         return Ok(None);
     };
@@ -418,5 +427,5 @@ fn of_the_year(opts: &Options, in_year: Option<InYear>) -> Result<Option<InYear>
         return Ok(Some(in_year));
     }
     let roster = roster_in(opts, Some(&in_year.dir), in_year.year)?;
-    Ok(roster.office_of_folders(&in_year.folders).map(|_| in_year))
+    Ok(Some(in_year).filter(|y| named(&roster, &y.folders)))
 }

@@ -61,6 +61,15 @@ pub struct Roster {
     office_by_name: HashMap<String, String>,
 }
 
+/// What a folder below the year folder holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Folder {
+    /// An office's files: its own units' and its lower offices' returns.
+    Office(String),
+    /// One unit's files (by its index in the roster).
+    Unit(usize),
+}
+
 /// How a file name was matched to a unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NameMatch {
@@ -307,6 +316,22 @@ impl Roster {
             at = self.office_in_folder(&at, folder)?;
         }
         Some(at)
+    }
+
+    /// What a chain of folders below the year folder holds: an office's
+    /// files (see [`Roster::office_of_folders`]), or, as its last folder,
+    /// one unit's (`水城区/以朵街道/`: the office keeps a folder per unit),
+    /// a unit of the office the folders lead to or of one below it.
+    pub fn folder_of(&self, folders: &[String]) -> Option<Folder> {
+        if let Some(office) = self.office_of_folders(folders) {
+            return Some(Folder::Office(office));
+        }
+        let (last, above) = folders.split_last()?;
+        let office = self.office_of_folders(above)?;
+        let (unit, how) = self.match_name(last, Some(&office))?;
+        let named = matches!(how, NameMatch::Exact | NameMatch::SameName(_));
+        (named && self.tree.within(&self.units[unit].district, &office))
+            .then_some(Folder::Unit(unit))
     }
 
     fn office_in_folder(&self, office: &str, folder: &str) -> Option<String> {

@@ -753,3 +753,52 @@ fn the_sample_city_one_level_down_in_a_province_gives_its_own_runs_return_and_re
         "{remarks:?}"
     );
 }
+
+#[test]
+fn an_office_that_keeps_a_folder_per_unit_has_each_units_files_read_as_its_own() {
+    let work = tempfile::tempdir().unwrap();
+    // A district office's year, one folder per township, the files in it
+    // named as clerks name them; and a province's, three folders down.
+    let district = office_year(
+        &work.path().join("水城区"),
+        "水城区,甲镇,乡镇\n水城区,乙镇,乡镇\n水城区,水城区教育局,部门\n",
+        &[
+            ("甲镇/统计表.xlsx", 1.0),
+            ("乙镇/2018年报表（终稿）.xlsx", 2.0),
+            ("部门/水城区教育局.xlsx", 4.0),
+        ],
+    );
+    std::fs::write(district.join("乙镇/盖章件.pdf"), "%PDF-1.4").unwrap();
+    let (report, _) = run_office(&district, &work.path().join("out"), "水城区");
+    assert_eq!(cell(office_return(&report), "R84").0.as_f64(), Some(7.0));
+    for code in [
+        "UNIT-MISSING",
+        "UNIT-NOT-IN-ROSTER",
+        "FOLDER-NOT-IN-ROSTER",
+        "INPUT-NESTED",
+    ] {
+        assert!(
+            issues(&report, code).is_empty(),
+            "{code}: {:#}",
+            report["issues"]
+        );
+    }
+    let unit = report["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["township"] == "乙镇")
+        .unwrap();
+    assert_eq!(unit["matched"], "按文件夹“乙镇”");
+    let province = province_in_one_folder(&work.path().join("全省"));
+    let moved = province.join("甲市/子县/子乙镇/报表.xlsx");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::rename(province.join("甲市/子县/子乙镇.xlsx"), &moved).unwrap();
+    let (one, _) = run_office(&province, &work.path().join("one"), "贵州省");
+    assert_eq!(cell(office_return(&one), "R84").0.as_f64(), Some(15.0));
+    assert!(
+        issues(&one, "UNIT-MISSING").is_empty(),
+        "{:#}",
+        one["issues"]
+    );
+}
