@@ -171,7 +171,9 @@ fn run_here(opts: &Options) -> Result<Summary, RunError> {
     timings.read_ms = clock.elapsed().as_millis();
     progress.phase("校验和汇总");
 
+    let clock = Instant::now();
     let (subs, assigned) = assign_files(&plan, loaded);
+    timings.assign_ms = clock.elapsed().as_millis();
     let (
         Audited {
             mut issues,

@@ -151,9 +151,10 @@ pub fn text_report(s: &Summary, verbose: bool, checking: bool) -> String {
         let t = &s.timings;
         say!(
             out,
-            "用时（毫秒）：查找 {}，读取 {}，校验 {}，记录 {}，汇总 {}，写出 {}",
+            "用时（毫秒）：查找 {}，读取 {}，归属 {}，校验 {}，记录 {}，汇总 {}，写出 {}",
             t.discover_ms,
             t.read_ms,
+            t.assign_ms,
             t.check_ms,
             t.records_ms,
             t.rollup_ms,

@@ -353,6 +353,10 @@ impl Roster {
     /// `水城区_2025_统计表.xlsx`, `水城区2025年政府信息公开工作年度报告.docx`)
     /// and names no unit after it (`水城区米箩镇.xlsx` is 米箩镇's form).
     pub fn office_named(&self, stem: &str, within: &str) -> Option<String> {
+        // Most files are in a district's folder, with no office below it.
+        if !self.tree.has_below(within) {
+            return None;
+        }
         let stem = normalize_label(stem);
         let below = |office: &&String| *office != within && self.tree.within(office, within);
         let ends: Vec<usize> = stem

@@ -17,6 +17,8 @@ pub struct Tree {
     order: Vec<String>,
     /// Each office below the top and the office above it.
     above: HashMap<String, String>,
+    /// The offices with an office below them.
+    parents: HashSet<String>,
 }
 
 /// Why a roster's offices make no tree to roll up.
@@ -90,7 +92,13 @@ impl Tree {
         }
         let reached: HashSet<&str> = order.iter().map(String::as_str).collect();
         above.retain(|office, _| reached.contains(office.as_str()));
-        Ok(Tree { top, order, above })
+        let parents = above.values().cloned().collect();
+        Ok(Tree {
+            top,
+            order,
+            above,
+            parents,
+        })
     }
 
     /// The office at the top.
@@ -101,6 +109,11 @@ impl Tree {
     /// Every office below the top, each after the office above it.
     pub fn offices(&self) -> &[String] {
         &self.order
+    }
+
+    /// Whether any office is below `office`.
+    pub fn has_below(&self, office: &str) -> bool {
+        self.parents.contains(office)
     }
 
     pub fn contains(&self, office: &str) -> bool {
@@ -166,13 +179,14 @@ impl Tree {
             .filter(|o| *o != office && self.within(o, office))
             .cloned()
             .collect();
-        let above = order
+        let above: HashMap<String, String> = order
             .iter()
             .filter_map(|o| Some((o.clone(), self.above.get(o)?.clone())))
             .collect();
         Tree {
             top: office.to_string(),
             order,
+            parents: above.values().cloned().collect(),
             above,
         }
     }

@@ -208,6 +208,8 @@ pub struct FileReport {
 pub struct Timings {
     pub discover_ms: u128,
     pub read_ms: u128,
+    /// Putting each file in its place: its unit, duplicates, the missing.
+    pub assign_ms: u128,
     pub check_ms: u128,
     pub records_ms: u128,
     pub rollup_ms: u128,
