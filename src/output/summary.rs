@@ -106,7 +106,8 @@ pub enum UnitStatus {
     Rejected,
     Duplicate,
     NotInRoster,
-    /// No form of its own, but its district's return arrived and is summed.
+    /// No form of its own, but its office's return (or that of an office
+    /// above it) arrived and is summed.
     Covered,
 }
 
@@ -118,7 +119,7 @@ impl UnitStatus {
             UnitStatus::Rejected => "不能计入",
             UnitStatus::Duplicate => "重复报送",
             UnitStatus::NotInRoster => "名册外",
-            UnitStatus::Covered => "含在区县汇总表中",
+            UnitStatus::Covered => "含在下级单位汇总表中",
         }
     }
 

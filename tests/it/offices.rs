@@ -537,6 +537,19 @@ fn a_citys_return_beside_its_units_is_checked_against_them_and_summed_as_signed(
         .map(|u| u["township"].as_str().unwrap())
         .collect();
     assert_eq!(covered, ["丑甲镇"]);
+    // Said so at every level: the return that covers it is a city's.
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb =
+        open_workbook_auto(work.path().join("one/2018/贵州省/贵州省_2018_汇总.xlsx")).unwrap();
+    let sheet = wb.worksheet_range("报送情况").unwrap();
+    let row = sheet
+        .rows()
+        .find(|r| r.iter().any(|c| c.to_string() == "丑甲镇"))
+        .unwrap();
+    assert!(
+        row.iter().any(|c| c.to_string() == "含在下级单位汇总表中"),
+        "{row:?}"
+    );
 }
 
 #[test]
