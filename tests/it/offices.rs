@@ -544,12 +544,9 @@ fn a_citys_return_beside_its_units_is_checked_against_them_and_summed_as_signed(
     let sheet = wb.worksheet_range("报送情况").unwrap();
     let row = sheet
         .rows()
-        .find(|r| r.iter().any(|c| c.to_string() == "丑甲镇"))
+        .find(|r| r.iter().any(|c| *c == "丑甲镇"))
         .unwrap();
-    assert!(
-        row.iter().any(|c| c.to_string() == "含在下级单位汇总表中"),
-        "{row:?}"
-    );
+    assert!(row.iter().any(|c| *c == "含在下级单位汇总表中"), "{row:?}");
 }
 
 #[test]
