@@ -10,7 +10,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::audit::rules::{render, values_of};
-use crate::audit::units::{FileStatus, Submission};
+use crate::audit::units::{FileStatus, Submission, reach_up};
 use crate::findings::Issue;
 use crate::findings::codes::Code;
 use crate::form::{Check, Rule, Template, UnitKind};
@@ -47,16 +47,12 @@ impl PastUnit {
     /// summed this unit's form, by the rule the rollup follows: up its
     /// offices to the first whose own return arrived (`covered`).
     fn summed_into(&self, office: Option<&str>, covered: &HashSet<&str>) -> bool {
-        for (i, at) in self.chain.iter().enumerate() {
-            // A lower office's return is its own office's figures.
-            if covered.contains(at.as_str()) && !(i == 0 && self.lower) {
-                return false;
-            }
-            if Some(at.as_str()) == office {
-                return true;
-            }
+        let chain = self.chain.iter().map(String::as_str);
+        let reach = reach_up(chain, self.lower, |o| covered.contains(o));
+        match office {
+            Some(office) => reach.offices.contains(&office),
+            None => reach.top,
         }
-        office.is_none()
     }
 
     /// A cell's value as that year's returns summed it.

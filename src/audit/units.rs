@@ -149,14 +149,25 @@ pub struct Reach<'a> {
 }
 
 /// Where a used submission's values are added: its office's return and
-/// each above it in `tree`, up to the first office whose own return
-/// arrived (summed in their place). A lower office's return is its own
-/// office's figures, so it starts there.
+/// each above it in `tree` (see [`reach_up`]).
 pub fn reach<'a>(sub: &'a Submission, tree: &'a Tree, covered: &Covered) -> Reach<'a> {
+    let lower = sub.kind == UnitKind::Lower;
+    reach_up(tree.chain(&sub.district), lower, |o| covered.0.contains(o))
+}
+
+/// The rule every level sums by, over a form's offices nearest first
+/// (`chain`, without the top): each adds it, up to the first office whose
+/// own return arrived (`covered`), which is summed in its place. A lower
+/// office's own return (`lower`) is that first office's figures, so it
+/// starts there.
+pub fn reach_up<'a>(
+    chain: impl IntoIterator<Item = &'a str>,
+    lower: bool,
+    covered: impl Fn(&str) -> bool,
+) -> Reach<'a> {
     let mut offices = Vec::new();
-    for (i, office) in tree.chain(&sub.district).into_iter().enumerate() {
-        let own_return = i == 0 && sub.kind == UnitKind::Lower;
-        if covered.0.contains(office) && !own_return {
+    for (i, office) in chain.into_iter().enumerate() {
+        if covered(office) && !(i == 0 && lower) {
             return Reach {
                 offices,
                 top: false,

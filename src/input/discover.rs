@@ -49,15 +49,24 @@ const YEAR_UP: usize = 4;
 /// most; whether the folders between belong to the year is the roster's
 /// to say.
 pub fn year_of_file(path: &Path) -> Option<InYear> {
-    let dir = path
+    year_above(path.parent()?)
+}
+
+/// The nearest year folder that is `folder` or a few folders above it,
+/// and the folders from there down to `folder`.
+fn year_above(folder: &Path) -> Option<InYear> {
+    let dir = folder
         .ancestors()
-        .skip(1)
         .take(YEAR_UP)
         .find(|p| folder_year(p).is_some())?;
-    let between = path.parent()?.strip_prefix(dir).ok()?;
     Some(InYear {
         year: folder_year(dir)?,
-        folders: between.iter().map(display_name).collect(),
+        folders: folder
+            .strip_prefix(dir)
+            .ok()?
+            .iter()
+            .map(display_name)
+            .collect(),
         dir: dir.to_path_buf(),
     })
 }
@@ -130,24 +139,8 @@ pub enum Skip {
 /// `2025/六盘水市/水城区`): its year folder, year and the folders from there
 /// down to it, the input's own last.
 pub fn district_folder(input: &Path) -> Option<InYear> {
-    if folder_year(input).is_some() {
-        return None;
-    }
-    let dir = input
-        .ancestors()
-        .skip(1)
-        .take(YEAR_UP - 1)
-        .find(|p| folder_year(p).is_some())?;
-    Some(InYear {
-        year: folder_year(dir)?,
-        folders: input
-            .strip_prefix(dir)
-            .ok()?
-            .iter()
-            .map(display_name)
-            .collect(),
-        dir: dir.to_path_buf(),
-    })
+    // A year folder itself is no office's.
+    year_above(input).filter(|y| !y.folders.is_empty())
 }
 
 /// The year folder to read and its year. `input` may be the root holding year

@@ -215,7 +215,7 @@ impl Plan {
                     forms: vec![single_file(&opts.input)],
                     ..Default::default()
                 }),
-                Target::District { dir, folders, .. } => {
+                Target::District { dir, folders } => {
                     discover_district(dir, &opts.input, folders, &offices)
                 }
                 Target::Year { dir } => discover(dir, &offices),

@@ -300,11 +300,6 @@ impl Roster {
         self
     }
 
-    /// Every office below the top, each after the office above it.
-    pub fn offices_below(&self) -> &[String] {
-        self.tree.offices()
-    }
-
     /// The office a chain of folders below the year folder stands for,
     /// each folder inside the office of the one before it: `水城` or
     /// `水城县` → 水城县, `六盘水市/水城区` → 水城区 in a province's year. A
@@ -377,7 +372,7 @@ impl Roster {
         let by_short = || {
             ends.iter().find_map(|&end| {
                 let short = &stem[..end];
-                if !AREA_SUFFIXES.iter().any(|s| short.ends_with(s)) {
+                if !AREAS.iter().any(|(s, _)| short.ends_with(s)) {
                     return None;
                 }
                 let offices = self.office_by_core.get(&district_core(short))?;
@@ -518,7 +513,6 @@ fn by_office(
         .map(|p| p.1.as_str())
         .filter(|o| !lowers.contains_key(*o))
         .collect();
-    tops.dedup();
     tops.sort();
     tops.dedup();
     let [top] = tops.as_slice() else {
@@ -626,54 +620,41 @@ fn without_ethnic(mut s: String) -> String {
     s
 }
 
+/// The words that end an area's name, longest first, and how a return
+/// names the whole area (六盘水市 → 全市, 六枝特区 → 全区).
+const AREAS: &[(&str, &str)] = &[
+    ("自治区", "全区"),
+    ("自治州", "全州"),
+    ("自治县", "全县"),
+    ("自治旗", "全旗"),
+    ("特区", "全区"),
+    ("地区", "全区"),
+    ("省", "全省"),
+    ("区", "全区"),
+    ("县", "全县"),
+    ("市", "全市"),
+    ("州", "全州"),
+    ("旗", "全旗"),
+    ("盟", "全盟"),
+];
+
 /// How a return names the whole of an office's area, by the kind of area
 /// its name ends in: 六盘水市 → 全市, 六枝特区 → 全区, 威宁彝族回族苗族自治县 →
 /// 全县, 贵州省 → 全省.
 pub fn area_word(name: &str) -> &'static str {
-    const WORDS: &[(&str, &str)] = &[
-        ("特区", "全区"),
-        ("自治区", "全区"),
-        ("自治州", "全州"),
-        ("自治县", "全县"),
-        ("自治旗", "全旗"),
-        ("省", "全省"),
-        ("市", "全市"),
-        ("州", "全州"),
-        ("盟", "全盟"),
-        ("区", "全区"),
-        ("县", "全县"),
-        ("旗", "全旗"),
-    ];
     let name = name.trim();
-    WORDS
+    AREAS
         .iter()
         .find(|(end, _)| name.ends_with(end))
         .map_or("全部", |(_, word)| word)
 }
-
-/// The bare name of a county-level unit: `水城县` and `水城区` → `水城`.
-/// The words that end an office's area's name, longest first.
-const AREA_SUFFIXES: &[&str] = &[
-    "自治州",
-    "自治县",
-    "自治旗",
-    "特区",
-    "地区",
-    "省",
-    "区",
-    "县",
-    "市",
-    "州",
-    "旗",
-    "盟",
-];
 
 /// The bare name of an office's area, as folders and files shorten it:
 /// `水城县` and `水城区` → `水城`, `威宁彝族回族苗族自治县` and `威宁县` → `威宁`,
 /// `黔南布依族苗族自治州` and `黔南州` → `黔南`.
 fn district_core(name: &str) -> String {
     let s = normalize_label(name);
-    for suffix in AREA_SUFFIXES {
+    for (suffix, _) in AREAS {
         if let Some(rest) = s.strip_suffix(suffix)
             && rest.chars().count() >= 2
         {
@@ -693,14 +674,12 @@ mod tests {
         assert_eq!(r.city, "六盘水市");
         assert!(r.source.contains("2018-10-31"), "{}", r.source);
         assert_eq!(r.units.len(), 93);
-        assert_eq!(
-            r.offices_below(),
-            ["钟山区", "六枝特区", "水城县", "盘州市"]
-        );
+        assert_eq!(r.tree.offices(), ["钟山区", "六枝特区", "水城县", "盘州市"]);
         // 2020: 水城县 became 水城区.
         assert!(
             Roster::liupanshui(2021)
-                .offices_below()
+                .tree
+                .offices()
                 .contains(&"水城区".to_string())
         );
         // After the last list, the last list, said.
@@ -751,7 +730,7 @@ mod tests {
         .unwrap();
         assert_eq!(r.city, "六盘水市");
         // 钟山区 has no unit listed and is still an office below the city.
-        assert_eq!(r.offices_below(), ["水城区", "钟山区"]);
+        assert_eq!(r.tree.offices(), ["水城区", "钟山区"]);
         let kinds: Vec<(&str, &str, UnitKind)> = r
             .units
             .iter()
@@ -788,7 +767,7 @@ mod tests {
                 .as_deref(),
             Some("水城区")
         );
-        assert!(district.offices_below().is_empty());
+        assert!(district.tree.offices().is_empty());
     }
 
     #[test]
@@ -801,7 +780,7 @@ mod tests {
         .unwrap();
         assert_eq!(province.city, "贵州省");
         assert_eq!(
-            province.offices_below(),
+            province.tree.offices(),
             ["六盘水市", "水城区", "钟山区", "遵义市", "汇川区"]
         );
         assert_eq!(

@@ -374,6 +374,6 @@ mod tests {
             Some(3.0)
         );
         // Every roster district has a return, reported or not.
-        assert_eq!(districts.len(), roster.offices_below().len());
+        assert_eq!(districts.len(), roster.tree.offices().len());
     }
 }

@@ -509,12 +509,7 @@ fn a_unit_that_sent_nothing_is_chased_with_last_years_filler_and_phone() {
     };
     run("2017", "json");
     let report: serde_json::Value = serde_json::from_slice(&run("2018", "json").stdout).unwrap();
-    let jia = report["units"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["township"] == "甲镇")
-        .unwrap();
+    let jia = unit_named(&report, "甲镇");
     assert_eq!(jia["status"], "missing");
     assert_eq!(jia["last_contact"], "张三 0858-8221234（2017年）");
     let text = String::from_utf8_lossy(&run("2018", "text").stdout).to_string();

@@ -237,6 +237,16 @@ pub fn issues<'a>(report: &'a serde_json::Value, code: &str) -> Vec<&'a serde_js
         .collect()
 }
 
+/// A unit of run.json's `units` by its name.
+pub fn unit_named<'a>(report: &'a serde_json::Value, township: &str) -> &'a serde_json::Value {
+    report["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["township"] == township)
+        .unwrap_or_else(|| panic!("no unit {township}"))
+}
+
 pub fn file_status<'a>(
     report: &'a serde_json::Value,
     file_end: &str,

@@ -440,12 +440,7 @@ fn a_province_rolled_up_in_one_run_over_everything_gives_the_chains_returns_cell
         (&serde_json::json!(6.0), 3)
     );
     // Each unit carries its path from the province down.
-    let unit = one["units"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["township"] == "子乙镇")
-        .unwrap();
+    let unit = unit_named(&one, "子乙镇");
     assert_eq!(unit["path"], serde_json::json!(["贵州省", "甲市", "子县"]));
     let set = work.path().join("one/2018/贵州省");
     for office in ["甲市", "子县", "乙市", "丑区", "贵州省"] {
@@ -793,12 +788,7 @@ fn an_office_that_keeps_a_folder_per_unit_has_each_units_files_read_as_its_own()
             report["issues"]
         );
     }
-    let unit = report["units"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["township"] == "乙镇")
-        .unwrap();
+    let unit = unit_named(&report, "乙镇");
     assert_eq!(unit["matched"], "按文件夹“乙镇”");
     let province = province_in_one_folder(&work.path().join("全省"));
     let moved = province.join("甲市/子县/子乙镇/报表.xlsx");

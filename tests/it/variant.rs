@@ -174,12 +174,7 @@ fn a_province_variant_given_as_a_template_file_rolls_up_with_its_own_rows_and_fo
     );
 
     // The footer's roles: who filled each form in, and when.
-    let unit = report["units"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["township"] == "甲镇")
-        .unwrap();
+    let unit = unit_named(&report, "甲镇");
     assert_eq!(unit["filler"], "王某");
     assert_eq!(unit["phone"], "0858-1234567");
     assert_eq!(unit["date"], "2026-02-11");
